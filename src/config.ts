@@ -1,0 +1,136 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+/** Policy packs shipped in schema/policies (one per seed document). */
+export const POLICY_PACKS = ['ihuman', 'interhuman', 'aiwellflow', 'deepailab', 'hartsy'] as const;
+export type PolicyPackName = (typeof POLICY_PACKS)[number];
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const port = z.coerce.number().int().min(0).max(65535);
+
+/** Every variable the gateway reads. Defaults are documented here and in the README table. */
+const envSchema = z
+  .object({
+    /** development | test | production. Default development. */
+    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+    /** Interface to bind. Default 127.0.0.1 (docker compose sets 0.0.0.0). */
+    HOST: z.string().min(1).default('127.0.0.1'),
+    /** HTTP port. Default 4000. */
+    PORT: port.default(4000),
+    /** MongoDB connection string. Unset: an embedded development database is started. */
+    MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://').optional(),
+    /** Database name. Default govgate. */
+    MONGODB_DB_NAME: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/).default('govgate'),
+    /** Write concern for audit and data writes: majority or a number. Default majority in production, 1 elsewhere. */
+    MONGODB_WRITE_CONCERN: z.union([z.literal('majority'), z.coerce.number().int().min(0).max(50)]).optional(),
+    /** How long the driver waits for a reachable server before failing an operation, ms. Default 5000. */
+    MONGODB_SERVER_SELECTION_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5000),
+    /** Which embedded database `npm start` uses without MONGODB_URI: auto (mongod binary if one can be had, else the Java server), mongodb-memory-server, java. Default auto. */
+    EMBEDDED_DATABASE: z.enum(['auto', 'mongodb-memory-server', 'java']).default('auto'),
+    /** JWKS JSON file trusted for caller tokens. */
+    AUTH_JWKS_FILE: z.string().min(1).optional(),
+    /** JWKS URL trusted for caller tokens (https outside development). */
+    AUTH_JWKS_URL: z.url().optional(),
+    /** Required `iss` claim. */
+    AUTH_ISSUER: z.string().min(1).optional(),
+    /** Required `aud` claim. */
+    AUTH_AUDIENCE: z.string().min(1).optional(),
+    /** Clock skew tolerated on exp/nbf, seconds (at most 30). Default 5. */
+    AUTH_CLOCK_TOLERANCE_S: z.coerce.number().int().min(0).max(30).default(5),
+    /** Active policy pack. Default deepailab. */
+    POLICY_PACK: z.enum(POLICY_PACKS).default('deepailab'),
+    /** pino level. Default info (silent in test). */
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
+    /** Seed demo tenants, users and conversations at start. Default true with the embedded database. */
+    SEED_DEMO: bool.optional(),
+    /** Where development keys and other local state live. Default ./.govgate */
+    GOVGATE_STATE_DIR: z.string().min(1).default('.govgate'),
+    /** Serve GraphiQL at /graphql. Default true outside production. */
+    GRAPHIQL: bool.optional(),
+  })
+  .superRefine((env, ctx) => {
+    if (env.AUTH_JWKS_FILE && env.AUTH_JWKS_URL) {
+      ctx.addIssue({ code: 'custom', path: ['AUTH_JWKS_URL'], message: 'set AUTH_JWKS_FILE or AUTH_JWKS_URL, not both' });
+    }
+    if (env.NODE_ENV === 'production' && !env.AUTH_JWKS_FILE && !env.AUTH_JWKS_URL) {
+      ctx.addIssue({ code: 'custom', path: ['AUTH_JWKS_FILE'], message: 'production needs AUTH_JWKS_FILE or AUTH_JWKS_URL (development keys are refused)' });
+    }
+    if (env.NODE_ENV === 'production' && !env.MONGODB_URI) {
+      ctx.addIssue({ code: 'custom', path: ['MONGODB_URI'], message: 'production needs MONGODB_URI (no embedded database)' });
+    }
+  });
+
+export type AuthConfig =
+  | { mode: 'development'; stateDir: string; issuer: string; audience: string; clockToleranceS: number }
+  | { mode: 'jwks-file'; jwksFile: string; issuer?: string; audience?: string; clockToleranceS: number }
+  | { mode: 'jwks-url'; jwksUrl: string; issuer?: string; audience?: string; clockToleranceS: number };
+
+export interface GatewayConfig {
+  readonly env: 'development' | 'test' | 'production';
+  readonly host: string;
+  readonly port: number;
+  readonly mongo: {
+    readonly uri?: string;
+    readonly dbName: string;
+    readonly writeConcern: 'majority' | number;
+    readonly serverSelectionTimeoutMS: number;
+    readonly embedded: 'auto' | 'mongodb-memory-server' | 'java';
+  };
+  readonly auth: Readonly<AuthConfig>;
+  readonly policyPack: PolicyPackName;
+  readonly logLevel: string;
+  readonly seedDemo: boolean;
+  readonly stateDir: string;
+  readonly graphiql: boolean;
+}
+
+/** Thrown for a bad environment; main prints it and exits 1. */
+export class ConfigError extends Error {
+  constructor(readonly issues: readonly string[]) {
+    super(`Invalid configuration:\n${issues.map((i) => `  - ${i}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** The development issuer/audience used by generated keys and `npm run token`. */
+export const DEV_ISSUER = 'govgate-dev';
+export const DEV_AUDIENCE = 'govgate';
+
+/** Parse the environment once; the result is frozen and passed down, never re-read. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`));
+  }
+  const e = parsed.data;
+  const stateDir = resolve(e.GOVGATE_STATE_DIR);
+  const clockToleranceS = e.AUTH_CLOCK_TOLERANCE_S;
+  const optional = { ...(e.AUTH_ISSUER ? { issuer: e.AUTH_ISSUER } : {}), ...(e.AUTH_AUDIENCE ? { audience: e.AUTH_AUDIENCE } : {}) };
+  const auth: AuthConfig = e.AUTH_JWKS_FILE
+    ? { mode: 'jwks-file', jwksFile: resolve(e.AUTH_JWKS_FILE), clockToleranceS, ...optional }
+    : e.AUTH_JWKS_URL
+      ? { mode: 'jwks-url', jwksUrl: e.AUTH_JWKS_URL, clockToleranceS, ...optional }
+      : { mode: 'development', stateDir, issuer: e.AUTH_ISSUER ?? DEV_ISSUER, audience: e.AUTH_AUDIENCE ?? DEV_AUDIENCE, clockToleranceS };
+  const config: GatewayConfig = {
+    env: e.NODE_ENV,
+    host: e.HOST,
+    port: e.PORT,
+    mongo: Object.freeze({
+      ...(e.MONGODB_URI ? { uri: e.MONGODB_URI } : {}),
+      dbName: e.MONGODB_DB_NAME,
+      writeConcern: e.MONGODB_WRITE_CONCERN ?? (e.NODE_ENV === 'production' ? 'majority' : 1),
+      serverSelectionTimeoutMS: e.MONGODB_SERVER_SELECTION_TIMEOUT_MS,
+      embedded: e.EMBEDDED_DATABASE,
+    }),
+    auth: Object.freeze(auth),
+    policyPack: e.POLICY_PACK,
+    logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === 'test' ? 'silent' : 'info'),
+    seedDemo: e.SEED_DEMO ?? !e.MONGODB_URI,
+    stateDir,
+    graphiql: e.GRAPHIQL ?? e.NODE_ENV !== 'production',
+  };
+  return Object.freeze(config);
+}

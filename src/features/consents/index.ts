@@ -1,0 +1,1 @@
+export { consentModel, type ConsentDoc, type ConsentModel, type ConsentStatus } from './consent.model.js';

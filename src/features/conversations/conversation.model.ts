@@ -1,0 +1,30 @@
+import { Schema, type Connection, type Model } from 'mongoose';
+import { newId } from '../../db/ids.js';
+
+export interface ConversationDoc {
+  _id: string;
+  tenant: string;
+  /** Subject id of the user who owns the conversation. */
+  owner: string;
+  title: string;
+  /** Request opted out of model improvement when it was created (never used for training). */
+  mipOptOut: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export const conversationSchema = new Schema<ConversationDoc>(
+  {
+    _id: { type: String, default: newId },
+    tenant: { type: String, required: true },
+    owner: { type: String, required: true },
+    title: { type: String, default: 'Untitled', maxlength: 500 },
+    mipOptOut: { type: Boolean, default: false },
+  },
+  { timestamps: true, versionKey: false, collection: 'conversations' },
+);
+conversationSchema.index({ tenant: 1, owner: 1, _id: 1 });
+
+export type ConversationModel = Model<ConversationDoc>;
+export const conversationModel = (connection: Connection): ConversationModel =>
+  connection.models.Conversation ?? connection.model<ConversationDoc>('Conversation', conversationSchema);

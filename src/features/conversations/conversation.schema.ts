@@ -1,0 +1,104 @@
+import { requireAuthenticated } from '../../auth/index.js';
+import { builder } from '../../builder.js';
+import { GovgateError } from '../../errors.js';
+import { parseInput } from '../../validate.js';
+import { UserRef, userLoaders } from '../users/index.js';
+import { conversationLoaders } from './conversation.loaders.js';
+import { conversationModel, type ConversationDoc } from './conversation.model.js';
+import { addMessageSchema, startConversationSchema } from './conversation.inputs.js';
+import { MESSAGE_ROLES, messageModel, type MessageDoc } from './message.model.js';
+
+export const MessageRoleEnum = builder.enumType('MessageRole', { values: MESSAGE_ROLES });
+export const ConversationRef = builder.objectRef<ConversationDoc>('Conversation');
+export const MessageRef = builder.objectRef<MessageDoc>('Message');
+
+MessageRef.implement({
+  description: 'One turn of a conversation with an AI model.',
+  fields: (t) => ({
+    id: t.exposeID('_id'),
+    role: t.expose('role', { type: MessageRoleEnum }),
+    content: t.exposeString('content', { nullable: true }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+  }),
+});
+
+ConversationRef.implement({
+  description: 'A user\'s conversation with an AI model.',
+  fields: (t) => ({
+    id: t.exposeID('_id'),
+    title: t.exposeString('title', { nullable: true }),
+    owner: t.field({ type: UserRef, nullable: true, resolve: (c, _args, ctx) => userLoaders(ctx).bySubject.load(c.owner) }),
+    messages: t.field({
+      type: [MessageRef],
+      resolve: (c, _args, ctx) => conversationLoaders(ctx).messagesByConversation.load(c._id),
+    }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+  }),
+});
+
+// Added here, not in the users feature, so the dependency runs one way: conversations → users.
+builder.objectField(UserRef, 'conversations', (t) =>
+  t.field({
+    type: [ConversationRef],
+    description: 'The user\'s conversations, oldest first.',
+    resolve: (u, _args, ctx) => conversationLoaders(ctx).byOwner.load(u.subject),
+  }),
+);
+
+/** Same answer for another tenant's, another user's and a missing conversation. */
+const notFound = (): GovgateError => new GovgateError('BAD_USER_INPUT', 'conversation not found');
+
+builder.queryFields((t) => ({
+  conversation: t.field({
+    type: ConversationRef,
+    nullable: true,
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, { id }, ctx) => {
+      requireAuthenticated(ctx.caller);
+      return conversationLoaders(ctx).byId.load(String(id));
+    },
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  startConversation: t.field({
+    type: ConversationRef,
+    args: { title: t.arg.string() },
+    resolve: async (_root, args, ctx) => {
+      const caller = requireAuthenticated(ctx.caller);
+      const { title } = parseInput(startConversationSchema, args);
+      const created = await conversationModel(ctx.connection).create({
+        tenant: caller.tenant,
+        owner: caller.subject,
+        ...(title ? { title } : {}),
+        mipOptOut: ctx.mipOptOut,
+      });
+      return created.toObject();
+    },
+  }),
+  addMessage: t.field({
+    type: MessageRef,
+    args: {
+      conversationId: t.arg.id({ required: true }),
+      role: t.arg({ type: MessageRoleEnum, required: true }),
+      content: t.arg.string({ required: true }),
+    },
+    resolve: async (_root, args, ctx) => {
+      const caller = requireAuthenticated(ctx.caller);
+      const input = parseInput(addMessageSchema, { ...args, conversationId: String(args.conversationId) });
+      const conversation = await conversationLoaders(ctx).byId.load(input.conversationId);
+      // The owner writes their turns; a platform service may write on the owner's behalf.
+      const mayWrite = conversation && (conversation.owner === caller.subject || caller.roles.includes('service'));
+      if (!conversation || !mayWrite) throw notFound();
+      const created = await messageModel(ctx.connection).create({
+        tenant: caller.tenant,
+        conversationId: conversation._id,
+        owner: conversation.owner,
+        role: input.role,
+        content: input.content,
+        mipOptOut: ctx.mipOptOut || conversation.mipOptOut,
+      });
+      return created.toObject();
+    },
+  }),
+}));

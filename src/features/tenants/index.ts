@@ -1,0 +1,1 @@
+export { tenantModel, ensureTenant, type TenantDoc, type TenantModel } from './tenant.model.js';

@@ -1,0 +1,5 @@
+import './user.schema.js';
+
+export { UserRef } from './user.schema.js';
+export { userLoaders, type UserLoaders } from './user.loaders.js';
+export { userModel, userSchema, type UserDoc, type UserModel, type ErasureState } from './user.model.js';

@@ -1,0 +1,73 @@
+import { Schema, type Connection, type Model } from 'mongoose';
+import { newId } from '../../db/ids.js';
+
+export interface GuardianDoc {
+  name: string;
+  email: string;
+  consent: boolean;
+  at: Date;
+}
+
+/** Erasure is a state, not only a deletion: the record proves the request was honoured. */
+export type ErasureState = 'ACTIVE' | 'ERASURE_PENDING' | 'ERASED';
+
+export interface UserDoc {
+  _id: string;
+  tenant: string;
+  /** The `sub` of this user's tokens; unique within a tenant. */
+  subject: string;
+  displayName: string;
+  email: string;
+  phone?: string | null;
+  birthDate?: Date | null;
+  /** ISO 3166-1 alpha-2. */
+  country?: string | null;
+  /** Policy version the user accepted at registration. */
+  policyVersion: string;
+  guardian?: GuardianDoc | null;
+  /** Art. 18: processing restricted. */
+  restricted: boolean;
+  /** Art. 21: purposes the user objected to. */
+  objections: string[];
+  erasure: ErasureState;
+  erasedAt?: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+const guardianSchema = new Schema<GuardianDoc>(
+  {
+    name: { type: String, required: true },
+    email: { type: String, required: true },
+    consent: { type: Boolean, required: true },
+    at: { type: Date, required: true },
+  },
+  { _id: false },
+);
+
+export const userSchema = new Schema<UserDoc>(
+  {
+    _id: { type: String, default: newId },
+    tenant: { type: String, required: true },
+    subject: { type: String, required: true },
+    displayName: { type: String, required: true, maxlength: 200 },
+    email: { type: String, required: true, maxlength: 320 },
+    phone: { type: String, default: null, maxlength: 40 },
+    birthDate: { type: Date, default: null },
+    country: { type: String, default: null, match: /^[A-Z]{2}$/ },
+    policyVersion: { type: String, required: true },
+    guardian: { type: guardianSchema, default: null },
+    restricted: { type: Boolean, default: false },
+    objections: { type: [String], default: [] },
+    erasure: { type: String, enum: ['ACTIVE', 'ERASURE_PENDING', 'ERASED'], default: 'ACTIVE' },
+    erasedAt: { type: Date, default: null },
+  },
+  { timestamps: true, versionKey: false, collection: 'users' },
+);
+// Every read is tenant-scoped; (tenant, subject) is the user's identity, (tenant, _id) pages the list.
+userSchema.index({ tenant: 1, subject: 1 }, { unique: true });
+userSchema.index({ tenant: 1, _id: 1 });
+
+export type UserModel = Model<UserDoc>;
+export const userModel = (connection: Connection): UserModel =>
+  connection.models.User ?? connection.model<UserDoc>('User', userSchema);

@@ -1,0 +1,112 @@
+import { requireAuthenticated } from '../../auth/index.js';
+import { builder } from '../../builder.js';
+import { paginateById } from '../../db/paginate.js';
+import { GovgateError } from '../../errors.js';
+import { PACK_VERSIONS } from '../../governance/packs/index.js';
+import { parseInput } from '../../validate.js';
+import { ensureTenant, tenantModel } from '../tenants/index.js';
+import { registerInputSchema } from './user.inputs.js';
+import { userLoaders } from './user.loaders.js';
+import { userModel, type UserDoc } from './user.model.js';
+
+export const UserRef = builder.objectRef<UserDoc>('User');
+
+UserRef.implement({
+  description: 'A registered user of the tenant (the data subject).',
+  fields: (t) => ({
+    id: t.exposeID('subject', { description: 'The `sub` of this user\'s tokens.' }),
+    displayName: t.exposeString('displayName', { nullable: true }),
+    email: t.exposeString('email', { nullable: true }),
+    phone: t.exposeString('phone', { nullable: true }),
+    birthDate: t.field({ type: 'Date', nullable: true, resolve: (u) => u.birthDate ?? null }),
+    country: t.exposeString('country', { nullable: true }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+  }),
+});
+
+const UserConnection = builder.connectionObject({ type: UserRef, name: 'UserConnection' });
+
+const GuardianInput = builder.inputType('GuardianInput', {
+  description: 'How a minor registers where the active pack allows it.',
+  fields: (t) => ({
+    name: t.string({ required: true }),
+    email: t.string({ required: true }),
+    consent: t.boolean({ required: true }),
+  }),
+});
+
+const RegisterInput = builder.inputType('RegisterInput', {
+  fields: (t) => ({
+    displayName: t.string({ required: true }),
+    email: t.string({ required: true }),
+    phone: t.string(),
+    birthDate: t.field({ type: 'Date', required: true }),
+    country: t.string({ required: true, description: 'ISO 3166-1 alpha-2' }),
+    policyVersion: t.string({ description: 'Defaults to the active pack\'s version.' }),
+    guardian: t.field({ type: GuardianInput }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  me: t.field({
+    type: UserRef,
+    nullable: true,
+    description: 'The caller\'s own account, or null before registerAccount.',
+    resolve: (_root, _args, ctx) => userLoaders(ctx).bySubject.load(requireAuthenticated(ctx.caller).subject),
+  }),
+  user: t.field({
+    type: UserRef,
+    nullable: true,
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, { id }, ctx) => {
+      requireAuthenticated(ctx.caller);
+      return userLoaders(ctx).bySubject.load(String(id));
+    },
+  }),
+  users: t.field({
+    type: UserConnection,
+    description: 'Users of the caller\'s tenant, oldest first.',
+    args: { first: t.arg.int(), after: t.arg.string() },
+    resolve: async (_root, args, ctx) => {
+      const { tenant } = requireAuthenticated(ctx.caller);
+      const page = await paginateById(userModel(ctx.connection), { tenant }, args);
+      // Prime the loader so nested lookups of these users cost nothing.
+      const loader = userLoaders(ctx).bySubject;
+      for (const { node } of page.edges) loader.prime(node.subject, node);
+      return page;
+    },
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  registerAccount: t.field({
+    type: UserRef,
+    description: 'Create the caller\'s account; its id is the token subject.',
+    args: { input: t.arg({ type: RegisterInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => {
+      const caller = requireAuthenticated(ctx.caller);
+      const data = parseInput(registerInputSchema, input);
+      const User = userModel(ctx.connection);
+      await ensureTenant(tenantModel(ctx.connection), caller.tenant);
+      try {
+        const created = await User.create({
+          tenant: caller.tenant,
+          subject: caller.subject,
+          displayName: data.displayName,
+          email: data.email,
+          phone: data.phone ?? null,
+          birthDate: data.birthDate,
+          country: data.country,
+          policyVersion: data.policyVersion ?? PACK_VERSIONS[ctx.config.policyPack],
+          guardian: data.guardian ? { ...data.guardian, at: new Date() } : null,
+        });
+        return created.toObject();
+      } catch (error) {
+        if ((error as { code?: number }).code === 11000) {
+          throw new GovgateError('BAD_USER_INPUT', 'this subject already has an account in this tenant');
+        }
+        throw error;
+      }
+    },
+  }),
+}));

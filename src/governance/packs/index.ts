@@ -1,0 +1,1 @@
+export { PACK_VERSIONS } from './pack-versions.js';

@@ -1,0 +1,92 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { DEV_ALG, loadOrCreateDevKeys, signToken, type DevKeys } from './auth/index.js';
+import { ConfigError, loadConfig, type GatewayConfig } from './config.js';
+import { connectDatabase } from './db/connect.js';
+import { startEmbeddedDatabase, type EmbeddedDatabase } from './db/embedded.js';
+import { registerModels } from './db/register-models.js';
+import { DEMO_USERS, seedDemoData } from './db/seed-demo.js';
+import { PACK_VERSIONS } from './governance/packs/index.js';
+import { createLogger } from './logger.js';
+import { createGateway } from './server.js';
+
+function readConfig(): GatewayConfig {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+async function printDemoTokens(config: GatewayConfig, devKeys: DevKeys | undefined, url: string): Promise<void> {
+  console.log(`\ngovgate ready: ${url}  (pack ${config.policyPack})`);
+  if (!devKeys || config.auth.mode !== 'development') return;
+  console.log('\nDemo tokens (valid 12 h). Try:');
+  console.log(`  curl -s ${url} -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \\`);
+  console.log(`    -d '{"query":"{ me { id displayName email conversations { title messages { role content } } } }"}'\n`);
+  for (const user of DEMO_USERS) {
+    const token = await signToken(
+      { sub: user.subject, tenant: user.tenant, roles: user.roles },
+      { key: devKeys.privateKey, kid: devKeys.kid, alg: DEV_ALG, issuer: config.auth.issuer, audience: config.auth.audience, expiresIn: '12h' },
+    );
+    console.log(`${user.roles.join(',')} (${user.subject}@${user.tenant}):\n  ${token}\n`);
+  }
+}
+
+async function main(): Promise<void> {
+  const config = readConfig();
+  const logger = createLogger(config.logLevel);
+  let embedded: EmbeddedDatabase | undefined;
+  let uri = config.mongo.uri;
+  if (!uri) {
+    logger.info('MONGODB_URI unset: starting an embedded development database');
+    embedded = await startEmbeddedDatabase({ prefer: config.mongo.embedded, logger });
+    logger.info({ kind: embedded.kind }, 'embedded database started');
+    uri = embedded.uri;
+  }
+  const connection = await connectDatabase({
+    uri,
+    dbName: config.mongo.dbName,
+    writeConcern: config.mongo.writeConcern,
+    serverSelectionTimeoutMS: config.mongo.serverSelectionTimeoutMS,
+  });
+  await registerModels(connection);
+  if (config.seedDemo) {
+    const { created } = await seedDemoData(connection, PACK_VERSIONS[config.policyPack]);
+    logger.info({ created }, 'demo data seeded');
+  }
+  const devKeys = config.auth.mode === 'development' ? await loadOrCreateDevKeys(config.auth.stateDir) : undefined;
+  const gateway = await createGateway({ config, connection, logger, ...(devKeys ? { devKeys } : {}) });
+  const server = createServer(gateway.yoga);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  const shownHost = config.host === '0.0.0.0' || config.host === '127.0.0.1' ? 'localhost' : config.host;
+  await printDemoTokens(config, devKeys, `http://${shownHost}:${port}/graphql`);
+
+  let stopping = false;
+  const shutdown = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    // Stop accepting, let in-flight requests finish, then release the database.
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeAllConnections();
+    await gateway.close();
+    await connection.close();
+    await embedded?.stop();
+    process.exit(0);
+  };
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, (s) => void shutdown(s));
+}
+
+main().catch((error: unknown) => {
+  console.error(`govgate failed to start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,48 @@
+import type { Connection } from 'mongoose';
+import type { Plugin } from 'graphql-yoga';
+
+export interface ReadinessOptions {
+  connection: Connection;
+  /** Path answered. Default '/ready'. */
+  path?: string;
+  /** A probe slower than this counts as not ready, ms. Default 2000. */
+  timeoutMs?: number;
+  /** Identifies this instance's probe document. */
+  instanceId: string;
+}
+
+/**
+ * `/ready` is 200 only while MongoDB accepts a write with the configured write concern (the same
+ * path audit records take), else 503; it recovers by itself when the database returns.
+ */
+export function useReadiness(options: ReadinessOptions): Plugin {
+  const { connection, path = '/ready', timeoutMs = 2000, instanceId } = options;
+  const probe = async (): Promise<boolean> => {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs);
+    });
+    const write = connection
+      .collection<{ _id: string; at: Date }>('govgate_readiness')
+      .updateOne({ _id: instanceId }, { $set: { at: new Date() } }, { upsert: true, maxTimeMS: timeoutMs })
+      .then(() => true as const)
+      .catch(() => false as const);
+    try {
+      return await Promise.race([write, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  return {
+    async onRequest({ url, endResponse }) {
+      if (url.pathname !== path) return;
+      const ready = await probe();
+      endResponse(
+        new Response(JSON.stringify({ status: ready ? 'ready' : 'unavailable', checks: { mongodb: ready ? 'ok' : 'failing' } }), {
+          status: ready ? 200 : 503,
+          headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
+        }),
+      );
+    },
+  };
+}

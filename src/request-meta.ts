@@ -1,0 +1,18 @@
+import { randomUUID } from 'node:crypto';
+
+const requestIdPattern = /^[A-Za-z0-9._:-]{8,64}$/;
+
+/** A client-supplied X-Request-Id is kept when it is well-formed (for tracing), else a new one. */
+export function requestIdOf(request: Request): string {
+  const given = request.headers.get('x-request-id');
+  return given && requestIdPattern.test(given) ? given : randomUUID();
+}
+
+const truthy = (value: string | null): boolean => value !== null && /^(true|1|yes)$/i.test(value.trim());
+
+/** X-MIP-Opt-Out: true or ?mip_opt_out=true (interhuman's model-improvement programme, 001). */
+export function mipOptOutOf(request: Request): boolean {
+  if (truthy(request.headers.get('x-mip-opt-out'))) return true;
+  const query = request.url.indexOf('?');
+  return query >= 0 && truthy(new URLSearchParams(request.url.slice(query + 1)).get('mip_opt_out'));
+}
