@@ -52,7 +52,8 @@ public final class Launcher {
 
     public static void main(String[] args) {
         // Must be set before the first slf4j logger is created: quiet, and never on stdout.
-        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        // "error": the server warns on every non-unique index it does not build, which is noise here.
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", System.getProperty("govgate.mongo.logLevel", "error"));
         System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
         System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
 

@@ -1,0 +1,41 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { startJavaMongoServer, type RunningMongoServer } from '../../src/db/java-mongo-server.js';
+import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+
+let server: RunningMongoServer | undefined;
+let t: TestGateway | undefined;
+afterAll(async () => {
+  await t?.close().catch(() => undefined);
+  await server?.stop();
+});
+
+async function readyStatus(gateway: TestGateway): Promise<number> {
+  return (await gateway.fetch('/ready')).status;
+}
+
+async function eventually(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (await check()) return true;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return false;
+}
+
+describe('/ready', () => {
+  it('turns 503 when MongoDB stops and back to 200 when it returns, without a restart', async () => {
+    server = await startJavaMongoServer();
+    const port = server.port;
+    t = await startTestGateway({ name: import.meta.url, uri: server.uri, env: { MONGODB_SERVER_SELECTION_TIMEOUT_MS: '1000' } });
+    expect(await readyStatus(t)).toBe(200);
+    expect((await t.fetch('/health')).status).toBe(200);
+
+    await server.stop();
+    expect(await readyStatus(t)).toBe(503);
+    expect((await t.fetch('/health')).status).toBe(200);
+
+    server = await startJavaMongoServer({ port });
+    const gateway = t;
+    expect(await eventually(async () => (await readyStatus(gateway)) === 200, 20_000)).toBe(true);
+  });
+});
