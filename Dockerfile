@@ -1,0 +1,57 @@
+# syntax=docker/dockerfile:1
+#
+# govgate gateway image.
+#
+# There is no compile step: the TypeScript sources run through tsx (a runtime dependency) loaded
+# as a Node module hook, so the image holds src/ + production node_modules only.
+#
+#   docker build -t govgate .
+#
+# The image defaults to NODE_ENV=production, which refuses to start without real token keys and
+# an external database. A production run looks like:
+#
+#   docker run --rm -p 4000:4000 \
+#     -e MONGODB_URI='mongodb://user:pass@db1:27017,db2:27017/?replicaSet=rs0&authSource=admin' \
+#     -e MONGODB_DB_NAME=govgate \
+#     -e AUTH_JWKS_URL=https://idp.example.com/.well-known/jwks.json \
+#     -e AUTH_ISSUER=https://idp.example.com/ -e AUTH_AUDIENCE=govgate \
+#     -e POLICY_PACK=deepailab \
+#     govgate
+#
+# (or AUTH_JWKS_FILE=/run/secrets/jwks.json with the file mounted read-only). In production the
+# write concern defaults to majority and SEED_DEMO to false. For a local demo stack (development
+# keys, seeded demo data, a MongoDB replica set) use docker-compose.yml instead.
+
+ARG NODE_IMAGE=node:20-bookworm-slim
+
+# ---- deps: production dependencies only (tsx is one of them) -------------------------------
+FROM ${NODE_IMAGE} AS deps
+WORKDIR /app
+COPY package.json package-lock.json .npmrc ./
+RUN npm ci --omit=dev && npm cache clean --force
+
+# ---- runtime ----------------------------------------------------------------------------------
+FROM ${NODE_IMAGE} AS runtime
+ENV NODE_ENV=production \
+    HOST=0.0.0.0 \
+    PORT=4000 \
+    GOVGATE_STATE_DIR=/app/.govgate
+WORKDIR /app
+
+# Code and dependencies stay root-owned (read-only for the process); only the state directory
+# (development keys) is writable by the unprivileged `node` user that ships with the image.
+COPY --from=deps /app/node_modules ./node_modules
+COPY package.json package-lock.json tsconfig.json ./
+COPY schema ./schema
+COPY src ./src
+RUN mkdir -p /app/.govgate && chown node:node /app/.govgate
+
+USER node
+EXPOSE 4000
+
+# /ready is 200 only while MongoDB accepts writes. The slim image has no curl: use Node's fetch.
+HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||4000)+'/ready',{signal:AbortSignal.timeout(4000)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+
+# One Node process (no npm/npx wrapper) so SIGTERM reaches the gateway's graceful shutdown.
+CMD ["node", "--import", "tsx", "src/main.ts"]
