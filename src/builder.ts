@@ -2,6 +2,7 @@ import SchemaBuilder from '@pothos/core';
 import RelayPlugin from '@pothos/plugin-relay';
 import { DateResolver, DateTimeResolver, JSONResolver } from 'graphql-scalars';
 import type { GatewayContext } from './context.js';
+import GovernancePlugin from './governance/plugin/index.js';
 
 export interface GovgateSchemaTypes {
   Context: GatewayContext;
@@ -17,7 +18,7 @@ export interface GovgateSchemaTypes {
 
 /** The single schema builder; features add their types to it when imported. */
 export const builder = new SchemaBuilder<GovgateSchemaTypes>({
-  plugins: [RelayPlugin],
+  plugins: [RelayPlugin, GovernancePlugin],
   // Non-null unless a field says otherwise: a governed field that may be redacted to null opts in.
   defaultFieldNullability: false,
   relay: {

@@ -40,6 +40,8 @@ const envSchema = z
     AUTH_AUDIENCE: z.string().min(1).optional(),
     /** Clock skew tolerated on exp/nbf, seconds (at most 30). Default 5. */
     AUTH_CLOCK_TOLERANCE_S: z.coerce.number().int().min(0).max(30).default(5),
+    /** Secret keying pseudonyms (hash redaction), at least 32 characters. Production: required; development: generated in the state directory; test: random per process. */
+    PSEUDONYM_SECRET: z.string().min(32).optional(),
     /** Active policy pack. Default deepailab. */
     POLICY_PACK: z.enum(POLICY_PACKS).default('deepailab'),
     /** pino level. Default info (silent in test). */
@@ -57,6 +59,9 @@ const envSchema = z
     }
     if (env.NODE_ENV === 'production' && !env.AUTH_JWKS_FILE && !env.AUTH_JWKS_URL) {
       ctx.addIssue({ code: 'custom', path: ['AUTH_JWKS_FILE'], message: 'production needs AUTH_JWKS_FILE or AUTH_JWKS_URL (development keys are refused)' });
+    }
+    if (env.NODE_ENV === 'production' && !env.PSEUDONYM_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['PSEUDONYM_SECRET'], message: 'production needs PSEUDONYM_SECRET (pseudonyms must stay stable across restarts)' });
     }
     if (env.NODE_ENV === 'production' && !env.MONGODB_URI) {
       ctx.addIssue({ code: 'custom', path: ['MONGODB_URI'], message: 'production needs MONGODB_URI (no embedded database)' });
@@ -81,6 +86,7 @@ export interface GatewayConfig {
   };
   readonly auth: Readonly<AuthConfig>;
   readonly policyPack: PolicyPackName;
+  readonly pseudonymSecret?: string;
   readonly logLevel: string;
   readonly seedDemo: boolean;
   readonly stateDir: string;
@@ -127,6 +133,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): GatewayConf
     }),
     auth: Object.freeze(auth),
     policyPack: e.POLICY_PACK,
+    ...(e.PSEUDONYM_SECRET ? { pseudonymSecret: e.PSEUDONYM_SECRET } : {}),
     logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === 'test' ? 'silent' : 'info'),
     seedDemo: e.SEED_DEMO ?? !e.MONGODB_URI,
     stateDir,

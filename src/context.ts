@@ -2,13 +2,17 @@ import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
 import type { Caller } from './auth/index.js';
 import type { GatewayConfig } from './config.js';
+import type { PolicyPack } from './governance/packs/index.js';
 
 /** What every resolver sees. Per-request caches (DataLoaders) hang off it in WeakMaps. */
 export interface GatewayContext {
   readonly requestId: string;
   readonly caller: Caller;
+  /** The declared (or role-default) purpose, already checked against the pack and the token. */
+  readonly purpose: string;
   /** X-MIP-Opt-Out / ?mip_opt_out: nothing this request creates may be used to train models. */
   readonly mipOptOut: boolean;
+  readonly pack: PolicyPack;
   readonly connection: Connection;
   readonly config: GatewayConfig;
   readonly logger: Logger;

@@ -1,5 +1,7 @@
-import type { GraphQLSchema } from 'graphql';
+import { specifiedDirectives, type GraphQLSchema } from 'graphql';
+import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import { builder } from './builder.js';
+import { governedDirective } from './governance/governed-directive.js';
 import './features/users/index.js';
 import './features/conversations/index.js';
 
@@ -7,6 +9,11 @@ let built: GraphQLSchema | undefined;
 
 /** The executable schema, built once per process from every feature. */
 export function buildSchema(): GraphQLSchema {
-  built ??= builder.toSchema({ sortSchema: true });
+  built ??= builder.toSchema({ sortSchema: true, directives: [...specifiedDirectives, governedDirective] });
   return built;
+}
+
+/** SDL with `@governed` on every classified field, as committed in schema/schema.graphql. */
+export function printGovernedSchema(schema: GraphQLSchema = buildSchema()): string {
+  return `${printSchemaWithDirectives(schema)}\n`;
 }

@@ -6,7 +6,10 @@ import { createVerifier, type DevKeys, type Verifier } from './auth/index.js';
 import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
 import { createLogger, type Logger } from './logger.js';
+import { createPlanCache, createPseudonymizer, loadPolicyPack, pseudonymSecretFor, resolvePurpose, type PlanCache, type PolicyPack } from './governance/index.js';
+import { useGovernance } from './plugins/use-governance.js';
 import { useReadiness } from './plugins/use-readiness.js';
+import { subjectStates } from './rights/index.js';
 import { mipOptOutOf, requestIdOf } from './request-meta.js';
 import { buildSchema } from './schema.js';
 
@@ -25,6 +28,8 @@ export interface Gateway {
   readonly schema: GraphQLSchema;
   readonly verifier: Verifier;
   readonly instanceId: string;
+  readonly pack: PolicyPack;
+  readonly planCache: PlanCache;
   close(): Promise<void>;
 }
 
@@ -35,6 +40,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const verifier = await createVerifier({ auth: config.auth, ...(options.devKeys ? { devKeys: options.devKeys } : {}) });
   const schema = buildSchema();
   const instanceId = randomUUID();
+  const pack = loadPolicyPack(config.policyPack);
+  const planCache = createPlanCache(schema, pack);
+  const pseudonymizer = createPseudonymizer(await pseudonymSecretFor(config));
 
   const yoga = createYoga<Record<string, unknown>, GatewayContext>({
     schema,
@@ -50,11 +58,15 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       warn: (...args) => logger.warn({ args: args.map(String) }, 'yoga'),
       error: (...args) => logger.error({ err: args.find((a) => a instanceof Error) }, 'yoga error'),
     },
-    plugins: [useReadiness({ connection, instanceId, timeoutMs: 2000 })],
+    plugins: [
+      useReadiness({ connection, instanceId, timeoutMs: 2000 }),
+      useGovernance({ planCache, pseudonymizer, subjectStateLoader: (ctx) => (subject) => subjectStates(ctx).load(subject) }),
+    ],
     context: async ({ request }): Promise<GatewayContext> => {
       const requestId = requestIdOf(request);
       const caller = await verifier.authenticate(request.headers.get('authorization'));
-      return { requestId, caller, mipOptOut: mipOptOutOf(request), connection, config, logger };
+      const purpose = resolvePurpose(request.headers.get('x-purpose'), caller, pack);
+      return { requestId, caller, purpose, pack, mipOptOut: mipOptOutOf(request), connection, config, logger };
     },
   });
 
@@ -63,6 +75,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     schema,
     verifier,
     instanceId,
+    pack,
+    planCache,
     async close() {
       await yoga.dispose();
     },

@@ -1,11 +1,10 @@
 // `npm run schema:print` writes schema/schema.graphql; `npm run schema:check` fails when it is stale.
 import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { printSchema } from 'graphql';
-import { buildSchema } from '../schema.js';
+import { printGovernedSchema } from '../schema.js';
 
 const target = fileURLToPath(new URL('../../schema/schema.graphql', import.meta.url));
-const printed = `${printSchema(buildSchema())}\n`;
+const printed = printGovernedSchema();
 
 if (process.argv.includes('--check')) {
   const current = await readFile(target, 'utf8').catch(() => '');

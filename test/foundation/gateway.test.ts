@@ -118,14 +118,18 @@ describe('tenant isolation', () => {
   });
 
   it('lists only the caller\'s tenant, page by page', async () => {
-    const first = await t.execute(UsersDocument, { first: 1 }, { token: alice });
+    const admin = await t.token('tess', 'demo', ['tenant_admin']);
+    const first = await t.execute(UsersDocument, { first: 1 }, { token: admin });
     expect(first.data?.users.edges.map((e) => e.node.id)).toEqual(['alice']);
     expect(first.data?.users.pageInfo.hasNextPage).toBe(true);
-    const second = await t.execute(UsersDocument, { first: 10, after: first.data!.users.pageInfo.endCursor }, { token: alice });
+    const second = await t.execute(UsersDocument, { first: 10, after: first.data!.users.pageInfo.endCursor }, { token: admin });
     expect(second.data?.users.edges.map((e) => e.node.id)).toEqual(['bob']);
     expect(second.data?.users.pageInfo.hasNextPage).toBe(false);
     const acme = await t.execute(UsersDocument, { first: 10, after: first.data!.users.pageInfo.endCursor }, { token: zoe });
     expect(acme.data?.users.edges.map((e) => e.node.id)).toEqual(['zoe']);
+    // A plain user sees the other members only as pseudonyms.
+    const asAlice = await t.execute(UsersDocument, { first: 10 }, { token: alice });
+    expect(asAlice.data?.users.edges.map((e) => e.node.id)).toEqual(['alice', expect.stringMatching(/^h_/)]);
   });
 
   it('rejects a malformed cursor and an oversized page with BAD_USER_INPUT', async () => {
@@ -163,7 +167,7 @@ describe('authentication', () => {
 });
 
 describe('batching', () => {
-  it('loads users → conversations → messages in three database round-trips, not N+1', async () => {
+  it('loads users → conversations → messages (+ subject state) in one round-trip per collection, not N+1', async () => {
     const tenant = 'bulk';
     const Users = userModel(t.connection);
     const Conversations = conversationModel(t.connection);
@@ -175,11 +179,12 @@ describe('batching', () => {
     const conversations = await Conversations.insertMany(users.flatMap((u) => [0, 1].map((k) => ({ tenant, owner: u.subject, title: `c${k}` }))));
     await Messages.insertMany(conversations.flatMap((c) => [0, 1, 2].map((k) => ({ tenant, conversationId: c._id, owner: c.owner, role: 'USER', content: `m${k}` }))));
 
-    const token = await t.token('u00', tenant, ['user']);
+    // A platform service may read every subject's content, so every value needs subject state.
+    const token = await t.token('svc', tenant, ['service']);
     const counted: string[] = [];
     const client = t.connection.getClient();
-    const listener = (event: { commandName: string; databaseName: string }) => {
-      if (event.databaseName === t.connection.name) counted.push(event.commandName);
+    const listener = (event: { commandName: string; databaseName: string; command: Record<string, unknown> }) => {
+      if (event.databaseName === t.connection.name) counted.push(`${event.commandName}:${String(event.command[event.commandName])}`);
     };
     client.on('commandStarted', listener);
     const res = await t.execute(UsersWithMessagesDocument, { first: 50 }, { token });
@@ -188,7 +193,7 @@ describe('batching', () => {
     expect(res.errors).toBeUndefined();
     expect(res.data?.users.edges).toHaveLength(50);
     expect(res.data?.users.edges.every((e) => e.node.conversations.length === 2 && e.node.conversations.every((c) => c.messages.length === 3))).toBe(true);
-    expect(counted).toEqual(['find', 'find', 'find']);
+    expect(counted.sort()).toEqual(['find:consents', 'find:conversations', 'find:messages', 'find:users']);
   });
 });
 

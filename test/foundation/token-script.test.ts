@@ -12,10 +12,10 @@ import { cleanEnv, spawnTs } from '../helpers/spawn.js';
 describe('npm run token', () => {
   it('prints a token that a development gateway with the same state directory accepts', async () => {
     const stateDir = await mkdtemp(join(tmpdir(), 'govgate-token-'));
-    const script = spawnTs('src/scripts/token.ts', ['--sub', 'dev-1', '--tenant', 'demo', '--roles', 'user,analyst', '--purposes', 'analytics.reporting'], cleanEnv({ GOVGATE_STATE_DIR: stateDir }));
+    const script = spawnTs('src/scripts/token.ts', ['--sub', 'dev-1', '--tenant', 'demo', '--roles', 'user,analyst', '--purposes', 'essential.service,analytics.reporting'], cleanEnv({ GOVGATE_STATE_DIR: stateDir }));
     expect(await script.exited()).toBe(0);
     const token = script.stdout().trim();
-    expect(decodeJwt(token)).toMatchObject({ sub: 'dev-1', tenant: 'demo', roles: ['user', 'analyst'], purposes: ['analytics.reporting'], iss: 'govgate-dev', aud: 'govgate' });
+    expect(decodeJwt(token)).toMatchObject({ sub: 'dev-1', tenant: 'demo', roles: ['user', 'analyst'], purposes: ['essential.service', 'analytics.reporting'], iss: 'govgate-dev', aud: 'govgate' });
 
     const db = await connectTestDatabase(import.meta.url);
     const config = loadConfig({ NODE_ENV: 'test', GOVGATE_STATE_DIR: stateDir });

@@ -12,27 +12,45 @@ export const MessageRoleEnum = builder.enumType('MessageRole', { values: MESSAGE
 export const ConversationRef = builder.objectRef<ConversationDoc>('Conversation');
 export const MessageRef = builder.objectRef<MessageDoc>('Message');
 
+const OPERATIONAL = { category: 'system.operations', purposes: ['essential', 'analytics.reporting', 'train_ai_system'], strategy: 'null' } as const;
+const CONTENT_PURPOSES = ['essential.service', 'essential.legal_obligation', 'train_ai_system', 'functional.service.improve'];
+
 MessageRef.implement({
   description: 'One turn of a conversation with an AI model.',
+  governance: { subjectOf: (m) => m.owner, tenantOf: (m) => m.tenant, timestampOf: (m) => m.createdAt, optedOutOf: (m) => m.mipOptOut },
   fields: (t) => ({
-    id: t.exposeID('_id'),
-    role: t.expose('role', { type: MessageRoleEnum }),
-    content: t.exposeString('content', { nullable: true }),
-    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    id: t.exposeID('_id', { governance: OPERATIONAL }),
+    role: t.expose('role', { type: MessageRoleEnum, governance: OPERATIONAL }),
+    // Prompts and model outputs share the parent category: both are the user's private content.
+    content: t.exposeString('content', {
+      nullable: true,
+      governance: { category: 'user.content.private', purposes: CONTENT_PURPOSES, strategy: 'null' },
+    }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', governance: OPERATIONAL }),
   }),
 });
 
 ConversationRef.implement({
-  description: 'A user\'s conversation with an AI model.',
+  description: "A user's conversation with an AI model.",
+  governance: { subjectOf: (c) => c.owner, tenantOf: (c) => c.tenant, timestampOf: (c) => c.createdAt, optedOutOf: (c) => c.mipOptOut },
   fields: (t) => ({
-    id: t.exposeID('_id'),
-    title: t.exposeString('title', { nullable: true }),
-    owner: t.field({ type: UserRef, nullable: true, resolve: (c, _args, ctx) => userLoaders(ctx).bySubject.load(c.owner) }),
+    id: t.exposeID('_id', { governance: OPERATIONAL }),
+    title: t.exposeString('title', {
+      nullable: true,
+      governance: { category: 'user.content.private.ai_prompt', purposes: CONTENT_PURPOSES, strategy: 'truncate', truncate: 0 },
+    }),
+    owner: t.field({
+      type: UserRef,
+      nullable: true,
+      governance: { category: 'user.unique_id', purposes: ['essential', 'analytics.reporting', 'train_ai_system', 'functional.service.improve'], strategy: 'null' },
+      resolve: (c, _args, ctx) => userLoaders(ctx).bySubject.load(c.owner),
+    }),
     messages: t.field({
       type: [MessageRef],
+      governance: { category: 'user.content.private', purposes: CONTENT_PURPOSES, strategy: 'drop' },
       resolve: (c, _args, ctx) => conversationLoaders(ctx).messagesByConversation.load(c._id),
     }),
-    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', governance: OPERATIONAL }),
   }),
 });
 
@@ -40,6 +58,7 @@ ConversationRef.implement({
 builder.objectField(UserRef, 'conversations', (t) =>
   t.field({
     type: [ConversationRef],
+    governance: { category: 'user.content.private', purposes: CONTENT_PURPOSES, strategy: 'drop' },
     description: 'The user\'s conversations, oldest first.',
     resolve: (u, _args, ctx) => conversationLoaders(ctx).byOwner.load(u.subject),
   }),

@@ -13,14 +13,38 @@ export const UserRef = builder.objectRef<UserDoc>('User');
 
 UserRef.implement({
   description: 'A registered user of the tenant (the data subject).',
+  governance: { subjectOf: (u) => u.subject, tenantOf: (u) => u.tenant, timestampOf: (u) => u.createdAt },
   fields: (t) => ({
-    id: t.exposeID('subject', { description: 'The `sub` of this user\'s tokens.' }),
-    displayName: t.exposeString('displayName', { nullable: true }),
-    email: t.exposeString('email', { nullable: true }),
-    phone: t.exposeString('phone', { nullable: true }),
-    birthDate: t.field({ type: 'Date', nullable: true, resolve: (u) => u.birthDate ?? null }),
-    country: t.exposeString('country', { nullable: true }),
-    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    id: t.exposeID('subject', {
+      description: "The `sub` of this user's tokens.",
+      governance: { category: 'user.unique_id', purposes: ['essential', 'analytics.reporting', 'train_ai_system', 'functional.service.improve'], strategy: 'hash' },
+    }),
+    displayName: t.exposeString('displayName', {
+      nullable: true,
+      governance: { category: 'user.name', purposes: ['essential', 'personalize', 'marketing.communications'], strategy: 'truncate' },
+    }),
+    email: t.exposeString('email', {
+      nullable: true,
+      governance: { category: 'user.contact.email', purposes: ['essential', 'marketing.communications'], strategy: 'mask' },
+    }),
+    phone: t.exposeString('phone', {
+      nullable: true,
+      governance: { category: 'user.contact.phone_number', purposes: ['essential.service', 'essential.legal_obligation'], strategy: 'mask' },
+    }),
+    birthDate: t.field({
+      type: 'Date',
+      nullable: true,
+      governance: { category: 'user.demographic.date_of_birth', purposes: ['essential.service', 'essential.legal_obligation', 'analytics.reporting'], strategy: 'generalize' },
+      resolve: (u) => u.birthDate ?? null,
+    }),
+    country: t.exposeString('country', {
+      nullable: true,
+      governance: { category: 'user.location.imprecise', purposes: ['essential', 'analytics.reporting', 'personalize'], strategy: 'null' },
+    }),
+    createdAt: t.expose('createdAt', {
+      type: 'DateTime',
+      governance: { category: 'system.operations', purposes: ['essential', 'analytics.reporting'], strategy: 'null' },
+    }),
   }),
 });
 

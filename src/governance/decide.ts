@@ -1,0 +1,104 @@
+import type { Caller } from '../auth/index.js';
+import type { PolicyPack } from './packs/index.js';
+import { anyCovers, covers, isPersonal } from './taxonomy/index.js';
+import type { GovernedField, Outcome, StaticVerdict, SubjectState } from './types.js';
+
+export const ALLOW: Outcome = Object.freeze({ decision: 'ALLOW', reason: null });
+const redact = (reason: Outcome['reason']): Outcome => Object.freeze({ decision: 'REDACT', reason });
+const OUTCOMES = {
+  ROLE: redact('ROLE'),
+  PURPOSE: redact('PURPOSE'),
+  TENANT: Object.freeze({ decision: 'DENY', reason: 'TENANT' }) as Outcome,
+  CONSENT: redact('CONSENT'),
+  RESTRICTED: redact('RESTRICTED'),
+  OBJECTED: redact('OBJECTED'),
+  RETENTION: redact('RETENTION'),
+  MINOR: redact('MINOR'),
+  OPTED_OUT: redact('OPTED_OUT'),
+  ERASED: redact('ERASED'),
+} as const;
+
+const LEGAL_OBLIGATION = 'essential.legal_obligation';
+const TRAINING_PURPOSES = ['train_ai_system', 'functional.service.improve'];
+const DAY_MS = 86_400_000;
+
+/**
+ * Static verdict for one field under (roles, purpose): the part of the decision order that needs
+ * no data — role grants the category for the purpose, then the field allows the purpose.
+ * Computed once per plan, never per value.
+ */
+export function staticVerdict(field: GovernedField, caller: Caller, purpose: string, pack: PolicyPack): StaticVerdict {
+  const { category, purposes } = field.governance;
+  const grants = pack.grantsFor(caller.roles, category, purpose);
+  if (grants.length === 0) return { kind: 'deny', reason: 'ROLE', field };
+  if (!anyCovers(purposes, purpose)) return { kind: 'deny', reason: 'PURPOSE', field };
+  return {
+    kind: 'grant',
+    scope: grants.some((g) => g.scope === 'tenant') ? 'tenant' : 'own',
+    field,
+    consentPurpose: pack.consentPurposeFor(purpose),
+    retentionDays: pack.retentionDays(category),
+    minorRestricted: pack.minorRestricted(purpose),
+    trainingUse: anyCovers(TRAINING_PURPOSES, purpose),
+  };
+}
+
+/** What a value looks like to the decision: whose, which tenant, how old, opted out. */
+export interface ValueFacts {
+  readonly subject: string | null;
+  readonly tenant: string;
+  readonly timestamp: Date | null;
+  readonly optedOut: boolean;
+}
+
+/**
+ * The data-free prefix of the decision order: tenant isolation → static verdict → own data.
+ * Returns the outcome, or null when the subject's state is needed to go on.
+ */
+export function decideWithoutState(verdict: StaticVerdict, caller: Caller, facts: ValueFacts): Outcome | null {
+  if (!isPersonal(verdict.field.governance.category)) return ALLOW;
+  if (facts.tenant !== caller.tenant) return OUTCOMES.TENANT;
+  if (verdict.kind === 'deny') return OUTCOMES[verdict.reason];
+  // The subject's own data is always theirs to see.
+  if (facts.subject !== null && facts.subject === caller.subject) return ALLOW;
+  if (verdict.scope === 'own') return OUTCOMES.ROLE;
+  // Data that belongs to no subject passes on the grant alone.
+  if (facts.subject === null) return ALLOW;
+  return null;
+}
+
+function ageAt(birthDate: Date, now: Date): number {
+  let age = now.getUTCFullYear() - birthDate.getUTCFullYear();
+  const beforeBirthday =
+    now.getUTCMonth() < birthDate.getUTCMonth() || (now.getUTCMonth() === birthDate.getUTCMonth() && now.getUTCDate() < birthDate.getUTCDate());
+  if (beforeBirthday) age -= 1;
+  return age;
+}
+
+/**
+ * The subject-dependent rest of the decision order: erasure → restriction / objection → consent
+ * under the current policy version → retention → pack rules (minors, opt-out) → allow.
+ */
+export function decideWithState(
+  verdict: Extract<StaticVerdict, { kind: 'grant' }>,
+  purpose: string,
+  pack: PolicyPack,
+  facts: ValueFacts,
+  state: SubjectState,
+  now: Date,
+): Outcome {
+  if (!state.exists || state.erased) return OUTCOMES.ERASED;
+  const legal = covers(LEGAL_OBLIGATION, purpose);
+  if (state.restricted && !legal) return OUTCOMES.RESTRICTED;
+  if (!legal && state.objections.some((objected) => covers(objected, purpose))) return OUTCOMES.OBJECTED;
+  if (verdict.consentPurpose) {
+    const consent = state.consents.get(verdict.consentPurpose);
+    if (!consent || consent.status !== 'GRANTED' || consent.policyVersion !== pack.version) return OUTCOMES.CONSENT;
+  }
+  if (verdict.retentionDays !== null && facts.timestamp && now.getTime() - facts.timestamp.getTime() > verdict.retentionDays * DAY_MS) {
+    return OUTCOMES.RETENTION;
+  }
+  if (verdict.minorRestricted && state.birthDate && ageAt(state.birthDate, now) < pack.file.minors.age) return OUTCOMES.MINOR;
+  if (verdict.trainingUse && facts.optedOut) return OUTCOMES.OPTED_OUT;
+  return ALLOW;
+}

@@ -1,0 +1,10 @@
+export { DEFAULT_PURPOSES, resolvePurpose } from './purpose.js';
+export { loadPolicyPack, createPolicyPack, PACK_VERSIONS, PackError, type PolicyPack, type PackFile, type Grant } from './packs/index.js';
+export { createPlanCache, buildPlan, type Plan, type PlanCache, type PlanCacheStats } from './plan/index.js';
+export { RequestGovernance, attachGovernance, governanceOf, findGovernance } from './request-governance.js';
+export { createPseudonymizer, type Pseudonymizer } from './redact/index.js';
+export { governedFieldsOf } from './registry.js';
+export { staticVerdict, decideWithState, decideWithoutState, type ValueFacts } from './decide.js';
+export * from './types.js';
+export { pseudonymSecretFor } from './pseudonym-secret.js';
+export { governedDirective } from './governed-directive.js';

@@ -1,0 +1,39 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { PolicyPackName } from '../../config.js';
+import { packFileSchema, partialPackFileSchema, type PackFile } from './pack-schema.js';
+import { PACK_VERSIONS } from './pack-versions.js';
+import { createPolicyPack, type PolicyPack } from './policy-pack.js';
+
+export const DEFAULT_POLICY_DIR = fileURLToPath(new URL('../../../schema/policies/', import.meta.url));
+
+/** A pack file that fails validation stops start-up with the file and the offending path. */
+export class PackError extends Error {
+  constructor(file: string, issues: string[]) {
+    super(`Invalid policy pack ${file}:\n${issues.map((i) => `  - ${i}`).join('\n')}`);
+    this.name = 'PackError';
+  }
+}
+
+function readPartial(dir: string, name: string, seen: Set<string>): Record<string, unknown> {
+  if (seen.has(name)) throw new PackError(`${name}.json`, [`extends cycle through ${[...seen].join(' → ')}`]);
+  seen.add(name);
+  const file = `${dir}${name}.json`;
+  const parsed = partialPackFileSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+  if (!parsed.success) throw new PackError(file, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  const { extends: parent, ...own } = parsed.data;
+  return parent ? { ...readPartial(dir, parent, seen), ...own } : own;
+}
+
+/**
+ * Loads `schema/policies/<name>.json` (merged over what it extends) and validates it. A seed whose
+ * pack file is not written yet runs on the baseline under its own name and version.
+ */
+export function loadPolicyPack(name: PolicyPackName, dir: string = DEFAULT_POLICY_DIR): PolicyPack {
+  const own = existsSync(`${dir}${name}.json`);
+  const merged = own ? readPartial(dir, name, new Set()) : { ...readPartial(dir, 'base', new Set()), name, version: PACK_VERSIONS[name] };
+  const parsed = packFileSchema.safeParse(merged);
+  if (!parsed.success) throw new PackError(`${dir}${name}.json`, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  const file: PackFile = parsed.data;
+  return createPolicyPack(file);
+}

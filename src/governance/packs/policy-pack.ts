@@ -1,0 +1,44 @@
+import type { Role } from '../../auth/caller.js';
+import { anyCovers, covers, lineage } from '../taxonomy/index.js';
+import type { Grant, PackFile } from './pack-schema.js';
+
+/** The active pack, indexed for the decisions the engine asks of it. */
+export interface PolicyPack {
+  readonly name: string;
+  readonly version: string;
+  readonly file: Readonly<PackFile>;
+  /** Grants of these roles that cover the category for the purpose. */
+  grantsFor(roles: readonly Role[], category: string, purpose: string): Grant[];
+  /** Purposes any of these roles may declare (with their children). */
+  purposesOf(roles: readonly Role[]): string[];
+  needsConsent(purpose: string): boolean;
+  /** The consent rule covering the purpose (the purpose itself or a parent), if any. */
+  consentPurposeFor(purpose: string): string | null;
+  /** Retention window for a category from its most specific rule, in days. */
+  retentionDays(category: string): number | null;
+  minorRestricted(purpose: string): boolean;
+}
+
+export function createPolicyPack(file: PackFile): PolicyPack {
+  const consentPurposes = file.consent.map((c) => c.purpose);
+  const retention = new Map(file.retention.map((r) => [r.category, r.days]));
+  const pack: PolicyPack = {
+    name: file.name,
+    version: file.version,
+    file: Object.freeze(file),
+    grantsFor: (roles, category, purpose) =>
+      file.grants.filter((g) => roles.includes(g.role) && anyCovers(g.categories, category) && anyCovers(g.purposes, purpose)),
+    purposesOf: (roles) => [...new Set(file.grants.filter((g) => roles.includes(g.role)).flatMap((g) => g.purposes))],
+    needsConsent: (purpose) => anyCovers(consentPurposes, purpose),
+    consentPurposeFor: (purpose) => consentPurposes.find((c) => covers(c, purpose)) ?? null,
+    retentionDays: (category) => {
+      for (const key of lineage(category)) {
+        const days = retention.get(key);
+        if (days !== undefined) return days;
+      }
+      return null;
+    },
+    minorRestricted: (purpose) => anyCovers(file.minors.restrictedPurposes, purpose),
+  };
+  return Object.freeze(pack);
+}

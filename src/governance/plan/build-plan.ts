@@ -1,0 +1,35 @@
+import { TypeInfo, visit, visitWithTypeInfo, type DocumentNode, type GraphQLSchema } from 'graphql';
+import type { Caller } from '../../auth/index.js';
+import { staticVerdict } from '../decide.js';
+import type { PolicyPack } from '../packs/index.js';
+import { governedFieldsOf } from '../registry.js';
+import type { StaticVerdict } from '../types.js';
+
+/** Static verdicts for every governed field coordinate a document selects. */
+export interface Plan {
+  readonly verdicts: ReadonlyMap<string, StaticVerdict>;
+}
+
+/**
+ * Walks the document once (fragments included) and computes the data-free verdict of every
+ * governed coordinate it selects. Costs O(selections); runs once per cache key, not per request.
+ */
+export function buildPlan(schema: GraphQLSchema, document: DocumentNode, caller: Caller, purpose: string, pack: PolicyPack): Plan {
+  const governed = governedFieldsOf(schema);
+  const verdicts = new Map<string, StaticVerdict>();
+  const typeInfo = new TypeInfo(schema);
+  visit(
+    document,
+    visitWithTypeInfo(typeInfo, {
+      Field(node) {
+        const parent = typeInfo.getParentType();
+        if (!parent) return;
+        const coordinate = `${parent.name}.${node.name.value}`;
+        if (verdicts.has(coordinate)) return;
+        const field = governed.get(coordinate);
+        if (field?.personal) verdicts.set(coordinate, staticVerdict(field, caller, purpose, pack));
+      },
+    }),
+  );
+  return { verdicts };
+}

@@ -1,0 +1,108 @@
+import SchemaBuilder, { BasePlugin, type PothosOutputFieldConfig, type SchemaTypes } from '@pothos/core';
+import type { GraphQLFieldResolver, GraphQLSchema } from 'graphql';
+import { responsePathAsArray } from 'graphql';
+import { governanceOf, type RequestGovernance } from '../request-governance.js';
+import type { ValueFacts } from '../decide.js';
+import { applyStrategy, needsValue } from '../redact/index.js';
+import { REGISTRY_KEY } from '../registry.js';
+import { isPersonal } from '../taxonomy/index.js';
+import type { FieldGovernance, GovernedField, Outcome, TypeGovernance } from '../types.js';
+import { validateFieldGovernance } from './validate-field.js';
+import './global-types.js';
+
+export const pluginName = 'governance';
+
+const describe = (field: GovernedField): string => {
+  const g = field.governance;
+  return `Governance: category \`${g.category}\`; purposes ${g.purposes.map((p) => `\`${p}\``).join(', ')}; redaction \`${g.strategy}\`.`;
+};
+
+function factsOf(type: TypeGovernance, parent: unknown): ValueFacts {
+  return {
+    subject: type.subjectOf(parent),
+    tenant: type.tenantOf(parent),
+    timestamp: type.timestampOf?.(parent) ?? null,
+    optedOut: type.optedOutOf?.(parent) ?? false,
+  };
+}
+
+/**
+ * Field-level governance for Pothos. At build time it checks that every field of a governed type
+ * is classified, documents the classification (description + `@governed`), and wraps only the
+ * resolvers of personal-data fields; at run time each wrapped resolver asks the request's
+ * governance for a decision before the value is resolved.
+ */
+export class GovernancePlugin<Types extends SchemaTypes> extends BasePlugin<Types> {
+  private readonly registry = new Map<string, GovernedField>();
+
+  override onOutputFieldConfig(fieldConfig: PothosOutputFieldConfig<Types>): PothosOutputFieldConfig<Types> {
+    const parent = this.buildCache.getTypeConfig(fieldConfig.parentType);
+    const typeGovernance = parent.kind === 'Object' ? (parent.pothosOptions as { governance?: TypeGovernance }).governance : undefined;
+    const governance = (fieldConfig.pothosOptions as { governance?: FieldGovernance }).governance;
+    const coordinate = `${parent.name}.${fieldConfig.name}`;
+    if (!governance) {
+      if (typeGovernance) throw new Error(`governance: ${coordinate} is not classified (every field of a governed type needs \`governance\`)`);
+      return fieldConfig;
+    }
+    if (!typeGovernance) throw new Error(`governance: ${coordinate} is classified but ${parent.name} has no type-level \`governance\` (subjectOf/tenantOf)`);
+    const list = fieldConfig.type.kind === 'List';
+    const nullable = fieldConfig.type.nullable === true;
+    validateFieldGovernance(coordinate, governance, { nullable, list });
+    const field: GovernedField = Object.freeze({
+      coordinate,
+      typeName: parent.name,
+      fieldName: fieldConfig.name,
+      governance,
+      personal: isPersonal(governance.category),
+      nullable,
+      list,
+      type: typeGovernance,
+    });
+    this.registry.set(coordinate, field);
+    const directive = { category: governance.category, purposes: [...governance.purposes], strategy: governance.strategy };
+    const existing = (fieldConfig.extensions?.directives ?? {}) as Record<string, unknown>;
+    return {
+      ...fieldConfig,
+      description: fieldConfig.description ? `${fieldConfig.description}\n\n${describe(field)}` : describe(field),
+      extensions: { ...fieldConfig.extensions, directives: { ...existing, governed: directive } },
+    };
+  }
+
+  override wrapResolve(
+    resolver: GraphQLFieldResolver<unknown, Types['Context'], object>,
+    fieldConfig: PothosOutputFieldConfig<Types>,
+  ): GraphQLFieldResolver<unknown, Types['Context'], object> {
+    const field = this.registry.get(`${this.buildCache.getTypeConfig(fieldConfig.parentType).name}.${fieldConfig.name}`);
+    // Non-personal and unclassified fields keep their resolver untouched: they cost nothing.
+    if (!field?.personal) return resolver;
+    const { governance } = field;
+    const transform = needsValue(governance);
+
+    return (parent, args, context, info) => {
+      const gov = governanceOf(context as object);
+      const facts = factsOf(field.type, parent);
+      const finish = (outcome: Outcome): unknown => {
+        gov.record(field, facts.subject, outcome);
+        if (outcome.decision === 'ALLOW') return resolver(parent, args, context, info);
+        // Another tenant's value looks exactly like a missing one: null, no redaction entry.
+        if (outcome.reason === 'TENANT' || outcome.reason === null) return null;
+        gov.redactions.push({ path: responsePathAsArray(info.path), category: governance.category, reason: outcome.reason, strategy: governance.strategy });
+        return transform ? Promise.resolve(resolver(parent, args, context, info)).then((value) => redactValue(gov, facts, value)) : redactValue(gov, facts, null);
+      };
+      const outcome = gov.decide(gov.verdict(field), facts);
+      return outcome instanceof Promise ? outcome.then(finish) : finish(outcome);
+    };
+
+    function redactValue(gov: RequestGovernance, facts: ValueFacts, value: unknown): unknown {
+      if (governance.strategy === 'drop') return [];
+      return applyStrategy(governance, value, { tenant: facts.tenant, pseudonymizer: gov.pseudonymizer, now: gov.now });
+    }
+  }
+
+  override afterBuild(schema: GraphQLSchema): GraphQLSchema {
+    (schema.extensions as Record<string, unknown>)[REGISTRY_KEY] = this.registry;
+    return schema;
+  }
+}
+
+SchemaBuilder.registerPlugin(pluginName, GovernancePlugin);

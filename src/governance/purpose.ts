@@ -1,0 +1,33 @@
+import type { Caller, Role } from '../auth/index.js';
+import { GovgateError } from '../errors.js';
+import type { PolicyPack } from './packs/index.js';
+import { anyCovers, isPurpose } from './taxonomy/index.js';
+
+/** Purpose used when a request declares none (API.md); roles not listed default to essential.service. */
+export const DEFAULT_PURPOSES: Readonly<Partial<Record<Role, string>>> = Object.freeze({
+  user: 'essential.service',
+  compliance_officer: 'essential.legal_obligation',
+  support: 'essential.service.operations.support',
+  ml_engineer: 'train_ai_system',
+  analyst: 'analytics.reporting',
+});
+const FALLBACK_PURPOSE = 'essential.service';
+
+/**
+ * The request's purpose, checked before execution: it must exist in the taxonomy (else
+ * BAD_USER_INPUT), be granted to one of the caller's roles by the pack, and be among the token's
+ * `purposes` when the token names any (else PURPOSE_NOT_ALLOWED).
+ */
+export function resolvePurpose(declared: string | null, caller: Caller, pack: PolicyPack): string {
+  const explicit = declared?.trim();
+  const purpose = explicit || caller.roles.map((r) => DEFAULT_PURPOSES[r]).find(Boolean) || FALLBACK_PURPOSE;
+  if (!isPurpose(purpose)) throw new GovgateError('BAD_USER_INPUT', 'X-Purpose names an unknown purpose');
+  if (!caller.authenticated) return purpose;
+  if (!anyCovers(pack.purposesOf(caller.roles), purpose)) {
+    throw new GovgateError('PURPOSE_NOT_ALLOWED', `purpose ${purpose} is not granted to the caller's roles`);
+  }
+  if (caller.purposes && !anyCovers(caller.purposes, purpose)) {
+    throw new GovgateError('PURPOSE_NOT_ALLOWED', `purpose ${purpose} is not among the token's purposes`);
+  }
+  return purpose;
+}

@@ -1,0 +1,99 @@
+import type { Caller } from '../auth/index.js';
+import { GovgateError } from '../errors.js';
+import { decideWithState, decideWithoutState, staticVerdict, type ValueFacts } from './decide.js';
+import type { PolicyPack } from './packs/index.js';
+import type { Plan } from './plan/index.js';
+import type { Pseudonymizer } from './redact/index.js';
+import type { DecisionRecord, GovernedField, Outcome, Redaction, StaticVerdict, SubjectState } from './types.js';
+
+export interface RequestGovernanceInit {
+  readonly caller: Caller;
+  readonly purpose: string;
+  readonly pack: PolicyPack;
+  readonly plan: Plan;
+  readonly auditId: string;
+  readonly pseudonymizer: Pseudonymizer;
+  /** Loads subject state; batched per request (DataLoader) by the caller of this constructor. */
+  readonly loadSubjectState: (subject: string) => Promise<SubjectState>;
+  readonly now?: Date;
+}
+
+/**
+ * Everything governance knows about one request: its plan, the decisions taken (for the audit
+ * event) and the redactions (for `extensions.governance`).
+ */
+export class RequestGovernance {
+  readonly caller: Caller;
+  readonly purpose: string;
+  readonly pack: PolicyPack;
+  readonly plan: Plan;
+  readonly auditId: string;
+  readonly pseudonymizer: Pseudonymizer;
+  readonly now: Date;
+  readonly redactions: Redaction[] = [];
+  private readonly decisions = new Map<string, DecisionRecord>();
+  private readonly loadSubjectState: (subject: string) => Promise<SubjectState>;
+
+  constructor(init: RequestGovernanceInit) {
+    this.caller = init.caller;
+    this.purpose = init.purpose;
+    this.pack = init.pack;
+    this.plan = init.plan;
+    this.auditId = init.auditId;
+    this.pseudonymizer = init.pseudonymizer;
+    this.loadSubjectState = init.loadSubjectState;
+    this.now = init.now ?? new Date();
+  }
+
+  /** The plan's verdict; a coordinate the plan did not see (should not happen) is computed now. */
+  verdict(field: GovernedField): StaticVerdict {
+    return this.plan.verdicts.get(field.coordinate) ?? staticVerdict(field, this.caller, this.purpose, this.pack);
+  }
+
+  /** Decide one value: synchronously when no subject state is needed, else after one batched load. */
+  decide(verdict: StaticVerdict, facts: ValueFacts): Outcome | Promise<Outcome> {
+    const early = decideWithoutState(verdict, this.caller, facts);
+    if (early) return early;
+    const subject = facts.subject as string;
+    const grant = verdict as Extract<StaticVerdict, { kind: 'grant' }>;
+    return this.loadSubjectState(subject).then((state) => decideWithState(grant, this.purpose, this.pack, facts, state, this.now));
+  }
+
+  record(field: GovernedField, subject: string | null, outcome: Outcome): void {
+    const key = `${subject ?? ''}\u0000${field.coordinate}\u0000${outcome.decision}\u0000${outcome.reason ?? ''}`;
+    if (this.decisions.has(key)) return;
+    this.decisions.set(key, {
+      subject,
+      coordinate: field.coordinate,
+      category: field.governance.category,
+      purpose: this.purpose,
+      decision: outcome.decision,
+      reason: outcome.reason,
+    });
+  }
+
+  get touched(): boolean {
+    return this.decisions.size > 0;
+  }
+
+  decisionRecords(): DecisionRecord[] {
+    return [...this.decisions.values()];
+  }
+}
+
+const byContext = new WeakMap<object, RequestGovernance>();
+
+export function attachGovernance(context: object, governance: RequestGovernance): void {
+  byContext.set(context, governance);
+}
+
+/** Fails closed: a governed field resolved outside a governed execution is an internal error. */
+export function governanceOf(context: object): RequestGovernance {
+  const governance = byContext.get(context);
+  if (!governance) throw new GovgateError('INTERNAL_SERVER_ERROR', 'governed field resolved without a governance plan');
+  return governance;
+}
+
+export function findGovernance(context: object): RequestGovernance | undefined {
+  return byContext.get(context);
+}

@@ -1,0 +1,97 @@
+/** How a value the caller may not see leaves instead. */
+export const STRATEGIES = ['null', 'mask', 'hash', 'generalize', 'truncate', 'drop'] as const;
+export type RedactionStrategy = (typeof STRATEGIES)[number];
+
+/** Reason codes (API.md); `TENANT` appears only in audit decisions, never in a response. */
+export const REASONS = ['ROLE', 'PURPOSE', 'TENANT', 'CONSENT', 'RESTRICTED', 'OBJECTED', 'RETENTION', 'MINOR', 'DEVELOPER_DATA', 'PRIVATE', 'OPTED_OUT', 'ERASED'] as const;
+export type Reason = (typeof REASONS)[number];
+
+export type Decision = 'ALLOW' | 'REDACT' | 'DENY';
+
+/** The `governance` option of a field. */
+export interface FieldGovernance {
+  /** Data category, e.g. `user.contact.email` (taxonomy). */
+  readonly category: string;
+  /** Purposes this field may serve; a parent covers its children. */
+  readonly purposes: readonly string[];
+  /** What the caller gets when the value may not leave. */
+  readonly strategy: RedactionStrategy;
+  /** Mask style. Default: from the category (email, phone), else generic. */
+  readonly mask?: 'email' | 'phone' | 'generic';
+  /** Generalisation. Default: year for dates, country for locations. */
+  readonly generalize?: 'year' | 'age_band' | 'country';
+  /** Characters kept by `truncate`. Default 1. */
+  readonly truncate?: number;
+}
+
+/** The `governance` option of an object type: how to find whose data a value is. */
+export interface TypeGovernance<Shape = unknown> {
+  /** The data subject's id (token `sub`), or null when the value belongs to no one. */
+  subjectOf(value: Shape): string | null;
+  /** The tenant the value belongs to. */
+  tenantOf(value: Shape): string;
+  /** When the value was created, for retention windows. */
+  timestampOf?(value: Shape): Date | null | undefined;
+  /** True when the value was created under a model-improvement opt-out. */
+  optedOutOf?(value: Shape): boolean;
+}
+
+/** One governed field as the build registered it. */
+export interface GovernedField {
+  readonly coordinate: string;
+  readonly typeName: string;
+  readonly fieldName: string;
+  readonly governance: FieldGovernance;
+  readonly personal: boolean;
+  readonly nullable: boolean;
+  readonly list: boolean;
+  readonly type: TypeGovernance;
+}
+
+/** The static part of a decision: known from role, purpose and field, without any data. */
+export type StaticVerdict =
+  | { readonly kind: 'deny'; readonly reason: 'ROLE' | 'PURPOSE'; readonly field: GovernedField }
+  | {
+      readonly kind: 'grant';
+      /** own: only the caller's own data; tenant: any subject of the tenant. */
+      readonly scope: 'own' | 'tenant';
+      readonly field: GovernedField;
+      /** The consent purpose that must be granted, or null. */
+      readonly consentPurpose: string | null;
+      readonly retentionDays: number | null;
+      readonly minorRestricted: boolean;
+      /** Purpose is model training/improvement: opt-outs apply. */
+      readonly trainingUse: boolean;
+    };
+
+/** What the decision needs to know about a data subject, loaded once per request. */
+export interface SubjectState {
+  readonly exists: boolean;
+  readonly erased: boolean;
+  readonly restricted: boolean;
+  readonly objections: readonly string[];
+  readonly birthDate: Date | null;
+  /** Latest consent record per purpose. */
+  readonly consents: ReadonlyMap<string, { status: 'GRANTED' | 'WITHDRAWN'; policyVersion: string }>;
+}
+
+export interface Outcome {
+  readonly decision: Decision;
+  readonly reason: Reason | null;
+}
+
+export interface Redaction {
+  readonly path: readonly (string | number)[];
+  readonly category: string;
+  readonly reason: Reason;
+  readonly strategy: RedactionStrategy;
+}
+
+export interface DecisionRecord {
+  readonly subject: string | null;
+  readonly coordinate: string;
+  readonly category: string;
+  readonly purpose: string;
+  readonly decision: Decision;
+  readonly reason: Reason | null;
+}

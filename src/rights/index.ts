@@ -1,0 +1,1 @@
+export { subjectStates } from './subject-state.js';
