@@ -2,6 +2,8 @@ import type { FieldNullability, InputFieldMap, SchemaTypes, TypeParam } from '@p
 import type { FieldGovernance, TypeGovernance } from '../types.js';
 import type { GovernancePlugin } from './plugin.js';
 
+// Declaration merging must repeat Pothos' type parameters even where this plugin does not use them.
+/* eslint-disable @typescript-eslint/no-unused-vars, @typescript-eslint/no-namespace */
 declare global {
   export namespace PothosSchemaTypes {
     export interface Plugins<Types extends SchemaTypes> {
