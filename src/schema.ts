@@ -4,6 +4,8 @@ import { builder } from './builder.js';
 import { governedDirective } from './governance/governed-directive.js';
 import './features/users/index.js';
 import './features/conversations/index.js';
+import './features/consents/index.js';
+import './features/governance-info/index.js';
 
 let built: GraphQLSchema | undefined;
 

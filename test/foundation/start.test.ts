@@ -11,7 +11,7 @@ const gql = (url: string, token: string, query: string) =>
   fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query }) });
 
 describe('npm start', () => {
-  it('starts an embedded database, seeds demo data, prints a URL and working tokens, and stops on SIGTERM', async () => {
+  it('starts an embedded database, seeds demo data, prints a URL and working tokens, and stops on SIGTERM', { timeout: 180_000 }, async () => {
     const stateDir = await mkdtemp(join(tmpdir(), 'govgate-start-'));
     const app = spawnTs('src/main.ts', [], cleanEnv({ PORT: '0', HOST: '127.0.0.1', GOVGATE_STATE_DIR: stateDir, EMBEDDED_DATABASE: 'java', LOG_LEVEL: 'warn' }));
     started.push(app);

@@ -10,7 +10,7 @@ import { connectTestDatabase } from '../helpers/database.js';
 import { cleanEnv, spawnTs } from '../helpers/spawn.js';
 
 describe('npm run token', () => {
-  it('prints a token that a development gateway with the same state directory accepts', async () => {
+  it('prints a token that a development gateway with the same state directory accepts', { timeout: 120_000 }, async () => {
     const stateDir = await mkdtemp(join(tmpdir(), 'govgate-token-'));
     const script = spawnTs('src/scripts/token.ts', ['--sub', 'dev-1', '--tenant', 'demo', '--roles', 'user,analyst', '--purposes', 'essential.service,analytics.reporting'], cleanEnv({ GOVGATE_STATE_DIR: stateDir }));
     expect(await script.exited()).toBe(0);

@@ -54,7 +54,7 @@ export function spawnTs(entry: string, args: string[], env: NodeJS.ProcessEnv): 
         child.once('exit', onExit);
       });
     },
-    exited(timeoutMs = 30_000) {
+    exited(timeoutMs = 60_000) {
       return Promise.race([exit, new Promise<number | null>((_, reject) => setTimeout(() => reject(new Error('did not exit')), timeoutMs))]);
     },
     kill(signal = 'SIGTERM') {

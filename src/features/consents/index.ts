@@ -1,1 +1,3 @@
+import './consent.schema.js';
+
 export { consentModel, type ConsentDoc, type ConsentModel, type ConsentStatus } from './consent.model.js';

@@ -1,4 +1,5 @@
 import './user.schema.js';
+import './user-rights.schema.js';
 
 export { UserRef } from './user.schema.js';
 export { userLoaders, type UserLoaders } from './user.loaders.js';

@@ -1,0 +1,83 @@
+import { requireAuthenticated } from '../../auth/index.js';
+import { builder } from '../../builder.js';
+import { governedFieldsOf, type GovernedField } from '../../governance/index.js';
+
+interface DataMapEntryShape {
+  type: string;
+  field: string;
+  category: string;
+  purposes: readonly string[];
+  retention: string | null;
+  retentionSource: string | null;
+  strategy: string;
+}
+
+const DataMapEntry = builder.objectRef<DataMapEntryShape>('DataMapEntry').implement({
+  description: 'One field of the schema with its classification and the active pack\'s retention for its category.',
+  fields: (t) => ({
+    type: t.exposeString('type'),
+    field: t.exposeString('field'),
+    category: t.exposeString('category'),
+    purposes: t.exposeStringList('purposes'),
+    retention: t.exposeString('retention', { nullable: true, description: 'ISO 8601 duration (e.g. P90D); null: kept while the account lives.' }),
+    retentionSource: t.exposeString('retentionSource', { nullable: true, description: 'The clause the retention rule cites.' }),
+    strategy: t.exposeString('strategy'),
+  }),
+});
+
+interface PolicyShape {
+  pack: string;
+  version: string;
+  purposesRequiringConsent: string[];
+  minimumAge: number;
+  source: string;
+}
+
+const Policy = builder.objectRef<PolicyShape>('Policy').implement({
+  description: 'The active policy pack.',
+  fields: (t) => ({
+    pack: t.exposeString('pack'),
+    version: t.exposeString('version'),
+    purposesRequiringConsent: t.exposeStringList('purposesRequiringConsent'),
+    minimumAge: t.exposeInt('minimumAge'),
+    source: t.exposeString('source'),
+  }),
+});
+
+builder.queryFields((t) => ({
+  dataMap: t.field({
+    type: [DataMapEntry],
+    description: 'Every classified field: category, purposes, retention and redaction strategy.',
+    resolve: (_root, _args, ctx, info) => {
+      requireAuthenticated(ctx.caller);
+      const rules = ctx.pack.file.retention;
+      return [...governedFieldsOf(info.schema).values()].map((f: GovernedField) => {
+        const days = ctx.pack.retentionDays(f.governance.category);
+        const rule = days === null ? undefined : rules.find((r) => r.days === days && f.governance.category.startsWith(r.category));
+        return {
+          type: f.typeName,
+          field: f.fieldName,
+          category: f.governance.category,
+          purposes: f.governance.purposes,
+          retention: days === null ? null : `P${days}D`,
+          retentionSource: rule?.source ?? null,
+          strategy: f.governance.strategy,
+        };
+      });
+    },
+  }),
+  policy: t.field({
+    type: Policy,
+    resolve: (_root, _args, ctx) => {
+      requireAuthenticated(ctx.caller);
+      const { pack } = ctx;
+      return {
+        pack: pack.name,
+        version: pack.version,
+        purposesRequiringConsent: pack.file.consent.map((c) => c.purpose),
+        minimumAge: pack.file.minimumAge.age,
+        source: pack.file.source,
+      };
+    },
+  }),
+}));

@@ -1,0 +1,1 @@
+import './governance-info.schema.js';
