@@ -38,6 +38,8 @@ const envSchema = z
     AUTH_ISSUER: z.string().min(1).optional(),
     /** Required `aud` claim. */
     AUTH_AUDIENCE: z.string().min(1).optional(),
+    /** Least time between two fetches of AUTH_JWKS_URL (an unknown kid triggers a refetch), seconds. Default 30. */
+    AUTH_JWKS_COOLDOWN_S: z.coerce.number().int().min(0).max(3600).default(30),
     /** Clock skew tolerated on exp/nbf, seconds (at most 30). Default 5. */
     AUTH_CLOCK_TOLERANCE_S: z.coerce.number().int().min(0).max(30).default(5),
     /** Secret keying pseudonyms (hash redaction), at least 32 characters. Production: required; development: generated in the state directory; test: random per process. */
@@ -60,6 +62,9 @@ const envSchema = z
     if (env.NODE_ENV === 'production' && !env.AUTH_JWKS_FILE && !env.AUTH_JWKS_URL) {
       ctx.addIssue({ code: 'custom', path: ['AUTH_JWKS_FILE'], message: 'production needs AUTH_JWKS_FILE or AUTH_JWKS_URL (development keys are refused)' });
     }
+    if (env.NODE_ENV === 'production' && env.AUTH_JWKS_URL && !env.AUTH_JWKS_URL.startsWith('https://')) {
+      ctx.addIssue({ code: 'custom', path: ['AUTH_JWKS_URL'], message: 'production fetches keys over https only' });
+    }
     if (env.NODE_ENV === 'production' && !env.PSEUDONYM_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['PSEUDONYM_SECRET'], message: 'production needs PSEUDONYM_SECRET (pseudonyms must stay stable across restarts)' });
     }
@@ -71,7 +76,7 @@ const envSchema = z
 export type AuthConfig =
   | { mode: 'development'; stateDir: string; issuer: string; audience: string; clockToleranceS: number }
   | { mode: 'jwks-file'; jwksFile: string; issuer?: string; audience?: string; clockToleranceS: number }
-  | { mode: 'jwks-url'; jwksUrl: string; issuer?: string; audience?: string; clockToleranceS: number };
+  | { mode: 'jwks-url'; jwksUrl: string; cooldownS: number; issuer?: string; audience?: string; clockToleranceS: number };
 
 export interface GatewayConfig {
   readonly env: 'development' | 'test' | 'production';
@@ -118,7 +123,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): GatewayConf
   const auth: AuthConfig = e.AUTH_JWKS_FILE
     ? { mode: 'jwks-file', jwksFile: resolve(e.AUTH_JWKS_FILE), clockToleranceS, ...optional }
     : e.AUTH_JWKS_URL
-      ? { mode: 'jwks-url', jwksUrl: e.AUTH_JWKS_URL, clockToleranceS, ...optional }
+      ? { mode: 'jwks-url', jwksUrl: e.AUTH_JWKS_URL, cooldownS: e.AUTH_JWKS_COOLDOWN_S, clockToleranceS, ...optional }
       : { mode: 'development', stateDir, issuer: e.AUTH_ISSUER ?? DEV_ISSUER, audience: e.AUTH_AUDIENCE ?? DEV_AUDIENCE, clockToleranceS };
   const config: GatewayConfig = {
     env: e.NODE_ENV,

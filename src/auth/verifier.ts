@@ -34,7 +34,7 @@ async function keySetFor({ auth, devKeys }: VerifierOptions): Promise<JWTVerifyG
     }
     case 'jwks-url':
       // jose caches the set and refetches on an unknown kid (rotation), at most once per cooldown.
-      return createRemoteJWKSet(new URL(auth.jwksUrl), { cooldownDuration: 30_000, cacheMaxAge: 600_000, timeoutDuration: 5_000 });
+      return createRemoteJWKSet(new URL(auth.jwksUrl), { cooldownDuration: auth.cooldownS * 1000, cacheMaxAge: 600_000, timeoutDuration: 5_000 });
   }
 }
 

@@ -49,7 +49,8 @@ export interface TestGatewayOptions {
 export async function startTestGateway(options: TestGatewayOptions): Promise<TestGateway> {
   const issuer = await createTestIssuer();
   const uri = options.uri ?? testMongoUri();
-  const config = loadConfig({
+  // An empty string in options.env removes a default (e.g. AUTH_JWKS_FILE when testing a JWKS URL).
+  const env: Record<string, string> = {
     NODE_ENV: 'test',
     MONGODB_URI: uri,
     MONGODB_DB_NAME: testDatabaseName(options.name),
@@ -57,7 +58,9 @@ export async function startTestGateway(options: TestGatewayOptions): Promise<Tes
     AUTH_ISSUER: TEST_ISSUER,
     AUTH_AUDIENCE: TEST_AUDIENCE,
     ...options.env,
-  });
+  };
+  for (const [key, value] of Object.entries(env)) if (value === '') delete env[key];
+  const config = loadConfig(env);
   const connection = await connectDatabase({
     uri,
     dbName: config.mongo.dbName,
