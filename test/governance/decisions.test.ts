@@ -41,7 +41,6 @@ async function seed(): Promise<void> {
     { tenant, subject: 'bob', purpose: 'train_ai_system', status: 'GRANTED', policyVersion: version },
     { tenant, subject: 'frank', purpose: 'train_ai_system', status: 'GRANTED', policyVersion: 'an-older-version' },
   ]);
-  const Conversations = conversationModel(t.connection);
   // Raw inserts: tests set createdAt and ids explicitly (mongoose timestamps would overwrite them).
   const make = async (key: string, owner: string, extra: { createdAt?: Date; mipOptOut?: boolean } = {}) => {
     const id = key.padEnd(24, '0');

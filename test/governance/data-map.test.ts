@@ -1,0 +1,43 @@
+import { readFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { governedFieldsOf } from '../../src/governance/index.js';
+import { DataMapDocument, PolicyDocument } from '../generated/graphql.js';
+import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+
+let t: TestGateway;
+beforeAll(async () => {
+  t = await startTestGateway({ name: import.meta.url });
+});
+afterAll(() => t.close());
+
+describe('data map and introspection', () => {
+  it('lists every classified field with its category, purposes, retention and strategy', async () => {
+    const res = await t.execute(DataMapDocument, {}, { token: await t.token('dana', 'demo', ['developer']) });
+    expect(res.errors).toBeUndefined();
+    const entries = res.data!.dataMap;
+    expect(entries).toHaveLength(governedFieldsOf(t.gateway.schema).size);
+    expect(entries).toContainEqual({
+      type: 'User', field: 'email', category: 'user.contact.email', purposes: ['essential', 'marketing.communications'], retention: null, retentionSource: null, strategy: 'mask',
+    });
+    expect(entries.find((e) => e.type === 'Message' && e.field === 'content')).toMatchObject({ retention: 'P90D', retentionSource: expect.stringMatching(/^003 §6/) });
+  });
+
+  it('shows the active policy', async () => {
+    const res = await t.execute(PolicyDocument, {}, { token: await t.token('dana', 'demo', ['developer']) });
+    expect(res.data?.policy).toEqual({ pack: 'deepailab', version: '003-2025.1', purposesRequiringConsent: expect.arrayContaining(['train_ai_system', 'marketing.communications']), minimumAge: 16 });
+  });
+
+  it('is closed to anonymous callers', async () => {
+    const res = await t.execute(DataMapDocument, {});
+    expect(res.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+  });
+
+  it('puts each field\'s governance in its introspected description and the printed SDL', async () => {
+    const res = await t.post({ query: '{ __type(name: "User") { fields { name description } } }' }, { token: await t.token('dana', 'demo', ['developer']) });
+    const body = (await res.json()) as { data: { __type: { fields: { name: string; description: string }[] } } };
+    const email = body.data.__type.fields.find((f) => f.name === 'email');
+    expect(email?.description).toContain('Governance: category `user.contact.email`');
+    const sdl = await readFile(new URL('../../schema/schema.graphql', import.meta.url), 'utf8');
+    expect(sdl).toContain('email: String @governed(category: "user.contact.email", purposes: ["essential", "marketing.communications"], strategy: "mask")');
+  });
+});
