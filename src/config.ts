@@ -44,6 +44,18 @@ const envSchema = z
     AUTH_CLOCK_TOLERANCE_S: z.coerce.number().int().min(0).max(30).default(5),
     /** Secret keying pseudonyms (hash redaction), at least 32 characters. Production: required; development: generated in the state directory; test: random per process. */
     PSEUDONYM_SECRET: z.string().min(32).optional(),
+    /** Private JWK (JSON file) that signs audit checkpoints and evidence bundles. Production: required; development: generated in the state directory; test: random per gateway. */
+    AUDIT_SIGNING_KEY: z.string().min(1).optional(),
+    /** Separate MongoDB for the audit log (e.g. an append-only cluster). Default: the data database. */
+    AUDIT_MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://').optional(),
+    /** A signed checkpoint after this many events of a chain. Default 100. */
+    AUDIT_CHECKPOINT_EVERY: z.coerce.number().int().min(1).max(1_000_000).default(100),
+    /** And at least this often while a chain has unsigned events, seconds. Default 60. */
+    AUDIT_CHECKPOINT_INTERVAL_S: z.coerce.number().int().min(1).max(86_400).default(60),
+    /** An audit write slower than this fails the request (AUDIT_UNAVAILABLE), ms. Default 5000. */
+    AUDIT_WRITE_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(5000),
+    /** Largest group commit, events. Default 500. */
+    AUDIT_MAX_BATCH: z.coerce.number().int().min(1).max(10_000).default(500),
     /** Active policy pack. Default deepailab. */
     POLICY_PACK: z.enum(POLICY_PACKS).default('deepailab'),
     /** pino level. Default info (silent in test). */
@@ -64,6 +76,9 @@ const envSchema = z
     }
     if (env.NODE_ENV === 'production' && env.AUTH_JWKS_URL && !env.AUTH_JWKS_URL.startsWith('https://')) {
       ctx.addIssue({ code: 'custom', path: ['AUTH_JWKS_URL'], message: 'production fetches keys over https only' });
+    }
+    if (env.NODE_ENV === 'production' && !env.AUDIT_SIGNING_KEY) {
+      ctx.addIssue({ code: 'custom', path: ['AUDIT_SIGNING_KEY'], message: 'production needs AUDIT_SIGNING_KEY (evidence must verify across restarts)' });
     }
     if (env.NODE_ENV === 'production' && !env.PSEUDONYM_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['PSEUDONYM_SECRET'], message: 'production needs PSEUDONYM_SECRET (pseudonyms must stay stable across restarts)' });
@@ -91,6 +106,14 @@ export interface GatewayConfig {
   };
   readonly auth: Readonly<AuthConfig>;
   readonly policyPack: PolicyPackName;
+  readonly audit: {
+    readonly signingKeyFile?: string;
+    readonly mongoUri?: string;
+    readonly checkpointEvery: number;
+    readonly checkpointIntervalS: number;
+    readonly writeTimeoutMs: number;
+    readonly maxBatch: number;
+  };
   readonly pseudonymSecret?: string;
   readonly logLevel: string;
   readonly seedDemo: boolean;
@@ -138,6 +161,14 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): GatewayConf
     }),
     auth: Object.freeze(auth),
     policyPack: e.POLICY_PACK,
+    audit: Object.freeze({
+      ...(e.AUDIT_SIGNING_KEY ? { signingKeyFile: resolve(e.AUDIT_SIGNING_KEY) } : {}),
+      ...(e.AUDIT_MONGODB_URI ? { mongoUri: e.AUDIT_MONGODB_URI } : {}),
+      checkpointEvery: e.AUDIT_CHECKPOINT_EVERY,
+      checkpointIntervalS: e.AUDIT_CHECKPOINT_INTERVAL_S,
+      writeTimeoutMs: e.AUDIT_WRITE_TIMEOUT_MS,
+      maxBatch: e.AUDIT_MAX_BATCH,
+    }),
     ...(e.PSEUDONYM_SECRET ? { pseudonymSecret: e.PSEUDONYM_SECRET } : {}),
     logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === 'test' ? 'silent' : 'info'),
     seedDemo: e.SEED_DEMO ?? !e.MONGODB_URI,

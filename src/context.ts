@@ -1,5 +1,6 @@
 import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
+import type { AuditServices } from './audit/index.js';
 import type { Caller } from './auth/index.js';
 import type { GatewayConfig } from './config.js';
 import type { PolicyPack } from './governance/packs/index.js';
@@ -13,6 +14,9 @@ export interface GatewayContext {
   /** X-MIP-Opt-Out / ?mip_opt_out: nothing this request creates may be used to train models. */
   readonly mipOptOut: boolean;
   readonly pack: PolicyPack;
+  /** Client product token from User-Agent, for the audit actor. */
+  readonly client: string | null;
+  readonly audit: AuditServices;
   readonly connection: Connection;
   readonly config: GatewayConfig;
   readonly logger: Logger;

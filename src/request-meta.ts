@@ -16,3 +16,10 @@ export function mipOptOutOf(request: Request): boolean {
   const query = request.url.indexOf('?');
   return query >= 0 && truthy(new URLSearchParams(request.url.slice(query + 1)).get('mip_opt_out'));
 }
+
+/** The client's product token (first word of User-Agent), for the audit actor; never the full header. */
+export function clientOf(request: Request): string | null {
+  const agent = request.headers.get('user-agent');
+  const token = agent?.split(/\s/, 1)[0]?.slice(0, 64);
+  return token && /^[\x21-\x7e]+$/.test(token) ? token : null;
+}

@@ -2,25 +2,33 @@ import { randomUUID } from 'node:crypto';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { GraphQLSchema } from 'graphql';
 import type { Connection } from 'mongoose';
-import { createVerifier, type DevKeys, type Verifier } from './auth/index.js';
+import { createAuditServices, legalBasisFor, requestEvent, type AuditServices } from './audit/index.js';
+import { ANONYMOUS, createVerifier, type Caller, type DevKeys, type Verifier } from './auth/index.js';
 import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
-import { createLogger, type Logger } from './logger.js';
+import { newId } from './db/ids.js';
+import { isGovgateError } from './errors.js';
 import { createPlanCache, createPseudonymizer, loadPolicyPack, pseudonymSecretFor, resolvePurpose, type PlanCache, type PolicyPack } from './governance/index.js';
-import { useGovernance } from './plugins/use-governance.js';
+import { createLogger, type Logger } from './logger.js';
+import { auditUnavailable, useGovernance } from './plugins/use-governance.js';
+import { useJwks } from './plugins/use-jwks.js';
 import { useReadiness } from './plugins/use-readiness.js';
+import { clientOf, mipOptOutOf, requestIdOf } from './request-meta.js';
 import { subjectStates } from './rights/index.js';
-import { mipOptOutOf, requestIdOf } from './request-meta.js';
 import { buildSchema } from './schema.js';
 
 export interface GatewayOptions {
   config: GatewayConfig;
-  /** An open connection; the gateway does not own it and does not close it. */
+  /** An open connection for data; the gateway does not own it and does not close it. */
   connection: Connection;
+  /** An open connection for the audit log. Default: the data connection. */
+  auditConnection?: Connection;
   /** Default: a pino logger at config.logLevel. */
   logger?: Logger;
   /** Needed when config.auth.mode is 'development'. */
   devKeys?: DevKeys;
+  /** Identifies this instance's audit chains. Default: a random UUID. */
+  instanceId?: string;
 }
 
 export interface Gateway {
@@ -30,6 +38,8 @@ export interface Gateway {
   readonly instanceId: string;
   readonly pack: PolicyPack;
   readonly planCache: PlanCache;
+  readonly audit: AuditServices;
+  /** Flushes the audit log and signs the last checkpoints. */
   close(): Promise<void>;
 }
 
@@ -39,10 +49,23 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const verifier = await createVerifier({ auth: config.auth, ...(options.devKeys ? { devKeys: options.devKeys } : {}) });
   const schema = buildSchema();
-  const instanceId = randomUUID();
+  const instanceId = options.instanceId ?? randomUUID();
   const pack = loadPolicyPack(config.policyPack);
   const planCache = createPlanCache(schema, pack);
   const pseudonymizer = createPseudonymizer(await pseudonymSecretFor(config));
+  const audit = await createAuditServices({ connection: options.auditConnection ?? connection, config, instanceId, logger });
+
+  /** A request refused before execution is audited too; if even that fails, the refusal stands. */
+  const auditDenied = async (request: Request, requestId: string, caller: Caller, code: string): Promise<void> => {
+    await audit.writer
+      .append(
+        requestEvent({
+          id: newId(), requestId, caller, client: clientOf(request), purpose: request.headers.get('x-purpose'), legalBasis: null,
+          operation: null, outcome: 'DENIED', code, accesses: [], decisions: [],
+        }),
+      )
+      .catch((error: unknown) => logger.warn({ requestId, err: { message: (error as Error).message } }, 'denied request not audited'));
+  };
 
   const yoga = createYoga<Record<string, unknown>, GatewayContext>({
     schema,
@@ -60,13 +83,20 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     },
     plugins: [
       useReadiness({ connection, instanceId, timeoutMs: 2000 }),
-      useGovernance({ planCache, pseudonymizer, subjectStateLoader: (ctx) => (subject) => subjectStates(ctx).load(subject) }),
+      useJwks(audit),
+      useGovernance({ planCache, pseudonymizer, audit, subjectStateLoader: (ctx) => (subject) => subjectStates(ctx).load(subject) }),
     ],
     context: async ({ request }): Promise<GatewayContext> => {
       const requestId = requestIdOf(request);
-      const caller = await verifier.authenticate(request.headers.get('authorization'));
-      const purpose = resolvePurpose(request.headers.get('x-purpose'), caller, pack);
-      return { requestId, caller, purpose, pack, mipOptOut: mipOptOutOf(request), connection, config, logger };
+      let caller: Caller = ANONYMOUS;
+      try {
+        caller = await verifier.authenticate(request.headers.get('authorization'));
+        const purpose = resolvePurpose(request.headers.get('x-purpose'), caller, pack);
+        return { requestId, caller, purpose, pack, client: clientOf(request), audit, mipOptOut: mipOptOutOf(request), connection, config, logger };
+      } catch (error) {
+        if (isGovgateError(error)) await auditDenied(request, requestId, caller, error.code);
+        throw error;
+      }
     },
   });
 
@@ -77,8 +107,12 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     instanceId,
     pack,
     planCache,
+    audit,
     async close() {
       await yoga.dispose();
+      await audit.close();
     },
   };
 }
+
+export { auditUnavailable };

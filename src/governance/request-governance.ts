@@ -31,6 +31,8 @@ export class RequestGovernance {
   readonly pseudonymizer: Pseudonymizer;
   readonly now: Date;
   readonly redactions: Redaction[] = [];
+  /** Accesses that are not field reads (compliance operations): each makes the request audited. */
+  readonly accesses: string[] = [];
   private readonly decisions = new Map<string, DecisionRecord>();
   private readonly loadSubjectState: (subject: string) => Promise<SubjectState>;
 
@@ -70,6 +72,10 @@ export class RequestGovernance {
       decision: outcome.decision,
       reason: outcome.reason,
     });
+  }
+
+  noteAccess(coordinate: string): void {
+    if (!this.accesses.includes(coordinate)) this.accesses.push(coordinate);
   }
 
   get touched(): boolean {

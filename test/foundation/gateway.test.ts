@@ -193,7 +193,8 @@ describe('batching', () => {
     expect(res.errors).toBeUndefined();
     expect(res.data?.users.edges).toHaveLength(50);
     expect(res.data?.users.edges.every((e) => e.node.conversations.length === 2 && e.node.conversations.every((c) => c.messages.length === 3))).toBe(true);
-    expect(counted.sort()).toEqual(['find:consents', 'find:conversations', 'find:messages', 'find:users']);
+    // ...and exactly one audit append, written before the response.
+    expect(counted.sort()).toEqual(['find:consents', 'find:conversations', 'find:messages', 'find:users', 'insert:audit_events']);
   });
 });
 

@@ -1,0 +1,51 @@
+import { createHash } from 'node:crypto';
+import canonicalize from 'canonicalize';
+import type { AuditEvent, AuditEventDoc } from './event.js';
+
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+/** The exact object that is hashed: every field but the hash, dates as ISO strings, no undefined. */
+export function hashableOf(event: Omit<AuditEvent, 'hash'>): Record<string, unknown> {
+  return {
+    id: event.id,
+    chainId: event.chainId,
+    seq: event.seq,
+    prevHash: event.prevHash,
+    continues: event.continues ?? null,
+    at: event.at.toISOString(),
+    tenant: event.tenant,
+    requestId: event.requestId,
+    actor: { subject: event.actor.subject ?? null, tenant: event.actor.tenant ?? null, roles: [...event.actor.roles], client: event.actor.client ?? null },
+    purpose: event.purpose ?? null,
+    legalBasis: event.legalBasis ?? null,
+    operationName: event.operationName ?? null,
+    operationType: event.operationType ?? null,
+    documentHash: event.documentHash ?? null,
+    outcome: event.outcome,
+    code: event.code ?? null,
+    accesses: [...event.accesses],
+    subjects: [...event.subjects],
+    decisions: event.decisions.map((d) => ({
+      subject: d.subject ?? null,
+      coordinate: d.coordinate,
+      category: d.category,
+      purpose: d.purpose,
+      decision: d.decision,
+      reason: d.reason ?? null,
+    })),
+  };
+}
+
+/** SHA-256 over RFC 8785 canonical JSON of the event without its hash. */
+export function hashEvent(event: Omit<AuditEvent, 'hash'>): string {
+  const canonical = canonicalize(hashableOf(event));
+  if (canonical === undefined) throw new Error('audit event cannot be canonicalised');
+  return sha256(canonical);
+}
+
+export function eventFromDoc(doc: AuditEventDoc): AuditEvent {
+  const { _id, ...rest } = doc;
+  return { ...rest, id: _id };
+}
+
+export const documentHashOf = (source: string): string => sha256(source);

@@ -1,0 +1,60 @@
+import type { Decision, Reason } from '../governance/index.js';
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+export interface AuditActor {
+  readonly subject: string | null;
+  readonly tenant: string | null;
+  readonly roles: readonly string[];
+  /** Client identifier (User-Agent product token), if sent. */
+  readonly client: string | null;
+}
+
+export interface AuditDecision {
+  readonly subject: string | null;
+  readonly coordinate: string;
+  readonly category: string;
+  readonly purpose: string;
+  readonly decision: Decision;
+  readonly reason: Reason | null;
+}
+
+/** How a request ended, as far as the audit is concerned. */
+export type AuditOutcome = 'SERVED' | 'DENIED' | 'FAILED';
+
+/** What a request contributes; the writer adds the chain fields. Identifiers only, never values. */
+export interface AuditEventInput {
+  readonly id: string;
+  readonly at: Date;
+  readonly tenant: string;
+  readonly requestId: string;
+  readonly actor: AuditActor;
+  readonly purpose: string | null;
+  readonly legalBasis: string | null;
+  readonly operationName: string | null;
+  readonly operationType: 'query' | 'mutation' | 'subscription' | null;
+  /** SHA-256 of the GraphQL document text. */
+  readonly documentHash: string | null;
+  readonly outcome: AuditOutcome;
+  /** Error code of a denied or failed request. */
+  readonly code: string | null;
+  /** Compliance operations and other accesses that are not field reads. */
+  readonly accesses: readonly string[];
+  readonly subjects: readonly string[];
+  readonly decisions: readonly AuditDecision[];
+}
+
+/** Where an event sits in its chain. A new chain segment names the last acknowledged event of the one before. */
+export interface ChainLink {
+  readonly chainId: string;
+  readonly seq: number;
+  readonly prevHash: string;
+  readonly continues: { chainId: string; seq: number; hash: string } | null;
+}
+
+export interface AuditEvent extends AuditEventInput, ChainLink {
+  readonly hash: string;
+}
+
+/** The stored document: `_id` is the event id (the `auditId` of the response). */
+export type AuditEventDoc = Omit<AuditEvent, 'id'> & { _id: string };

@@ -1,0 +1,10 @@
+export { openAuditStore, type AuditStore, type CheckpointDoc } from './audit-store.js';
+export { AuditWriter, AuditUnavailableError, type AuditWriterOptions } from './audit-writer.js';
+export { hashEvent, eventFromDoc, documentHashOf } from './canonical-hash.js';
+export { GENESIS_HASH, type AuditEvent, type AuditEventDoc, type AuditEventInput, type AuditDecision, type AuditOutcome } from './event.js';
+export { legalBasisFor } from './legal-basis.js';
+export { publishSigningKey, publishedKeys } from './published-keys.js';
+export { operationFacts, requestEvent, UNAUTHENTICATED_TENANT, type OperationFacts } from './request-event.js';
+export { loadAuditSigner, type AuditSigner } from './signing-key.js';
+export { verifyAuditLog, verifyChain, type AuditVerification, type ChainVerification } from './verify.js';
+export { createAuditServices, type AuditServices } from './audit-services.js';

@@ -1,0 +1,63 @@
+import type { DocumentNode } from 'graphql';
+import { getOperationAST } from 'graphql';
+import type { Caller } from '../auth/index.js';
+import type { DecisionRecord } from '../governance/index.js';
+import { documentHashOf } from './canonical-hash.js';
+import type { AuditEventInput, AuditOutcome } from './event.js';
+
+/** Events of callers without a verified tenant go to a chain of their own. */
+export const UNAUTHENTICATED_TENANT = '_unauthenticated';
+
+const hashes = new WeakMap<DocumentNode, string>();
+
+export interface OperationFacts {
+  readonly operationName: string | null;
+  readonly operationType: AuditEventInput['operationType'];
+  readonly documentHash: string | null;
+}
+
+/** Name, type and hash of the executed operation; the hash is computed once per parsed document. */
+export function operationFacts(document: DocumentNode, operationName: string | null | undefined): OperationFacts {
+  const operation = getOperationAST(document, operationName ?? undefined);
+  let hash = hashes.get(document);
+  if (hash === undefined) {
+    hash = documentHashOf(document.loc?.source.body ?? JSON.stringify(document));
+    hashes.set(document, hash);
+  }
+  return { operationName: operation?.name?.value ?? operationName ?? null, operationType: operation?.operation ?? null, documentHash: hash };
+}
+
+export interface RequestEventParts {
+  readonly id: string;
+  readonly requestId: string;
+  readonly caller: Caller;
+  readonly client: string | null;
+  readonly purpose: string | null;
+  readonly legalBasis: string | null;
+  readonly operation: OperationFacts | null;
+  readonly outcome: AuditOutcome;
+  readonly code: string | null;
+  readonly accesses: readonly string[];
+  readonly decisions: readonly DecisionRecord[];
+}
+
+export function requestEvent(parts: RequestEventParts): AuditEventInput {
+  const subjects = [...new Set(parts.decisions.map((d) => d.subject).filter((s): s is string => s !== null))].sort();
+  return {
+    id: parts.id,
+    at: new Date(),
+    tenant: parts.caller.tenant ?? UNAUTHENTICATED_TENANT,
+    requestId: parts.requestId,
+    actor: { subject: parts.caller.subject, tenant: parts.caller.tenant, roles: [...parts.caller.roles], client: parts.client },
+    purpose: parts.purpose,
+    legalBasis: parts.legalBasis,
+    operationName: parts.operation?.operationName ?? null,
+    operationType: parts.operation?.operationType ?? null,
+    documentHash: parts.operation?.documentHash ?? null,
+    outcome: parts.outcome,
+    code: parts.code,
+    accesses: [...parts.accesses],
+    subjects,
+    decisions: parts.decisions.map((d) => ({ ...d })),
+  };
+}
