@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { GraphQLSchema } from 'graphql';
 import type { Connection } from 'mongoose';
-import { createAuditServices, legalBasisFor, requestEvent, type AuditServices } from './audit/index.js';
+import { createAuditServices, requestEvent, type AuditServices } from './audit/index.js';
 import { ANONYMOUS, createVerifier, type Caller, type DevKeys, type Verifier } from './auth/index.js';
 import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
@@ -10,7 +10,7 @@ import { newId } from './db/ids.js';
 import { isGovgateError } from './errors.js';
 import { createPlanCache, createPseudonymizer, loadPolicyPack, pseudonymSecretFor, resolvePurpose, type PlanCache, type PolicyPack } from './governance/index.js';
 import { createLogger, type Logger } from './logger.js';
-import { auditUnavailable, useGovernance } from './plugins/use-governance.js';
+import { useGovernance } from './plugins/use-governance.js';
 import { useJwks } from './plugins/use-jwks.js';
 import { useReadiness } from './plugins/use-readiness.js';
 import { clientOf, mipOptOutOf, requestIdOf } from './request-meta.js';
@@ -115,4 +115,3 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   };
 }
 
-export { auditUnavailable };
