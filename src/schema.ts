@@ -6,6 +6,7 @@ import './features/users/index.js';
 import './features/conversations/index.js';
 import './features/consents/index.js';
 import './features/governance-info/index.js';
+import './features/compliance/index.js';
 
 let built: GraphQLSchema | undefined;
 

@@ -8,3 +8,5 @@ export { operationFacts, requestEvent, UNAUTHENTICATED_TENANT, type OperationFac
 export { loadAuditSigner, type AuditSigner } from './signing-key.js';
 export { verifyAuditLog, verifyChain, type AuditVerification, type ChainVerification } from './verify.js';
 export { createAuditServices, type AuditServices } from './audit-services.js';
+export { evidenceBundle, ART_28_3, type EvidenceRange } from './evidence.js';
+export { verifyEvidenceBundle, type BundleVerification, type BundlePayload } from './verify-bundle.js';

@@ -1,4 +1,4 @@
-import type { QueryFilter, Model } from 'mongoose';
+import type { Model, QueryFilter, mongo } from 'mongoose';
 import { GovgateError } from '../errors.js';
 
 export interface PageArgs {
@@ -27,22 +27,18 @@ const decode = (cursor: string): string => {
   return raw.slice(2);
 };
 
-/** Forward Relay pagination over `_id` order: one query, first + 1 rows to learn hasNextPage. */
-export async function paginateById<T extends { _id: string }>(
-  model: Model<T>,
-  filter: QueryFilter<T>,
-  args: PageArgs,
-  options: PageOptions = {},
-): Promise<Page<T>> {
+/** The validated page size and the filter that continues after the cursor. */
+function window(filter: Record<string, unknown>, args: PageArgs, options: PageOptions): { first: number; query: Record<string, unknown> } {
   const { defaultSize = 20, maxSize = 100 } = options;
   const first = args.first ?? defaultSize;
   if (!Number.isInteger(first) || first < 0 || first > maxSize) {
     throw new GovgateError('BAD_USER_INPUT', `first must be between 0 and ${maxSize}`);
   }
-  const query: QueryFilter<T> = args.after ? { $and: [filter, { _id: { $gt: decode(args.after) } }] } : filter;
-  const rows = (await model.find(query).sort({ _id: 1 }).limit(first + 1).lean().exec()) as unknown as T[];
-  const nodes = rows.slice(0, first);
-  const edges = nodes.map((node) => ({ cursor: encode(node._id), node }));
+  return { first, query: args.after ? { $and: [filter, { _id: { $gt: decode(args.after) } }] } : filter };
+}
+
+function toPage<T extends { _id: string }>(rows: T[], first: number, args: PageArgs): Page<T> {
+  const edges = rows.slice(0, first).map((node) => ({ cursor: encode(node._id), node }));
   return {
     edges,
     pageInfo: {
@@ -52,4 +48,23 @@ export async function paginateById<T extends { _id: string }>(
       endCursor: edges.at(-1)?.cursor ?? null,
     },
   };
+}
+
+/** Forward Relay pagination over `_id` order: one query, first + 1 rows to learn hasNextPage. */
+export async function paginateById<T extends { _id: string }>(model: Model<T>, filter: QueryFilter<T>, args: PageArgs, options: PageOptions = {}): Promise<Page<T>> {
+  const { first, query } = window(filter as Record<string, unknown>, args, options);
+  const rows = (await model.find(query as QueryFilter<T>).sort({ _id: 1 }).limit(first + 1).lean().exec()) as unknown as T[];
+  return toPage(rows, first, args);
+}
+
+/** The same over a raw driver collection (the audit store bypasses mongoose). */
+export async function paginateCollectionById<T extends { _id: string }>(
+  collection: mongo.Collection<T>,
+  filter: Record<string, unknown>,
+  args: PageArgs,
+  options: PageOptions = {},
+): Promise<Page<T>> {
+  const { first, query } = window(filter, args, options);
+  const rows = (await collection.find(query as mongo.Filter<T>).sort({ _id: 1 }).limit(first + 1).toArray()) as T[];
+  return toPage(rows, first, args);
 }

@@ -696,7 +696,7 @@ const grantablePurposes = (roles: readonly Role[]): string[] => {
   return TAXONOMY_PURPOSES.filter((p) => granted.some((g) => covers(g, p)));
 };
 
-const rolesArb = fc.oneof(
+const rolesArb: fc.Arbitrary<Role[]> = fc.oneof(
   { weight: 3, arbitrary: fc.constantFrom(...ROLES).map((r): Role[] => [r]) },
   { weight: 2, arbitrary: fc.shuffledSubarray([...ROLES], { minLength: 2, maxLength: 3 }) },
   { weight: 1, arbitrary: fc.shuffledSubarray([...ROLES], { minLength: 1 }) },
@@ -707,7 +707,16 @@ const rolesArb = fc.oneof(
  * are checked); some declare any taxonomy purpose or an unknown one, and some carry a token
  * `purposes` claim that may or may not include the purpose (so rejections are checked too).
  */
-const callerArb = rolesArb.chain((roles) => {
+interface CallerCase {
+  tenant: Tenant;
+  subject: string;
+  roles: Role[];
+  claim: string[] | null;
+  declared: string | null;
+  mipOptOut: boolean;
+}
+
+const callerFor = (roles: Role[]): fc.Arbitrary<CallerCase> => {
   const granted = grantablePurposes(roles);
   const declaredArb = fc.oneof(
     { weight: 3, arbitrary: fc.constant(null) },
@@ -715,7 +724,7 @@ const callerArb = rolesArb.chain((roles) => {
     { weight: 1, arbitrary: fc.constantFrom(...TAXONOMY_PURPOSES) },
     { weight: 1, arbitrary: fc.constantFrom(...UNKNOWN_PURPOSES) },
   );
-  return declaredArb.chain((declared) => {
+  return declaredArb.chain((declared): fc.Arbitrary<CallerCase> => {
     const effective = declared ?? roles.map((r) => ROLE_DEFAULT_PURPOSE[r]).find((p) => p !== undefined) ?? FALLBACK_PURPOSE;
     /** Token `purposes` claim: absent (any purpose the roles are granted), one naming the purpose (or a parent), or any list. */
     const claimArb = fc.oneof(
@@ -732,7 +741,19 @@ const callerArb = rolesArb.chain((roles) => {
       mipOptOut: fc.boolean(),
     });
   });
-});
+};
+
+const callerArb = rolesArb.chain(callerFor);
+
+/**
+ * One document, sent by one to three callers. Callers sharing a role set but differing in purpose,
+ * subject or tenant hit the same cached plan (plan cache key: document × roles × purpose).
+ */
+const callersArb: fc.Arbitrary<CallerCase[]> = fc.oneof(
+  { weight: 2, arbitrary: callerArb.map((c) => [c]) },
+  { weight: 2, arbitrary: rolesArb.chain((roles) => fc.array(callerFor(roles), { minLength: 2, maxLength: 3 })) },
+  { weight: 1, arbitrary: fc.array(callerArb, { minLength: 2, maxLength: 3 }) },
+);
 
 const userScalarsArb = fc.subarray([...USER_SCALARS]);
 const conversationSelectionArb = fc
@@ -758,7 +779,7 @@ const queryArb: fc.Arbitrary<Query> = fc.oneof(
 // ---------------------------------------------------------------------------------------------
 
 let t: TestGateway;
-const stats = { runs: 0, rejected: 0, redactions: 0, released: 0, isolationPairs: 0, reasons: new Map<string, number>() };
+const stats = { runs: 0, requests: 0, rejected: 0, redactions: 0, released: 0, isolationPairs: 0, reasons: new Map<string, number>() };
 
 beforeAll(async () => {
   t = await startTestGateway({ name: import.meta.url, env: { POLICY_PACK: 'deepailab' } });
@@ -781,6 +802,68 @@ async function call(token: string, q: Query, headers: Record<string, string>): P
   return { status: response.status, text, body: JSON.parse(text) as Record<string, unknown> };
 }
 
+/** Sends the query as this caller and checks the response against the oracle; returns the problems. */
+async function checkOne(c: CallerCase, q: Query): Promise<string[]> {
+  const caller: OracleCaller = { tenant: c.tenant, subject: c.subject, roles: c.roles };
+  const token = await t.token(c.subject, c.tenant, c.roles, c.claim ?? undefined);
+  const headers: Record<string, string> = { ...(c.declared !== null ? { 'x-purpose': c.declared } : {}), ...(c.mipOptOut ? { 'x-mip-opt-out': 'true' } : {}) };
+  const res = await call(token, q, headers);
+  const problems: string[] = [];
+  const otherTenant: Tenant = c.tenant === 't1' ? 't2' : 't1';
+
+  // (c) never another tenant's canary, e-mail, phone, name, title or id
+  for (const secret of SECRETS[otherTenant]) if (res.text.includes(secret)) problems.push(`response contains ${otherTenant}'s ${JSON.stringify(secret)}`);
+
+  // (a) rejected before execution exactly when the oracle says so
+  const { purpose, rejected } = oracleRejection(caller, c.claim, c.declared);
+  const errors = res.body.errors as { extensions?: { code?: string } }[] | undefined;
+  if (rejected) {
+    stats.rejected += 1;
+    const code = errors?.[0]?.extensions?.code;
+    if (code !== rejected) problems.push(`expected rejection ${rejected}, got ${code ?? 'none'} (status ${res.status})`);
+    if (res.body.data !== undefined && res.body.data !== null) problems.push(`rejected request returned data ${JSON.stringify(res.body.data)}`);
+    if (res.status !== (rejected === 'BAD_USER_INPUT' ? 400 : 403)) problems.push(`rejection ${rejected} answered with HTTP ${res.status}`);
+    for (const secret of SECRETS[c.tenant]) if (res.text.includes(secret)) problems.push(`rejected response contains ${JSON.stringify(secret)}`);
+  } else {
+    if (errors?.length) problems.push(`unexpected errors ${JSON.stringify(errors)}`);
+    if (res.status !== 200) problems.push(`HTTP ${res.status}`);
+
+    // (b) every value: allowed ⇒ raw; forbidden ⇒ null / dropped / redacted form + a redaction entry
+    const e = new Expectation(caller, purpose);
+    const expected = expectedData(q, e);
+    compare(expected, res.body.data, [], problems);
+    const governance = (res.body.extensions as { governance?: { auditId?: unknown; redactions?: ExpectedRedaction[] } } | undefined)?.governance;
+    if (e.touched) {
+      if (typeof governance?.auditId !== 'string') problems.push('personal data touched but no extensions.governance.auditId');
+      const actual = (governance?.redactions ?? []).map(redactionKey).sort();
+      const wanted = e.redactions.map(redactionKey).sort();
+      for (const r of wanted.filter((k) => !actual.includes(k))) problems.push(`missing redaction entry ${r}`);
+      for (const r of actual.filter((k) => !wanted.includes(k))) problems.push(`unexpected redaction entry ${r}`);
+      for (const r of governance?.redactions ?? []) if (!API_REASONS.includes(r.reason) || r.reason === 'TENANT') problems.push(`bad reason ${r.reason}`);
+    } else if (governance !== undefined && (governance.redactions?.length ?? 0) > 0) {
+      problems.push(`redactions without personal data: ${JSON.stringify(governance.redactions)}`);
+    }
+    // (c) no withheld raw value anywhere in the response (unless the oracle releases it elsewhere);
+    // short values (two-letter countries) are only checked field by field above.
+    for (const raw of e.withheld) if (raw.length >= 6 && !e.released.has(raw) && res.text.includes(raw)) problems.push(`response contains withheld raw value ${JSON.stringify(raw)}`);
+    stats.redactions += e.redactions.length;
+    stats.released += e.released.size;
+    for (const r of e.redactions) stats.reasons.set(r.reason, (stats.reasons.get(r.reason) ?? 0) + 1);
+
+    // (d) another tenant's id answers exactly like a missing one
+    const foreign =
+      (q.kind === 'user' && SEED.users.some((u) => u.subject === q.id && u.tenant === otherTenant)) ||
+      (q.kind === 'conversation' && SEED.conversations.some((x) => x._id === q.id && x.tenant === otherTenant));
+    if (foreign) {
+      stats.isolationPairs += 1;
+      const missing = await call(token, { ...q, id: q.kind === 'user' ? MISSING_USER_ID : MISSING_CONVERSATION_ID } as Query, headers);
+      if (missing.status !== res.status || missing.text !== res.text) problems.push(`foreign id answered ${res.status} ${res.text}, missing id ${missing.status} ${missing.text}`);
+    }
+  }
+  stats.requests += 1;
+  return problems.map((p) => `${JSON.stringify(c)} (purpose ${purpose}): ${p}`);
+}
+
 describe('governance property', () => {
   it('the oracle and the gateway agree on their inputs', () => {
     // The oracle's purposes (DESIGN.md) are the taxonomy the arbitraries draw from.
@@ -798,69 +881,14 @@ describe('governance property', () => {
     expect(LATEST_CONSENT.get(`${keyOf('t1', 't1-wdr')}\u0000train_ai_system`)?.status).toBe('WITHDRAWN');
   });
 
-  it(`returns no value the decision table forbids and no other tenant's data (${NUM_RUNS} random requests)`, async () => {
-    const property = fc.asyncProperty(callerArb, queryArb, async (c, q) => {
-      const caller: OracleCaller = { tenant: c.tenant, subject: c.subject, roles: c.roles };
-      const token = await t.token(c.subject, c.tenant, c.roles, c.claim ?? undefined);
-      const headers: Record<string, string> = { ...(c.declared !== null ? { 'x-purpose': c.declared } : {}), ...(c.mipOptOut ? { 'x-mip-opt-out': 'true' } : {}) };
-      const res = await call(token, q, headers);
+  it(`returns no value the decision table forbids and no other tenant's data (${NUM_RUNS} random cases)`, async () => {
+    const property = fc.asyncProperty(callersArb, queryArb, async (callers, q) => {
       const problems: string[] = [];
-      const otherTenant: Tenant = c.tenant === 't1' ? 't2' : 't1';
-
-      // (c) never another tenant's canary, e-mail, phone, name, title or id
-      for (const secret of SECRETS[otherTenant]) if (res.text.includes(secret)) problems.push(`response contains ${otherTenant}'s ${JSON.stringify(secret)}`);
-
-      // (a) rejected before execution exactly when the oracle says so
-      const { purpose, rejected } = oracleRejection(caller, c.claim, c.declared);
-      const errors = res.body.errors as { extensions?: { code?: string } }[] | undefined;
-      if (rejected) {
-        stats.rejected += 1;
-        const code = errors?.[0]?.extensions?.code;
-        if (code !== rejected) problems.push(`expected rejection ${rejected}, got ${code ?? 'none'} (status ${res.status})`);
-        if (res.body.data !== undefined && res.body.data !== null) problems.push(`rejected request returned data ${JSON.stringify(res.body.data)}`);
-        if (res.status !== (rejected === 'BAD_USER_INPUT' ? 400 : 403)) problems.push(`rejection ${rejected} answered with HTTP ${res.status}`);
-        for (const secret of SECRETS[c.tenant]) if (res.text.includes(secret)) problems.push(`rejected response contains ${JSON.stringify(secret)}`);
-      } else {
-        if (errors?.length) problems.push(`unexpected errors ${JSON.stringify(errors)}`);
-        if (res.status !== 200) problems.push(`HTTP ${res.status}`);
-
-        // (b) every value: allowed ⇒ raw; forbidden ⇒ null / dropped / redacted form + a redaction entry
-        const e = new Expectation(caller, purpose);
-        const expected = expectedData(q, e);
-        compare(expected, res.body.data, [], problems);
-        const governance = (res.body.extensions as { governance?: { auditId?: unknown; redactions?: ExpectedRedaction[] } } | undefined)?.governance;
-        if (e.touched) {
-          if (typeof governance?.auditId !== 'string') problems.push('personal data touched but no extensions.governance.auditId');
-          const actual = (governance?.redactions ?? []).map(redactionKey).sort();
-          const wanted = e.redactions.map(redactionKey).sort();
-          for (const r of wanted.filter((k) => !actual.includes(k))) problems.push(`missing redaction entry ${r}`);
-          for (const r of actual.filter((k) => !wanted.includes(k))) problems.push(`unexpected redaction entry ${r}`);
-          for (const r of governance?.redactions ?? []) if (!API_REASONS.includes(r.reason) || r.reason === 'TENANT') problems.push(`bad reason ${r.reason}`);
-        } else if (governance !== undefined && (governance.redactions?.length ?? 0) > 0) {
-          problems.push(`redactions without personal data: ${JSON.stringify(governance.redactions)}`);
-        }
-        // (c) no withheld raw value anywhere in the response (unless the oracle releases it elsewhere);
-        // short values (two-letter countries) are only checked field by field above.
-        for (const raw of e.withheld) if (raw.length >= 6 && !e.released.has(raw) && res.text.includes(raw)) problems.push(`response contains withheld raw value ${JSON.stringify(raw)}`);
-        stats.redactions += e.redactions.length;
-        stats.released += e.released.size;
-        for (const r of e.redactions) stats.reasons.set(r.reason, (stats.reasons.get(r.reason) ?? 0) + 1);
-
-        // (d) another tenant's id answers exactly like a missing one
-        const foreign =
-          (q.kind === 'user' && SEED.users.some((u) => u.subject === q.id && u.tenant === otherTenant)) ||
-          (q.kind === 'conversation' && SEED.conversations.some((x) => x._id === q.id && x.tenant === otherTenant));
-        if (foreign) {
-          stats.isolationPairs += 1;
-          const missing = await call(token, { ...q, id: q.kind === 'user' ? MISSING_USER_ID : MISSING_CONVERSATION_ID } as Query, headers);
-          if (missing.status !== res.status || missing.text !== res.text) problems.push(`foreign id answered ${res.status} ${res.text}, missing id ${missing.status} ${missing.text}`);
-        }
-      }
+      // In sequence: later callers reuse the plan the first one cached.
+      for (const c of callers) problems.push(...(await checkOne(c, q)));
       stats.runs += 1;
       if (problems.length > 0) {
-        throw new Error(
-          `governance violation\ncaller: ${JSON.stringify(c)}\npurpose: ${purpose}\nquery: ${JSON.stringify(printQuery(q))}\n${problems.map((p) => `  - ${p}`).join('\n')}`,
-        );
+        throw new Error(`governance violation\nquery: ${JSON.stringify(printQuery(q))}\n${problems.map((p) => `  - ${p}`).join('\n')}`);
       }
     });
     const replay = process.env.FC_SEED ? { seed: Number(process.env.FC_SEED), ...(process.env.FC_PATH ? { path: process.env.FC_PATH } : {}) } : {};

@@ -1,0 +1,4 @@
+import './audit.schema.js';
+import './record-of-processing.schema.js';
+
+export { recordOfProcessing, recordAsMarkdown, type RecordOfProcessing } from './record-of-processing.js';

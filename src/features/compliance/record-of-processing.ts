@@ -1,0 +1,108 @@
+import type { GraphQLSchema } from 'graphql';
+import { legalBasisFor } from '../../audit/index.js';
+import { governedFieldsOf, type PolicyPack } from '../../governance/index.js';
+
+export interface RecordOfProcessing {
+  article: '30(1)' | '30(2)';
+  generatedAt: Date;
+  tenant: string;
+  pack: string;
+  packVersion: string;
+  packSource: string;
+  categoriesOfData: { category: string; fields: string[]; purposes: string[]; retention: string | null; retentionSource: string | null }[];
+  categoriesOfSubjects: string[];
+  purposes: { purpose: string; legalBasis: string; categories: string[]; consentRequired: boolean; consentSource: string | null }[];
+  recipients: { role: string; scope: string; categories: string[]; purposes: string[]; source: string }[];
+  transfers: string[];
+  securityMeasures: string[];
+}
+
+/** What the gateway itself enforces; only measures that exist in this code are listed. */
+const SECURITY_MEASURES = [
+  'Field-level access decisions per role, purpose, consent, restriction, objection, retention and age (govgate policy engine)',
+  'Pseudonymisation of identifiers with per-tenant keyed HMAC; masking, generalisation and truncation of redacted values',
+  'Tenant isolation in every query; another tenant\'s record is indistinguishable from a missing one',
+  'Caller authentication with asymmetric JWT signatures (RS256, ES256, EdDSA) against configured keys',
+  'Append-only, SHA-256 hash-chained audit log of every access, written before any personal value leaves (fail closed)',
+  'Signed audit checkpoints and evidence bundles (JWS), public keys published at /.well-known/jwks.json',
+];
+
+/**
+ * Art. 30 record generated from the schema's classification and the active pack: 30(2) is the
+ * processor's record (govgate on behalf of the tenant), 30(1) the controller's view of one tenant.
+ */
+export function recordOfProcessing(schema: GraphQLSchema, pack: PolicyPack, tenant: string, article: '30(1)' | '30(2)'): RecordOfProcessing {
+  const personal = [...governedFieldsOf(schema).values()].filter((f) => f.personal);
+  const byCategory = new Map<string, { fields: string[]; purposes: Set<string> }>();
+  for (const field of personal) {
+    const entry = byCategory.get(field.governance.category) ?? { fields: [], purposes: new Set<string>() };
+    entry.fields.push(field.coordinate);
+    for (const p of field.governance.purposes) entry.purposes.add(p);
+    byCategory.set(field.governance.category, entry);
+  }
+  const categoriesOfData = [...byCategory.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([category, e]) => {
+    const days = pack.retentionDays(category);
+    const rule = pack.file.retention.find((r) => category === r.category || category.startsWith(`${r.category}.`));
+    return { category, fields: e.fields.sort(), purposes: [...e.purposes].sort(), retention: days === null ? null : `P${days}D`, retentionSource: rule?.source ?? null };
+  });
+  const allPurposes = [...new Set(pack.file.grants.flatMap((g) => g.purposes))].sort();
+  const purposes = allPurposes.map((purpose) => ({
+    purpose,
+    legalBasis: legalBasisFor(purpose, pack) ?? 'unspecified',
+    categories: [...new Set(pack.file.grants.filter((g) => g.purposes.includes(purpose)).flatMap((g) => g.categories))].sort(),
+    consentRequired: pack.needsConsent(purpose),
+    consentSource: pack.file.consent.find((c) => c.purpose === pack.consentPurposeFor(purpose))?.source ?? null,
+  }));
+  return {
+    article,
+    generatedAt: new Date(),
+    tenant,
+    pack: pack.name,
+    packVersion: pack.version,
+    packSource: pack.file.source,
+    categoriesOfData,
+    categoriesOfSubjects: [
+      'registered users of the tenant (account holders)',
+      `minors aged ${pack.file.minimumAge.age}–${pack.file.minors.age - 1} (${pack.file.minors.source})`,
+    ],
+    purposes,
+    recipients: pack.file.grants.map((g) => ({ role: g.role, scope: g.scope, categories: g.categories, purposes: g.purposes, source: g.source })),
+    transfers: ['none declared by the active pack'],
+    securityMeasures: SECURITY_MEASURES,
+  };
+}
+
+/** The same record as a Markdown document for download. */
+export function recordAsMarkdown(record: RecordOfProcessing): string {
+  const lines = [
+    `# Record of processing activities — GDPR Art. ${record.article}`,
+    '',
+    `Tenant: \`${record.tenant}\` · policy pack \`${record.pack}\` ${record.packVersion} (${record.packSource}) · generated ${record.generatedAt.toISOString()}`,
+    '',
+    '## Categories of personal data',
+    '| category | fields | purposes | retention | source |',
+    '|---|---|---|---|---|',
+    ...record.categoriesOfData.map((c) => `| ${c.category} | ${c.fields.join(', ')} | ${c.purposes.join(', ')} | ${c.retention ?? 'while the account lives'} | ${c.retentionSource ?? '—'} |`),
+    '',
+    '## Categories of data subjects',
+    ...record.categoriesOfSubjects.map((s) => `- ${s}`),
+    '',
+    '## Purposes and legal bases',
+    '| purpose | legal basis | categories | consent | source |',
+    '|---|---|---|---|---|',
+    ...record.purposes.map((p) => `| ${p.purpose} | ${p.legalBasis} | ${p.categories.join(', ')} | ${p.consentRequired ? 'required' : 'no'} | ${p.consentSource ?? '—'} |`),
+    '',
+    '## Recipients (roles with access)',
+    '| role | scope | categories | purposes | source |',
+    '|---|---|---|---|---|',
+    ...record.recipients.map((r) => `| ${r.role} | ${r.scope} | ${r.categories.join(', ')} | ${r.purposes.join(', ')} | ${r.source} |`),
+    '',
+    '## Transfers to third countries',
+    ...record.transfers.map((t) => `- ${t}`),
+    '',
+    '## Technical and organisational security measures (Art. 32)',
+    ...record.securityMeasures.map((m) => `- ${m}`),
+    '',
+  ];
+  return lines.join('\n');
+}

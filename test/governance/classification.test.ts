@@ -1,0 +1,167 @@
+/**
+ * Classification is enforced at build time: an unclassified or wrongly classified field of a
+ * governed type fails `builder.toSchema()` naming its coordinate; every personal type of the real
+ * schema is governed; only personal fields get the governance wrapper around their resolver.
+ */
+import SchemaBuilder from '@pothos/core';
+import { GraphQLObjectType, isObjectType, type GraphQLFieldResolver, type GraphQLResolveInfo } from 'graphql';
+import { describe, expect, it } from 'vitest';
+import { GovgateError } from '../../src/errors.js';
+import GovernancePlugin from '../../src/governance/plugin/index.js';
+import { governedFieldsOf } from '../../src/governance/registry.js';
+import type { FieldGovernance } from '../../src/governance/types.js';
+import { buildSchema } from '../../src/schema.js';
+
+interface Thing {
+  id: string;
+  owner: string;
+  tenant: string;
+  email: string | null;
+  tags: string[];
+}
+
+const OK: FieldGovernance = { category: 'user.unique_id', purposes: ['essential'], strategy: 'hash' };
+
+type FieldSpec = 'unclassified' | 'ok' | { governance: FieldGovernance; nullable?: boolean; list?: boolean };
+
+/**
+ * A fresh builder with only the governance plugin and one governed type `Thing`; `extra` is the
+ * field under test, `Thing.probe`.
+ */
+function buildThing(extra: FieldSpec, options: { governedType?: boolean } = {}) {
+  const builder = new SchemaBuilder<{ Context: object }>({ plugins: [GovernancePlugin] });
+  const ThingRef = builder.objectRef<Thing>('Thing');
+  ThingRef.implement({
+    ...(options.governedType === false ? {} : { governance: { subjectOf: (t: Thing) => t.owner, tenantOf: (t: Thing) => t.tenant } }),
+    fields: (t) => ({
+      ...(options.governedType === false ? {} : { id: t.exposeID('id', { governance: OK }) }),
+      probe:
+        extra === 'unclassified'
+          ? t.exposeString('email', { nullable: true })
+          : extra === 'ok'
+            ? t.exposeString('email', { nullable: true, governance: { category: 'user.contact.email', purposes: ['essential'], strategy: 'mask' } })
+            : extra.list
+              ? t.exposeStringList('tags', { nullable: extra.nullable ?? false, governance: extra.governance })
+              : t.string({ nullable: extra.nullable ?? false, governance: extra.governance, resolve: (thing) => thing.email ?? '' }),
+    }),
+  });
+  builder.queryType({ fields: (t) => ({ thing: t.field({ type: ThingRef, nullable: true, resolve: () => null }) }) });
+  return builder.toSchema();
+}
+
+describe('build-time classification checks', () => {
+  it('builds a governed type whose fields are all classified', () => {
+    const schema = buildThing('ok');
+    expect([...governedFieldsOf(schema).keys()].sort()).toEqual(['Thing.id', 'Thing.probe']);
+  });
+
+  it('refuses a field of a governed type without `governance`, naming Type.field', () => {
+    expect(() => buildThing('unclassified')).toThrow(/Thing\.probe/);
+    expect(() => buildThing('unclassified')).toThrow(/not classified/);
+  });
+
+  it('refuses a misspelled category', () => {
+    expect(() => buildThing({ governance: { category: 'user.contact.emial', purposes: ['essential'], strategy: 'mask' }, nullable: true })).toThrow(
+      /Thing\.probe.*user\.contact\.emial/,
+    );
+  });
+
+  it('refuses an unknown purpose', () => {
+    expect(() => buildThing({ governance: { category: 'user.contact.email', purposes: ['essential', 'marketting'], strategy: 'mask' }, nullable: true })).toThrow(
+      /Thing\.probe.*marketting/,
+    );
+  });
+
+  it('refuses no purposes at all', () => {
+    expect(() => buildThing({ governance: { category: 'user.contact.email', purposes: [], strategy: 'mask' }, nullable: true })).toThrow(/Thing\.probe/);
+  });
+
+  it('refuses the `null` strategy on a non-nullable personal field', () => {
+    expect(() => buildThing({ governance: { category: 'user.contact.email', purposes: ['essential'], strategy: 'null' }, nullable: false })).toThrow(
+      /Thing\.probe.*null/,
+    );
+    // ... which a nullable one, or a non-personal one, may use.
+    expect(() => buildThing({ governance: { category: 'user.contact.email', purposes: ['essential'], strategy: 'null' }, nullable: true })).not.toThrow();
+    expect(() => buildThing({ governance: { category: 'system.operations', purposes: ['essential'], strategy: 'null' }, nullable: false })).not.toThrow();
+  });
+
+  it('refuses `drop` on a field that is not a list', () => {
+    expect(() => buildThing({ governance: { category: 'user.contact.email', purposes: ['essential'], strategy: 'drop' }, nullable: true })).toThrow(
+      /Thing\.probe.*drop/,
+    );
+    expect(() => buildThing({ governance: { category: 'user.content.private', purposes: ['essential'], strategy: 'drop' }, list: true })).not.toThrow();
+  });
+
+  it('refuses an unknown strategy', () => {
+    const strategy = 'shred' as FieldGovernance['strategy'];
+    expect(() => buildThing({ governance: { category: 'user.contact.email', purposes: ['essential'], strategy }, nullable: true })).toThrow(/Thing\.probe.*shred/);
+  });
+
+  it('refuses a classified field on a type that does not say whose data it is', () => {
+    expect(() => buildThing('ok', { governedType: false })).toThrow(/Thing\.probe/);
+  });
+});
+
+/** Types that hold no personal data: roots, Relay plumbing, governance metadata, introspection. */
+const NON_PERSONAL_TYPES = [/^Query$/, /^Mutation$/, /^Subscription$/, /^PageInfo$/, /Connection$/, /Edge$/, /^DataMapEntry$/, /^Policy$/, /^__/];
+
+describe('the real schema', () => {
+  const schema = buildSchema();
+  const governed = governedFieldsOf(schema);
+  const objectTypes = Object.values(schema.getTypeMap()).filter((type): type is GraphQLObjectType => isObjectType(type));
+
+  it('classifies every field of every object type outside the allow-list of non-personal types', () => {
+    const unclassified = objectTypes
+      .filter((type) => !NON_PERSONAL_TYPES.some((pattern) => pattern.test(type.name)))
+      .flatMap((type) => Object.keys(type.getFields()).map((field) => `${type.name}.${field}`))
+      .filter((coordinate) => !governed.has(coordinate));
+    expect(unclassified).toEqual([]);
+    // The check is not vacuous: the personal types are there and governed.
+    for (const coordinate of ['User.email', 'User.phone', 'Conversation.title', 'Message.content', 'Consent.purpose']) expect(governed.has(coordinate), coordinate).toBe(true);
+  });
+
+  it('registers only fields that exist, with a known classification', () => {
+    for (const [coordinate, field] of governed) {
+      const type = schema.getType(field.typeName);
+      expect(isObjectType(type) && type.getFields()[field.fieldName] !== undefined, coordinate).toBe(true);
+      expect(field.personal, coordinate).toBe(!/^system(\.|$)/.test(field.governance.category));
+    }
+  });
+
+  /** A parent on which every property read answers `value-of-<property>`. */
+  const anyParent = new Proxy({}, { get: (_target, property) => (property === 'then' ? undefined : `value-of-${String(property)}`) });
+  const info = { path: { prev: undefined, key: 'probe', typename: undefined } } as unknown as GraphQLResolveInfo;
+  const resolverOf = (coordinate: string): GraphQLFieldResolver<unknown, object> => {
+    const [typeName, fieldName] = coordinate.split('.') as [string, string];
+    const resolve = (schema.getType(typeName) as GraphQLObjectType).getFields()[fieldName]?.resolve;
+    if (!resolve) throw new Error(`${coordinate} has no resolver`);
+    return resolve;
+  };
+
+  it('wraps personal fields: resolving one outside a governed request fails closed', () => {
+    const personal = [...governed.values()].filter((f) => f.personal);
+    expect(personal.length).toBeGreaterThan(5);
+    for (const field of personal) {
+      let thrown: unknown;
+      try {
+        resolverOf(field.coordinate)(anyParent, {}, {}, info);
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown, field.coordinate).toBeInstanceOf(GovgateError);
+      expect((thrown as GovgateError).code, field.coordinate).toBe('INTERNAL_SERVER_ERROR');
+    }
+  });
+
+  it('leaves non-personal (system.*) fields untouched: they resolve without any governance state', async () => {
+    const nonPersonal = [...governed.values()].filter((f) => !f.personal);
+    expect(nonPersonal.map((f) => f.coordinate)).toEqual(expect.arrayContaining(['Message.createdAt', 'Message.id', 'Conversation.createdAt', 'User.createdAt']));
+    for (const field of nonPersonal) {
+      const value = await resolverOf(field.coordinate)(anyParent, {}, {}, info);
+      expect(value, field.coordinate).toMatch(/^value-of-/);
+    }
+    // Exposed fields read the parent's property directly.
+    expect(resolverOf('Message.id')(anyParent, {}, {}, info)).toBe('value-of-_id');
+    expect(resolverOf('Message.createdAt')(anyParent, {}, {}, info)).toBe('value-of-createdAt');
+  });
+});
