@@ -6,6 +6,7 @@
  * deliberately not used).
  *
  * Reproduce a failure: FC_SEED=<seed> FC_PATH=<path> npx vitest run test/governance/property.test.ts
+ * (FC_NUM_RUNS=<n> changes the number of cases, FC_STATS=1 prints how often each reason was hit.)
  */
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
@@ -893,7 +894,7 @@ describe('governance property', () => {
     });
     const replay = process.env.FC_SEED ? { seed: Number(process.env.FC_SEED), ...(process.env.FC_PATH ? { path: process.env.FC_PATH } : {}) } : {};
     await fc.assert(property, { numRuns: NUM_RUNS, ...replay });
-    console.error(JSON.stringify({ ...stats, reasons: Object.fromEntries(stats.reasons) }));
+    if (process.env.FC_STATS) console.error(JSON.stringify({ ...stats, reasons: Object.fromEntries(stats.reasons) }));
     // The random cases did reach every branch of the table worth reaching.
     expect(stats.rejected).toBeGreaterThan(0);
     expect(stats.isolationPairs).toBeGreaterThan(0);
