@@ -1,4 +1,4 @@
-import type { Decision, Reason } from '../governance/index.js';
+import type { DecisionRecord } from '../governance/index.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -10,14 +10,8 @@ export interface AuditActor {
   readonly client: string | null;
 }
 
-export interface AuditDecision {
-  readonly subject: string | null;
-  readonly coordinate: string;
-  readonly category: string;
-  readonly purpose: string;
-  readonly decision: Decision;
-  readonly reason: Reason | null;
-}
+/** One (subject, coordinate) decision, exactly as governance took it. */
+export type AuditDecision = DecisionRecord;
 
 /** How a request ended, as far as the audit is concerned. */
 export type AuditOutcome = 'SERVED' | 'DENIED' | 'FAILED';

@@ -178,6 +178,8 @@ interface Profile {
   noContact?: boolean;
   consents: ConsentSpec[];
   conversations: ConversationSpec[];
+  /** Days since registration; default: a few days. */
+  accountAgeDays?: number;
 }
 
 const CURRENT = PACK.version;
@@ -199,6 +201,8 @@ const PROFILES: Profile[] = [
   },
   { key: 'era', erased: true, consents: [['train_ai_system', 'GRANTED', CURRENT]], conversations: [{ ageDays: 9 }] },
   { key: 'new', consents: [], conversations: [] },
+  // A long-standing account (registered > 90 days ago) with a fresh conversation.
+  { key: 'vet', accountAgeDays: 400, consents: [['train_ai_system', 'GRANTED', CURRENT]], conversations: [{ ageDays: 2 }] },
 ];
 
 const hexId = (prefix: string, tenantIndex: number, n: number): string => `${prefix}${tenantIndex}${n.toString(16).padStart(21, '0')}`;
@@ -252,7 +256,7 @@ function buildSeed(): Seed {
       let birthDate = p.minor ? utcDay(NOW - 16.5 * 365.25 * DAY) : new Date(Date.UTC(1975 + ui * 3, (ui * 5) % 12, 10 + ui));
       // Never 1 January: the year-generalised form must differ from the raw date.
       if (birthDate.getUTCMonth() === 0 && birthDate.getUTCDate() === 1) birthDate = new Date(birthDate.getTime() + DAY);
-      const createdAt = new Date(NOW - (ui + 1) * DAY);
+      const createdAt = new Date(NOW - (p.accountAgeDays ?? ui + 1) * DAY);
       seed.users.push({
         _id: hexId('aa', ti + 1, ui),
         tenant,
@@ -261,7 +265,7 @@ function buildSeed(): Seed {
         email: `${p.key}.${tenant}@mail-${tenant}.test`,
         phone: p.noContact ? null : `+33 6 ${ti + 1}${ui} 45 67 ${ui}${ti + 1}`,
         birthDate,
-        country: p.noContact ? null : ['FR', 'DE', 'ES', 'IT', 'PT', 'NL', 'BE', 'AT'][ui] ?? 'FR',
+        country: p.noContact ? null : ['FR', 'DE', 'ES', 'IT', 'PT', 'NL', 'BE', 'AT', 'PL'][ui] ?? 'FR',
         policyVersion: CURRENT,
         guardian: null,
         restricted: p.restricted ?? false,
@@ -333,7 +337,8 @@ interface OracleCaller {
 interface Facts {
   tenant: string;
   subject: string;
-  timestamp: Date;
+  /** When the value was created, for retention windows; null: the value has no age of its own. */
+  timestamp: Date | null;
   optedOut: boolean;
 }
 type Verdict = { allow: true } | { allow: false; reason: string };
@@ -384,7 +389,7 @@ function oracleDecide(caller: OracleCaller, purpose: string, field: Classificati
   }
   // 7. retention window
   const days = retentionDaysOf(category);
-  if (days !== null && NOW - facts.timestamp.getTime() > days * DAY) return deny('RETENTION');
+  if (days !== null && facts.timestamp !== null && NOW - facts.timestamp.getTime() > days * DAY) return deny('RETENTION');
   // 8. pack rules: minors, training eligibility (model-improvement opt-out)
   if (PACK.minorRestrictedPurposes.some((p) => covers(p, purpose)) && subject.birthDate && ageOn(subject.birthDate, new Date(NOW)) < PACK.minorsAge) {
     return deny('MINOR');
@@ -554,7 +559,9 @@ class Expectation {
     for (const f of s.scalars) out[f] = this.scalar(`User.${f}`, raw[f], facts, [...path, f]);
     if (s.conversations) {
       const conversations = SEED.conversations.filter((c) => c.tenant === u.tenant && c.owner === u.subject).sort(byId);
-      const { field, verdict } = this.decide('User.conversations', facts);
+      // The list of a user's conversations is as old as its conversations, not as the account: the
+      // pack's conversation retention (003 §6, 90 days) is judged per conversation, on its own fields.
+      const { field, verdict } = this.decide('User.conversations', { ...facts, timestamp: null });
       if (verdict.allow) {
         out.conversations = conversations.map((c, i) => this.conversation(c, s.conversations!, [...path, 'conversations', i]));
       } else {
