@@ -59,6 +59,12 @@ export async function verifyChain(store: AuditStore, chainId: string, keys: Retu
     if (doc.seq !== expected) return broken(expected, `event ${expected} is missing (next stored is ${doc.seq})`);
     if (hashEvent(eventFromDoc(doc)) !== doc.hash) return broken(doc.seq, 'event content does not match its hash');
     if (doc.prevHash !== prev) return broken(doc.seq, 'prevHash does not match the previous event');
+    if (doc.seq === 1 && doc.continues) {
+      // A segment started after a failed write names the last acknowledged event of the one before.
+      const previous = await store.events.findOne({ chainId: doc.continues.chainId, seq: doc.continues.seq }, { projection: { hash: 1 } });
+      if (!previous) return broken(1, `the previous segment ${doc.continues.chainId} is missing its event ${doc.continues.seq}`);
+      if (previous.hash !== doc.continues.hash) return broken(1, `the previous segment ${doc.continues.chainId} differs at event ${doc.continues.seq}`);
+    }
     hashes.set(doc.seq, doc.hash);
     prev = doc.hash;
     result.checkedEvents += 1;

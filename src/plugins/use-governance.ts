@@ -50,7 +50,11 @@ export function useGovernance(options: GovernanceOptions): Plugin<GatewayContext
           const operation = operationFacts(args.document, args.operationName);
           const code = codeOf(result.errors);
           const denied = code === 'FORBIDDEN';
-          if (!governance.touched && operation.operationType !== 'mutation' && governance.accesses.length === 0 && !denied) return;
+          // Audited: any read or attempted read of governed fields (even one that failed before a
+          // value was decided), every mutation, every compliance access and every refusal.
+          const audited = governance.touched || governance.plan.verdicts.size > 0 || operation.operationType === 'mutation' || governance.accesses.length > 0 || denied;
+          if (!audited) return;
+          const failed = !denied && code !== null && (result.data === null || result.data === undefined || Object.values(result.data).every((v) => v === null));
           try {
             await audit.writer.append(
               requestEvent({
@@ -61,7 +65,7 @@ export function useGovernance(options: GovernanceOptions): Plugin<GatewayContext
                 purpose: context.purpose,
                 legalBasis: legalBasisFor(context.purpose, context.pack),
                 operation,
-                outcome: denied ? 'DENIED' : 'SERVED',
+                outcome: denied ? 'DENIED' : failed ? 'FAILED' : 'SERVED',
                 code,
                 accesses: governance.accesses,
                 decisions: governance.decisionRecords(),

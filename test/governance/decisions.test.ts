@@ -157,11 +157,16 @@ describe('reason codes and strategies', () => {
     expect(other.data?.user?.country).toBe('FR');
   });
 
-  it('RETENTION: data past the pack\'s retention window (003 §6: 90 days) is withheld', async () => {
+  it('RETENTION: data past the pack\'s retention window (003 §6: 90 days) is withheld, judged by its own age', async () => {
     const res = await t.execute(ConversationDocument, { id: ids.e3e3! }, { token: await t.token('svc', tenant, ['service']) });
     expect(res.data?.conversation?.title).toBe('…');
-    expect(res.data?.conversation?.messages).toEqual([]);
-    expect(redactionAt(res, ['conversation', 'messages'])).toMatchObject({ reason: 'RETENTION', strategy: 'drop' });
+    expect(redactionAt(res, ['conversation', 'title'])).toMatchObject({ reason: 'RETENTION', strategy: 'truncate' });
+    expect(res.data?.conversation?.messages.map((m) => m.content)).toEqual([null]);
+    expect(redactionAt(res, ['conversation', 'messages', 0, 'content'])).toMatchObject({ reason: 'RETENTION', strategy: 'null' });
+    // An old account does not age its recent conversations.
+    await userModel(t.connection).collection.updateOne({ tenant, subject: 'erin' }, { $set: { createdAt: new Date(Date.now() - 400 * DAY) } });
+    const owner = await t.execute(UserWithContentDocument, { id: 'erin' }, { token: await t.token('svc', tenant, ['service']) });
+    expect(owner.data?.user?.conversations.flatMap((c) => c.messages.map((m) => m.content))).toContain('e1e1 secret content');
     const fresh = await t.execute(ConversationDocument, { id: ids.e1e1! }, { token: await t.token('svc', tenant, ['service']) });
     expect(fresh.data?.conversation?.messages.map((m) => m.content)).toEqual(['e1e1 secret content']);
   });

@@ -602,7 +602,8 @@ class Expectation {
     }
     if (s.messages) {
       const messages = SEED.messages.filter((m) => m.conversationId === c._id).sort(byId);
-      const { field, verdict } = this.decide('Conversation.messages', facts);
+      // A list is not aged by its parent: each message's own fields judge retention on its own date.
+      const { field, verdict } = this.decide('Conversation.messages', { ...facts, timestamp: null });
       if (verdict.allow) {
         out.messages = messages.map((m, i) => this.message(m, s.messages!, [...path, 'messages', i]));
       } else {

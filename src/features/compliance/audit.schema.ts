@@ -8,51 +8,64 @@ import { requireComplianceOfficer } from './compliance-guard.js';
 const DecisionEnum = builder.enumType('Decision', { values: ['ALLOW', 'REDACT', 'DENY'] as const });
 const ReasonEnum = builder.enumType('ReasonCode', { values: REASONS });
 
-type Decision = AuditEventDoc['decisions'][number];
+type Decision = AuditEventDoc['decisions'][number] & { tenant: string };
 type Actor = AuditEventDoc['actor'];
 
+// Audit records hold identifiers, never values: the subject ids are classified, the rest is
+// operational. Reading them at all is limited to compliance officers by the root fields.
+const RECORD = { category: 'system.operations', purposes: ['essential.legal_obligation'], strategy: 'null' } as const;
+const SUBJECT_ID = { category: 'user.unique_id', purposes: ['essential.legal_obligation', 'essential.service.security'], strategy: 'hash' } as const;
+const NO_SUBJECT = (): null => null;
+
 const AuditActor = builder.objectRef<Actor>('AuditActor').implement({
+  governance: { subjectOf: NO_SUBJECT, tenantOf: (a) => a.tenant ?? '' },
   fields: (t) => ({
-    subject: t.exposeID('subject', { nullable: true }),
-    tenant: t.exposeString('tenant', { nullable: true }),
-    roles: t.exposeStringList('roles'),
-    client: t.exposeString('client', { nullable: true }),
+    subject: t.exposeID('subject', { nullable: true, governance: SUBJECT_ID }),
+    tenant: t.exposeString('tenant', { nullable: true, governance: RECORD }),
+    roles: t.exposeStringList('roles', { governance: RECORD }),
+    client: t.exposeString('client', { nullable: true, governance: RECORD }),
   }),
 });
 
 const AuditDecision = builder.objectRef<Decision>('AuditDecision').implement({
   description: 'One (subject, field coordinate) decision of a request. Never a value.',
+  governance: { subjectOf: NO_SUBJECT, tenantOf: (d) => d.tenant },
   fields: (t) => ({
-    subject: t.exposeID('subject', { nullable: true }),
-    coordinate: t.exposeString('coordinate', { description: '`Type.field`' }),
-    category: t.exposeString('category'),
-    purpose: t.exposeString('purpose'),
-    decision: t.expose('decision', { type: DecisionEnum }),
-    reason: t.expose('reason', { type: ReasonEnum, nullable: true }),
+    subject: t.exposeID('subject', { nullable: true, governance: SUBJECT_ID }),
+    coordinate: t.exposeString('coordinate', { description: '`Type.field`', governance: RECORD }),
+    category: t.exposeString('category', { governance: RECORD }),
+    purpose: t.exposeString('purpose', { governance: RECORD }),
+    decision: t.expose('decision', { type: DecisionEnum, governance: RECORD }),
+    reason: t.expose('reason', { type: ReasonEnum, nullable: true, governance: RECORD }),
   }),
 });
 
 const AuditEvent = builder.objectRef<AuditEventDoc>('AuditEvent').implement({
   description: 'An append-only, hash-chained record of one request that touched governed data.',
+  governance: { subjectOf: NO_SUBJECT, tenantOf: (e) => e.tenant },
   fields: (t) => ({
-    id: t.exposeID('_id'),
-    seq: t.exposeInt('seq'),
-    chainId: t.exposeString('chainId'),
-    at: t.expose('at', { type: 'DateTime' }),
-    requestId: t.exposeString('requestId'),
-    actor: t.expose('actor', { type: AuditActor }),
-    purpose: t.exposeString('purpose', { nullable: true }),
-    legalBasis: t.exposeString('legalBasis', { nullable: true }),
-    operationName: t.exposeString('operationName', { nullable: true }),
-    operationType: t.exposeString('operationType', { nullable: true }),
-    documentHash: t.exposeString('documentHash', { nullable: true }),
-    outcome: t.exposeString('outcome'),
-    code: t.exposeString('code', { nullable: true }),
-    subjects: t.exposeIDList('subjects'),
-    accesses: t.exposeStringList('accesses'),
-    decisions: t.expose('decisions', { type: [AuditDecision] }),
-    hash: t.exposeString('hash'),
-    prevHash: t.exposeString('prevHash'),
+    id: t.exposeID('_id', { governance: RECORD }),
+    seq: t.exposeInt('seq', { governance: RECORD }),
+    chainId: t.exposeString('chainId', { governance: RECORD }),
+    at: t.expose('at', { type: 'DateTime', governance: RECORD }),
+    requestId: t.exposeString('requestId', { governance: RECORD }),
+    actor: t.expose('actor', { type: AuditActor, governance: RECORD }),
+    purpose: t.exposeString('purpose', { nullable: true, governance: RECORD }),
+    legalBasis: t.exposeString('legalBasis', { nullable: true, governance: RECORD }),
+    operationName: t.exposeString('operationName', { nullable: true, governance: RECORD }),
+    operationType: t.exposeString('operationType', { nullable: true, governance: RECORD }),
+    documentHash: t.exposeString('documentHash', { nullable: true, governance: RECORD }),
+    outcome: t.exposeString('outcome', { governance: RECORD }),
+    code: t.exposeString('code', { nullable: true, governance: RECORD }),
+    subjects: t.exposeIDList('subjects', { governance: { ...SUBJECT_ID, strategy: 'drop' } }),
+    accesses: t.exposeStringList('accesses', { governance: RECORD }),
+    decisions: t.field({
+      type: [AuditDecision],
+      governance: RECORD,
+      resolve: (e) => e.decisions.map((d) => ({ ...d, tenant: e.tenant })),
+    }),
+    hash: t.exposeString('hash', { governance: RECORD }),
+    prevHash: t.exposeString('prevHash', { governance: RECORD }),
   }),
 });
 

@@ -17,11 +17,14 @@ const describe = (field: GovernedField): string => {
   return `Governance: category \`${g.category}\`; purposes ${g.purposes.map((p) => `\`${p}\``).join(', ')}; redaction \`${g.strategy}\`.`;
 };
 
-function factsOf(type: TypeGovernance, parent: unknown): ValueFacts {
+function factsOf(field: GovernedField, parent: unknown): ValueFacts {
+  const { type } = field;
   return {
     subject: type.subjectOf(parent),
     tenant: type.tenantOf(parent),
-    timestamp: type.timestampOf?.(parent) ?? null,
+    // A list's items carry their own timestamps (and their fields decide retention for
+    // themselves): the parent's age says nothing about them.
+    timestamp: field.list ? null : (type.timestampOf?.(parent) ?? null),
     optedOut: type.optedOutOf?.(parent) ?? false,
   };
 }
@@ -80,7 +83,7 @@ export class GovernancePlugin<Types extends SchemaTypes> extends BasePlugin<Type
 
     return (parent, args, context, info) => {
       const gov = governanceOf(context as object);
-      const facts = factsOf(field.type, parent);
+      const facts = factsOf(field, parent);
       const finish = (outcome: Outcome): unknown => {
         gov.record(field, facts.subject, outcome);
         if (outcome.decision === 'ALLOW') return resolver(parent, args, context, info);

@@ -1,0 +1,154 @@
+/**
+ * The bench data set: users of tenant `bench` with conversations, messages and consent histories,
+ * loaded through govgate's own models (so every document passes the same schema and validation as
+ * the gateway's writes). Everything is a pure function of the user index, so the checks know what
+ * every response must contain.
+ */
+import type { Connection } from 'mongoose';
+import { consentModel } from '../../src/features/consents/index.js';
+import { conversationModel, messageModel } from '../../src/features/conversations/index.js';
+import { ensureTenant, tenantModel } from '../../src/features/tenants/index.js';
+import { userModel, type ErasureState } from '../../src/features/users/index.js';
+import { newId } from '../../src/db/ids.js';
+import { registerModels } from '../../src/db/register-models.js';
+import { PACK_VERSIONS } from '../../src/governance/packs/index.js';
+
+export const TENANT = 'bench';
+export const POLICY_PACK = 'deepailab' as const;
+export const POLICY_VERSION = PACK_VERSIONS[POLICY_PACK];
+export const MESSAGES_PER_CONVERSATION = 3;
+const COUNTRIES = ['FR', 'DE', 'US', 'GB', 'ES', 'NL', 'SE', 'IE'];
+const YEAR_MS = 365.25 * 86_400_000;
+const BATCH = 1000;
+
+export const subjectOf = (i: number): string => `u${String(i).padStart(5, '0')}`;
+export const emailOf = (i: number): string => `user${i}@bench.example.com`;
+export const displayNameOf = (i: number): string => `Bench User ${i}`;
+export const countryOf = (i: number): string => COUNTRIES[i % COUNTRIES.length] ?? 'FR';
+/** 1, 2 or 3 conversations: two on average. */
+export const conversationCountOf = (i: number): number => 1 + (i % 3);
+export const conversationTitleOf = (i: number, c: number): string => `Conversation ${c + 1} of ${subjectOf(i)}`;
+export const messageContentOf = (i: number, c: number, m: number): string =>
+  `Message ${m + 1} in conversation ${c + 1} of ${subjectOf(i)}: please summarise the attached quarterly notes and suggest three next steps.`;
+/** Art. 18 restriction: 2 in every 100 users. */
+export const isRestricted = (i: number): boolean => i % 50 === 7;
+/** Erasure requested, not yet carried out: 1 in every 100 users. */
+export const isErasurePending = (i: number): boolean => i % 100 === 42;
+/** Subjects whose values a governed non-owner read must redact (under essential.service). */
+export const isRedactedForService = (i: number): boolean => isRestricted(i) || isErasurePending(i);
+/** Under 18 (the deepailab pack restricts marketing, training, personalisation for minors). */
+export const isMinor = (i: number): boolean => i % 20 === 11;
+
+/** The user whose `me` q2 reads; not restricted, two conversations. */
+export const ME_USER = 1;
+
+export interface LoadedDataset {
+  readonly users: number;
+  readonly conversations: number;
+  readonly messages: number;
+  readonly consents: number;
+  /** Conversation ids of a user, oldest first. */
+  conversationIdsOf(i: number): string[];
+  /** Message ids as loaded (the bench deletes what its mutation runs add). */
+  readonly loadedMessageIds: ReadonlySet<string>;
+}
+
+function consentsOf(i: number, now: number): { purpose: string; status: 'GRANTED' | 'WITHDRAWN'; policyVersion: string; at: Date }[] {
+  const at = (daysAgo: number): Date => new Date(now - daysAgo * 86_400_000);
+  const rows: { purpose: string; status: 'GRANTED' | 'WITHDRAWN'; policyVersion: string; at: Date }[] = [
+    { purpose: 'essential.service', status: 'GRANTED', policyVersion: POLICY_VERSION, at: at(30) },
+  ];
+  if (i % 2 === 0) rows.push({ purpose: 'train_ai_system', status: 'GRANTED', policyVersion: POLICY_VERSION, at: at(20) });
+  if (i % 5 === 0) {
+    rows.push({ purpose: 'marketing.communications', status: 'GRANTED', policyVersion: POLICY_VERSION, at: at(15) });
+    rows.push({ purpose: 'marketing.communications', status: 'WITHDRAWN', policyVersion: POLICY_VERSION, at: at(5) });
+  }
+  // Granted under an older version of the terms: does not count any more.
+  if (i % 7 === 0) rows.push({ purpose: 'personalize', status: 'GRANTED', policyVersion: 'base-1', at: at(200) });
+  return rows;
+}
+
+async function inBatches<T>(rows: T[], insert: (batch: T[]) => Promise<unknown>): Promise<void> {
+  for (let start = 0; start < rows.length; start += BATCH) await insert(rows.slice(start, start + BATCH));
+}
+
+/** Drops the bench database, then loads `users` users with their conversations, messages and consents. */
+export async function loadDataset(connection: Connection, users: number, log: (line: string) => void): Promise<LoadedDataset> {
+  await connection.dropDatabase();
+  await registerModels(connection);
+  await ensureTenant(tenantModel(connection), TENANT);
+  const now = Date.now();
+  const User = userModel(connection);
+  const Conversation = conversationModel(connection);
+  const Message = messageModel(connection);
+  const Consent = consentModel(connection);
+
+  const conversationIds: string[][] = [];
+  const loadedMessageIds = new Set<string>();
+  let conversations = 0;
+  let messages = 0;
+  let consents = 0;
+  const started = Date.now();
+  for (let from = 0; from < users; from += BATCH) {
+    const to = Math.min(users, from + BATCH);
+    const userDocs = [];
+    const conversationDocs = [];
+    const messageDocs = [];
+    const consentDocs = [];
+    for (let i = from; i < to; i += 1) {
+      const subject = subjectOf(i);
+      const erasure: ErasureState = isErasurePending(i) ? 'ERASURE_PENDING' : 'ACTIVE';
+      userDocs.push({
+        tenant: TENANT,
+        subject,
+        displayName: displayNameOf(i),
+        email: emailOf(i),
+        phone: `+33 6 ${String(10_000_000 + i).slice(-8).replace(/(\d\d)(?=\d)/g, '$1 ')}`,
+        birthDate: new Date(now - (isMinor(i) ? 15 : 20 + (i % 50)) * YEAR_MS),
+        country: countryOf(i),
+        policyVersion: POLICY_VERSION,
+        restricted: isRestricted(i),
+        objections: i % 10 === 3 ? ['analytics.reporting'] : [],
+        erasure,
+      });
+      const ids: string[] = [];
+      for (let c = 0; c < conversationCountOf(i); c += 1) {
+        const _id = newId();
+        ids.push(_id);
+        conversationDocs.push({ _id, tenant: TENANT, owner: subject, title: conversationTitleOf(i, c), mipOptOut: i % 9 === 4 });
+        for (let m = 0; m < MESSAGES_PER_CONVERSATION; m += 1) {
+          const messageId = newId();
+          loadedMessageIds.add(messageId);
+          messageDocs.push({
+            _id: messageId,
+            tenant: TENANT,
+            conversationId: _id,
+            owner: subject,
+            role: m % 2 === 0 ? 'USER' : 'ASSISTANT',
+            content: messageContentOf(i, c, m),
+            mipOptOut: i % 9 === 4,
+          });
+        }
+      }
+      conversationIds.push(ids);
+      for (const consent of consentsOf(i, now)) consentDocs.push({ tenant: TENANT, subject, ...consent });
+    }
+    // Users in _id order = index order (ids are time-ordered), which is the order `users` pages in.
+    await User.insertMany(userDocs, { ordered: true });
+    await inBatches(conversationDocs, (batch) => Conversation.insertMany(batch, { ordered: true }));
+    await inBatches(messageDocs, (batch) => Message.insertMany(batch, { ordered: true }));
+    await inBatches(consentDocs, (batch) => Consent.insertMany(batch, { ordered: true }));
+    conversations += conversationDocs.length;
+    messages += messageDocs.length;
+    consents += consentDocs.length;
+    if (to % 5000 === 0 || to === users) log(`  loaded ${to}/${users} users (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  }
+  return {
+    users,
+    conversations,
+    messages,
+    consents,
+    conversationIdsOf: (i) => conversationIds[i] ?? [],
+    loadedMessageIds,
+  };
+}
