@@ -20,6 +20,11 @@ export interface AuditWriterOptions {
   checkpointEvery?: number;
   /** ...and at least this often while a chain has unsigned events, ms. Default 60000. */
   checkpointIntervalMs?: number;
+  /**
+   * Benchmarks only: build the chain but persist nothing, to measure what persisting costs.
+   * Not reachable from configuration; a gateway serving data must never set it. Default false.
+   */
+  dryRun?: boolean;
   logger: Logger;
 }
 
@@ -62,7 +67,7 @@ export class AuditWriter {
   private readonly timer: NodeJS.Timeout;
   private closed = false;
   private checkpointing = Promise.resolve();
-  private readonly o: Required<Omit<AuditWriterOptions, 'logger' | 'store' | 'signer' | 'instanceId'>>;
+  private readonly o: Required<Omit<AuditWriterOptions, 'logger' | 'store' | 'signer' | 'instanceId' | 'dryRun'>>;
 
   constructor(private readonly options: AuditWriterOptions) {
     this.o = {
@@ -85,6 +90,7 @@ export class AuditWriter {
     const event: AuditEvent = { ...unhashed, hash: hashEvent(unhashed) };
     chain.seq = link.seq;
     chain.head = event.hash;
+    if (this.options.dryRun) return Promise.resolve(event);
     const { id, ...rest } = event;
     return new Promise<AuditEvent>((resolve, reject) => {
       this.queue.push({ doc: { _id: id, ...rest }, chain, resolve, reject, event });
