@@ -56,6 +56,26 @@ const envSchema = z
     AUDIT_WRITE_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(5000),
     /** Largest group commit, events. Default 500. */
     AUDIT_MAX_BATCH: z.coerce.number().int().min(1).max(10_000).default(500),
+    /** Largest request body, bytes. Default 102400. */
+    MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(10_485_760).default(102_400),
+    /** Operations per batched request. Default 10. */
+    MAX_BATCH: z.coerce.number().int().min(1).max(100).default(10),
+    /** Query limits (graphql-armor): depth, aliases, cost, tokens, directives. */
+    MAX_DEPTH: z.coerce.number().int().min(2).max(100).default(12),
+    MAX_ALIASES: z.coerce.number().int().min(0).max(1000).default(15),
+    MAX_COST: z.coerce.number().int().min(10).max(1_000_000).default(5000),
+    MAX_TOKENS: z.coerce.number().int().min(50).max(100_000).default(2000),
+    MAX_DIRECTIVES: z.coerce.number().int().min(0).max(1000).default(20),
+    /** Introspection: on, authenticated (anonymous callers refused), off. Default on outside production, authenticated in production. */
+    INTROSPECTION: z.enum(['on', 'authenticated', 'off']).optional(),
+    /** JSON file mapping document ids (e.g. sha256 hashes) to trusted documents (persisted operations). */
+    TRUSTED_DOCUMENTS_FILE: z.string().min(1).optional(),
+    /** Refuse any operation that is not a trusted document. Default false. */
+    TRUSTED_DOCUMENTS_ONLY: bool.optional(),
+    /** Token bucket per caller: sustained requests per second (0 disables). Default 50. */
+    RATE_LIMIT_PER_SECOND: z.coerce.number().min(0).max(100_000).default(50),
+    /** Token bucket size (burst). Default 100. */
+    RATE_LIMIT_BURST: z.coerce.number().int().min(1).max(1_000_000).default(100),
     /** Active policy pack. Default deepailab. */
     POLICY_PACK: z.enum(POLICY_PACKS).default('deepailab'),
     /** pino level. Default info (silent in test). */
@@ -76,6 +96,9 @@ const envSchema = z
     }
     if (env.NODE_ENV === 'production' && env.AUTH_JWKS_URL && !env.AUTH_JWKS_URL.startsWith('https://')) {
       ctx.addIssue({ code: 'custom', path: ['AUTH_JWKS_URL'], message: 'production fetches keys over https only' });
+    }
+    if (env.TRUSTED_DOCUMENTS_ONLY && !env.TRUSTED_DOCUMENTS_FILE) {
+      ctx.addIssue({ code: 'custom', path: ['TRUSTED_DOCUMENTS_FILE'], message: 'TRUSTED_DOCUMENTS_ONLY needs TRUSTED_DOCUMENTS_FILE' });
     }
     if (env.NODE_ENV === 'production' && !env.AUDIT_SIGNING_KEY) {
       ctx.addIssue({ code: 'custom', path: ['AUDIT_SIGNING_KEY'], message: 'production needs AUDIT_SIGNING_KEY (evidence must verify across restarts)' });
@@ -106,6 +129,20 @@ export interface GatewayConfig {
   };
   readonly auth: Readonly<AuthConfig>;
   readonly policyPack: PolicyPackName;
+  readonly limits: {
+    readonly maxBodyBytes: number;
+    readonly maxBatch: number;
+    readonly maxDepth: number;
+    readonly maxAliases: number;
+    readonly maxCost: number;
+    readonly maxTokens: number;
+    readonly maxDirectives: number;
+    readonly introspection: 'on' | 'authenticated' | 'off';
+    readonly trustedDocumentsFile?: string;
+    readonly trustedDocumentsOnly: boolean;
+    readonly ratePerSecond: number;
+    readonly rateBurst: number;
+  };
   readonly audit: {
     readonly signingKeyFile?: string;
     readonly mongoUri?: string;
@@ -161,6 +198,20 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): GatewayConf
     }),
     auth: Object.freeze(auth),
     policyPack: e.POLICY_PACK,
+    limits: Object.freeze({
+      maxBodyBytes: e.MAX_BODY_BYTES,
+      maxBatch: e.MAX_BATCH,
+      maxDepth: e.MAX_DEPTH,
+      maxAliases: e.MAX_ALIASES,
+      maxCost: e.MAX_COST,
+      maxTokens: e.MAX_TOKENS,
+      maxDirectives: e.MAX_DIRECTIVES,
+      introspection: e.INTROSPECTION ?? (e.NODE_ENV === 'production' ? 'authenticated' : 'on'),
+      ...(e.TRUSTED_DOCUMENTS_FILE ? { trustedDocumentsFile: resolve(e.TRUSTED_DOCUMENTS_FILE) } : {}),
+      trustedDocumentsOnly: e.TRUSTED_DOCUMENTS_ONLY ?? false,
+      ratePerSecond: e.RATE_LIMIT_PER_SECOND,
+      rateBurst: e.RATE_LIMIT_BURST,
+    }),
     audit: Object.freeze({
       ...(e.AUDIT_SIGNING_KEY ? { signingKeyFile: resolve(e.AUDIT_SIGNING_KEY) } : {}),
       ...(e.AUDIT_MONGODB_URI ? { mongoUri: e.AUDIT_MONGODB_URI } : {}),

@@ -9,6 +9,10 @@ export const ERROR_CODES = {
   AGE_RESTRICTED: 403,
   AUDIT_UNAVAILABLE: 503,
   RATE_LIMITED: 429,
+  PAYLOAD_TOO_LARGE: 413,
+  QUERY_LIMIT_EXCEEDED: 400,
+  PERSISTED_QUERY_NOT_FOUND: 400,
+  PERSISTED_QUERY_ONLY: 400,
   INTERNAL_SERVER_ERROR: 500,
 } as const;
 
@@ -36,7 +40,7 @@ export class GovgateError extends GraphQLError {
   constructor(code: ErrorCode, message: string, options: GovgateErrorOptions = {}) {
     const status = options.status ?? ERROR_CODES[code];
     super(message, {
-      extensions: { ...options.extensions, code, http: { status } },
+      extensions: { ...options.extensions, code, http: { ...(options.extensions?.http as object | undefined), status } },
     });
     Object.defineProperty(this, 'internalCause', { value: options.cause, enumerable: false });
     this.name = 'GovgateError';

@@ -11,7 +11,14 @@ import { isGovgateError } from './errors.js';
 import { createPlanCache, createPseudonymizer, loadPolicyPack, pseudonymSecretFor, resolvePurpose, type PlanCache, type PolicyPack } from './governance/index.js';
 import { createLogger, type Logger } from './logger.js';
 import { useGovernance } from './plugins/use-governance.js';
+import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
+import type { IncomingMessage } from 'node:http';
+import { GovgateError } from './errors.js';
+import { useBodyLimit } from './plugins/use-body-limit.js';
 import { useJwks } from './plugins/use-jwks.js';
+import { useQueryLimits } from './plugins/use-query-limits.js';
+import { useTrustedDocuments } from './plugins/use-trusted-documents.js';
+import { RateLimiter } from './security/rate-limiter.js';
 import { useReadiness } from './plugins/use-readiness.js';
 import { clientOf, mipOptOutOf, requestIdOf } from './request-meta.js';
 import { subjectStates } from './rights/index.js';
@@ -58,6 +65,16 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const audit = await createAuditServices({ connection: options.auditConnection ?? connection, config, instanceId, logger, dryRun: options.unsafeAuditDryRun ?? false });
   if (options.unsafeAuditDryRun) logger.warn('audit dry run: events are NOT persisted (benchmark mode)');
 
+  const { limits } = config;
+  const rateLimiter = new RateLimiter({ perSecond: limits.ratePerSecond, burst: limits.rateBurst });
+  const rateLimit = (key: string): void => {
+    const wait = rateLimiter.take(key);
+    if (wait > 0) {
+      const retryAfter = String(Math.max(1, Math.ceil(wait)));
+      throw new GovgateError('RATE_LIMITED', 'too many requests; slow down', { extensions: { http: { headers: { 'retry-after': retryAfter } } } });
+    }
+  };
+
   /** A request refused before execution is audited too; if even that fails, the refusal stands. */
   const auditDenied = async (request: Request, requestId: string, caller: Caller, code: string): Promise<void> => {
     await audit.writer
@@ -76,6 +93,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     healthCheckEndpoint: '/health',
     landingPage: false,
     graphiql: config.graphiql ? { title: 'govgate' } : false,
+    batching: { limit: limits.maxBatch },
     // Anything that is not a GovgateError (or another GraphQLError) leaves as INTERNAL_SERVER_ERROR.
     maskedErrors: { isDev: false },
     logging: {
@@ -85,19 +103,31 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       error: (...args) => logger.error({ err: args.find((a) => a instanceof Error) }, 'yoga error'),
     },
     plugins: [
+      useBodyLimit(limits.maxBodyBytes),
       useReadiness({ connection, instanceId, timeoutMs: 2000 }),
       useJwks(audit),
+      useQueryLimits({ ...limits, blockFieldSuggestions: config.env === 'production' }),
+      ...(limits.trustedDocumentsFile ? [useTrustedDocuments(limits.trustedDocumentsFile, limits.trustedDocumentsOnly)] : []),
+      useDisableIntrospection({
+        isDisabled: (request) => limits.introspection === 'off' || (limits.introspection === 'authenticated' && !request.headers.get('authorization')),
+      }),
       useGovernance({ planCache, pseudonymizer, audit, subjectStateLoader: (ctx) => (subject) => subjectStates(ctx).load(subject) }),
     ],
-    context: async ({ request }): Promise<GatewayContext> => {
+    context: async ({ request, req }: { request: Request; req?: IncomingMessage }): Promise<GatewayContext> => {
       const requestId = requestIdOf(request);
       let caller: Caller = ANONYMOUS;
+      const peer = `peer:${req?.socket.remoteAddress ?? 'local'}`;
       try {
-        caller = await verifier.authenticate(request.headers.get('authorization'));
+        caller = await verifier.authenticate(request.headers.get('authorization')).catch((error: unknown) => {
+          rateLimit(peer);
+          throw error;
+        });
+        rateLimit(caller.authenticated ? `caller:${caller.tenant}/${caller.subject}` : peer);
         const purpose = resolvePurpose(request.headers.get('x-purpose'), caller, pack);
         return { requestId, caller, purpose, pack, client: clientOf(request), audit, mipOptOut: mipOptOutOf(request), connection, config, logger };
       } catch (error) {
-        if (isGovgateError(error)) await auditDenied(request, requestId, caller, error.code);
+        // Rate-limited requests are not audited: under a flood that would turn refusals into writes.
+        if (isGovgateError(error) && error.code !== 'RATE_LIMITED') await auditDenied(request, requestId, caller, error.code);
         throw error;
       }
     },

@@ -57,6 +57,8 @@ export async function startTestGateway(options: TestGatewayOptions): Promise<Tes
     AUTH_JWKS_FILE: issuer.jwksFile,
     AUTH_ISSUER: TEST_ISSUER,
     AUTH_AUDIENCE: TEST_AUDIENCE,
+    // Tests drive many requests per caller; rate limiting is tested where it is switched on.
+    RATE_LIMIT_PER_SECOND: '0',
     ...options.env,
   };
   for (const [key, value] of Object.entries(env)) if (value === '') delete env[key];
