@@ -47,6 +47,14 @@ interface Pending {
   event: AuditEvent;
 }
 
+function closeEvent(tenant: string): AuditEventInput {
+  return {
+    id: newId(), at: new Date(), tenant, requestId: 'shutdown', actor: { subject: null, tenant: null, roles: [], client: 'govgate' },
+    purpose: null, legalBasis: null, operationName: null, operationType: null, documentHash: null, outcome: 'CLOSED', code: null,
+    accesses: [], subjects: [], decisions: [],
+  };
+}
+
 export class AuditUnavailableError extends Error {
   constructor(cause: unknown) {
     super(`audit store unavailable: ${cause instanceof Error ? cause.message : String(cause)}`);
@@ -105,6 +113,10 @@ export class AuditWriter {
 
   async close(): Promise<void> {
     clearInterval(this.timer);
+    if (this.closed) return;
+    // Each chain ends with a CLOSED event, so verification can tell a clean stop from a crash.
+    const closing = [...this.chains.values()].filter((c) => c.seq > 0).map((c) => this.append(closeEvent(c.tenant)).catch(() => undefined));
+    await Promise.all(closing);
     while (this.queue.length > 0 || this.flushing) await new Promise((r) => setTimeout(r, 5));
     this.closed = true;
     this.checkpointDue(1);

@@ -14,7 +14,8 @@ export interface AuditActor {
 export type AuditDecision = DecisionRecord;
 
 /** How a request ended, as far as the audit is concerned. */
-export type AuditOutcome = 'SERVED' | 'DENIED' | 'FAILED';
+/** CLOSED: the instance shut down cleanly; a chain without it ended abruptly (crash, kill). */
+export type AuditOutcome = 'SERVED' | 'DENIED' | 'FAILED' | 'CLOSED';
 
 /** What a request contributes; the writer adds the chain fields. Identifiers only, never values. */
 export interface AuditEventInput {

@@ -33,7 +33,7 @@ export async function evidenceBundle(audit: AuditServices, pack: PolicyPack, ran
   const checkpoints = chainIds.length
     ? await audit.store.checkpoints.find({ chainId: { $in: chainIds } }).sort({ chainId: 1, seq: 1 }).toArray()
     : [];
-  const verification = await verifyAuditLog(audit.store, range.tenant, await audit.jwks());
+  const verification = await verifyAuditLog(audit.store, range.tenant, await audit.jwks(), audit.writer.chainIds());
   const payload = {
     iss: 'govgate',
     iat: Math.floor(Date.now() / 1000),

@@ -3,9 +3,15 @@ import type { AuditStore, CheckpointDoc } from './audit-store.js';
 import { eventFromDoc, hashEvent } from './canonical-hash.js';
 import { GENESIS_HASH } from './event.js';
 
+/** OPEN: written by a running instance; CLOSED: ended cleanly; ENDED_ABRUPTLY: its writer died (crash, SIGKILL) — the gap is after lastSeq. */
+export type ChainStatus = 'OPEN' | 'CLOSED' | 'ENDED_ABRUPTLY';
+
 export interface ChainVerification {
   chainId: string;
   ok: boolean;
+  status: ChainStatus;
+  /** Highest seq covered by a valid signed checkpoint. */
+  lastCheckpointSeq: number;
   checkedEvents: number;
   checkedCheckpoints: number;
   lastSeq: number;
@@ -49,8 +55,10 @@ async function verifyCheckpoint(checkpoint: CheckpointDoc, keys: ReturnType<type
  * Recomputes one chain: every event's hash from its content, every link to the previous event, seq
  * continuity, and every signed checkpoint — whose seq also proves the tail was not cut off.
  */
-export async function verifyChain(store: AuditStore, chainId: string, keys: ReturnType<typeof createLocalJWKSet>): Promise<ChainVerification> {
-  const result: ChainVerification = { chainId, ok: true, checkedEvents: 0, checkedCheckpoints: 0, lastSeq: 0, firstBrokenSeq: null, reason: null };
+export async function verifyChain(store: AuditStore, chainId: string, keys: ReturnType<typeof createLocalJWKSet>, open = false): Promise<ChainVerification> {
+  const result: ChainVerification = {
+    chainId, ok: true, status: open ? 'OPEN' : 'ENDED_ABRUPTLY', lastCheckpointSeq: 0, checkedEvents: 0, checkedCheckpoints: 0, lastSeq: 0, firstBrokenSeq: null, reason: null,
+  };
   const broken = (seq: number, reason: string): ChainVerification => ({ ...result, ok: false, firstBrokenSeq: seq, reason });
   const hashes = new Map<number, string>();
   let expected = 1;
@@ -66,6 +74,7 @@ export async function verifyChain(store: AuditStore, chainId: string, keys: Retu
       if (previous.hash !== doc.continues.hash) return broken(1, `the previous segment ${doc.continues.chainId} differs at event ${doc.continues.seq}`);
     }
     hashes.set(doc.seq, doc.hash);
+    if (doc.outcome === 'CLOSED') result.status = 'CLOSED';
     prev = doc.hash;
     result.checkedEvents += 1;
     result.lastSeq = doc.seq;
@@ -80,16 +89,17 @@ export async function verifyChain(store: AuditStore, chainId: string, keys: Retu
     }
     if (hashes.get(checkpoint.seq) !== checkpoint.hash) return broken(checkpoint.seq, 'event does not match its signed checkpoint');
     result.checkedCheckpoints += 1;
+    result.lastCheckpointSeq = checkpoint.seq;
   }
   return result;
 }
 
-/** Verifies every chain of a tenant against the published keys. */
-export async function verifyAuditLog(store: AuditStore, tenant: string, jwks: JSONWebKeySet): Promise<AuditVerification> {
+/** Verifies every chain of a tenant against the published keys; `openChains` are still being written. */
+export async function verifyAuditLog(store: AuditStore, tenant: string, jwks: JSONWebKeySet, openChains: readonly string[] = []): Promise<AuditVerification> {
   const keys = createLocalJWKSet(jwks);
   const chainIds = [...new Set([...(await store.events.distinct('chainId', { tenant })), ...(await store.checkpoints.distinct('chainId', { tenant }))])].sort();
   const chains: ChainVerification[] = [];
-  for (const chainId of chainIds) chains.push(await verifyChain(store, chainId, keys));
+  for (const chainId of chainIds) chains.push(await verifyChain(store, chainId, keys, openChains.includes(chainId)));
   const firstBroken = chains.find((c) => !c.ok);
   return {
     ok: !firstBroken,

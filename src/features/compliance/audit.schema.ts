@@ -82,10 +82,20 @@ const AuditFilter = builder.inputType('AuditFilter', {
   }),
 });
 
+const ChainStatusEnum = builder.enumType('ChainStatus', {
+  values: {
+    OPEN: { description: 'Being written by a running gateway instance.' },
+    CLOSED: { description: 'Its instance stopped cleanly (the chain ends with a CLOSED event).' },
+    ENDED_ABRUPTLY: { description: 'Its writer died (crash, kill, failed write): anything after lastSeq was never acknowledged to a client.' },
+  } as const,
+});
+
 const ChainVerificationRef = builder.objectRef<ChainVerification>('ChainVerification').implement({
   fields: (t) => ({
     chainId: t.exposeString('chainId'),
     ok: t.exposeBoolean('ok'),
+    status: t.expose('status', { type: ChainStatusEnum }),
+    lastCheckpointSeq: t.exposeInt('lastCheckpointSeq'),
     checkedEvents: t.exposeInt('checkedEvents'),
     checkedCheckpoints: t.exposeInt('checkedCheckpoints'),
     lastSeq: t.exposeInt('lastSeq'),
@@ -128,7 +138,7 @@ builder.queryFields((t) => ({
     description: 'Recomputes every chain of the tenant and checks every signed checkpoint.',
     resolve: async (_root, _args, ctx) => {
       const { tenant } = requireComplianceOfficer(ctx, 'Query.verifyAuditLog');
-      return verifyAuditLog(ctx.audit.store, tenant, await ctx.audit.jwks());
+      return verifyAuditLog(ctx.audit.store, tenant, await ctx.audit.jwks(), ctx.audit.writer.chainIds());
     },
   }),
   evidenceBundle: t.field({
