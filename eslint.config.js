@@ -18,7 +18,7 @@ export default tseslint.config(
   },
   {
     // Scripts and benchmarks talk to a terminal.
-    files: ['src/scripts/**', 'bench/**', 'src/main.ts'],
+    files: ['src/scripts/**', 'bench/**', 'soak/**', 'src/main.ts'],
     rules: { 'no-console': 'off' },
   },
 );
