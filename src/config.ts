@@ -40,6 +40,8 @@ const envSchema = z
     AUTH_AUDIENCE: z.string().min(1).optional(),
     /** Least time between two fetches of AUTH_JWKS_URL (an unknown kid triggers a refetch), seconds. Default 30. */
     AUTH_JWKS_COOLDOWN_S: z.coerce.number().int().min(0).max(3600).default(30),
+    /** How long a verified token is trusted without re-checking its signature, seconds (0 disables). A key removed from the JWKS stops working within this time. Default 60. */
+    AUTH_VERIFIED_CACHE_S: z.coerce.number().int().min(0).max(3600).default(60),
     /** Clock skew tolerated on exp/nbf, seconds (at most 30). Default 5. */
     AUTH_CLOCK_TOLERANCE_S: z.coerce.number().int().min(0).max(30).default(5),
     /** Secret keying pseudonyms (hash redaction), at least 32 characters. Production: required; development: generated in the state directory; test: random per process. */
@@ -128,6 +130,7 @@ export interface GatewayConfig {
     readonly embedded: 'auto' | 'mongodb-memory-server' | 'java';
   };
   readonly auth: Readonly<AuthConfig>;
+  readonly authVerifiedCacheS: number;
   readonly policyPack: PolicyPackName;
   readonly limits: {
     readonly maxBodyBytes: number;
@@ -197,6 +200,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): GatewayConf
       embedded: e.EMBEDDED_DATABASE,
     }),
     auth: Object.freeze(auth),
+    authVerifiedCacheS: e.AUTH_VERIFIED_CACHE_S,
     policyPack: e.POLICY_PACK,
     limits: Object.freeze({
       maxBodyBytes: e.MAX_BODY_BYTES,

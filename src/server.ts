@@ -56,7 +56,12 @@ export interface Gateway {
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const { config, connection } = options;
   const logger = options.logger ?? createLogger(config.logLevel);
-  const verifier = await createVerifier({ auth: config.auth, ...(options.devKeys ? { devKeys: options.devKeys } : {}) });
+  const verifier = await createVerifier({
+    auth: config.auth,
+    cacheSize: config.authVerifiedCacheS > 0 ? 10_000 : 0,
+    cacheTtlMs: config.authVerifiedCacheS * 1000,
+    ...(options.devKeys ? { devKeys: options.devKeys } : {}),
+  });
   const schema = buildSchema();
   const instanceId = options.instanceId ?? randomUUID();
   const pack = loadPolicyPack(config.policyPack);

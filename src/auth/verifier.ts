@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { LRUCache } from 'lru-cache';
 import { createLocalJWKSet, createRemoteJWKSet, jwtVerify, type JSONWebKeySet, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import type { AuthConfig } from '../config.js';
 import { ANONYMOUS, isRole, type AuthenticatedCaller, type Caller } from './caller.js';
@@ -21,6 +22,10 @@ export interface VerifierOptions {
   auth: AuthConfig;
   /** Required in development mode: the generated key pair. */
   devKeys?: DevKeys;
+  /** Verified tokens remembered (by their exact text) to skip repeated signature checks. Default 10 000; 0 disables. */
+  cacheSize?: number;
+  /** Longest a verified token is trusted without re-verifying (a removed key stops working after this), ms. Default 60 000. */
+  cacheTtlMs?: number;
 }
 
 async function keySetFor({ auth, devKeys }: VerifierOptions): Promise<JWTVerifyGetKey> {
@@ -61,6 +66,11 @@ export async function createVerifier(options: VerifierOptions): Promise<Verifier
   const { auth } = options;
   const keys = await keySetFor(options);
   const { issuer, audience } = auth;
+  const cacheSize = options.cacheSize ?? 10_000;
+  const cacheTtlMs = options.cacheTtlMs ?? 60_000;
+  // Only successful verifications are cached, each until min(exp, TTL): a signature is checked
+  // once per token and minute instead of once per request.
+  const verified = cacheSize > 0 ? new LRUCache<string, { caller: AuthenticatedCaller; until: number }>({ max: cacheSize }) : null;
   return {
     async authenticate(authorization) {
       if (authorization === null || authorization === '') return ANONYMOUS;
@@ -68,6 +78,11 @@ export async function createVerifier(options: VerifierOptions): Promise<Verifier
       if (!match?.[1]) throw unauthenticated('Authorization must be "Bearer <JWT>"');
       const token = match[1];
       if (token.length > MAX_TOKEN_LENGTH) throw unauthenticated('token too large');
+      const hit = verified?.get(token);
+      if (hit) {
+        if (Date.now() < hit.until) return hit.caller;
+        verified?.delete(token);
+      }
       try {
         const { payload } = await jwtVerify(token, keys, {
           algorithms: [...ALLOWED_ALGORITHMS],
@@ -76,7 +91,9 @@ export async function createVerifier(options: VerifierOptions): Promise<Verifier
           clockTolerance: auth.clockToleranceS,
           requiredClaims: ['exp', 'sub'],
         });
-        return toCaller(payload);
+        const caller = toCaller(payload);
+        verified?.set(token, { caller, until: Math.min(Date.now() + cacheTtlMs, (payload.exp ?? 0) * 1000) });
+        return caller;
       } catch (error) {
         throw mapJoseError(error);
       }

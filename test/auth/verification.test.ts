@@ -107,7 +107,8 @@ describe('token verification (JWKS URL)', () => {
     const { port } = server.address() as AddressInfo;
     t = await startTestGateway({
       name: import.meta.url,
-      env: { AUTH_JWKS_FILE: '', AUTH_JWKS_URL: `http://127.0.0.1:${port}/jwks.json`, AUTH_JWKS_COOLDOWN_S: '0' },
+      // No verified-token cache here: the test watches every verification reach the key set.
+      env: { AUTH_JWKS_FILE: '', AUTH_JWKS_URL: `http://127.0.0.1:${port}/jwks.json`, AUTH_JWKS_COOLDOWN_S: '0', AUTH_VERIFIED_CACHE_S: '0' },
     });
   });
   afterAll(async () => {
