@@ -26,12 +26,12 @@ export function hashableOf(event: Omit<AuditEvent, 'hash'>): Record<string, unkn
     accesses: [...event.accesses],
     subjects: [...event.subjects],
     decisions: event.decisions.map((d) => ({
-      subject: d.subject ?? null,
       coordinate: d.coordinate,
       category: d.category,
       purpose: d.purpose,
       decision: d.decision,
       reason: d.reason ?? null,
+      subjects: d.subjects.map((x) => x ?? null),
     })),
   };
 }

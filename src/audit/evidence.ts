@@ -53,7 +53,7 @@ export async function evidenceBundle(audit: AuditServices, pack: PolicyPack, ran
       purpose: d.purpose,
       outcome: d.outcome,
       coordinates: [...new Set(d.decisions.map((x) => x.coordinate).concat(d.accesses))].sort(),
-      decisions: d.decisions.map((x) => ({ coordinate: x.coordinate, decision: x.decision, reason: x.reason })),
+      decisions: d.decisions.map((x) => ({ coordinate: x.coordinate, decision: x.decision, reason: x.reason, values: x.subjects.length })),
     })),
     checkpoints: checkpoints.map((c) => ({ chainId: c.chainId, seq: c.seq, hash: c.hash, at: c.at.toISOString(), jws: c.jws })),
     verification: {

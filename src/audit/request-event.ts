@@ -42,7 +42,7 @@ export interface RequestEventParts {
 }
 
 export function requestEvent(parts: RequestEventParts): AuditEventInput {
-  const subjects = [...new Set(parts.decisions.map((d) => d.subject).filter((s): s is string => s !== null))].sort();
+  const subjects = [...new Set(parts.decisions.flatMap((d) => d.subjects).filter((s): s is string => s !== null))].sort();
   return {
     id: parts.id,
     at: new Date(),
@@ -58,6 +58,6 @@ export function requestEvent(parts: RequestEventParts): AuditEventInput {
     code: parts.code,
     accesses: [...parts.accesses],
     subjects,
-    decisions: parts.decisions.map((d) => ({ ...d })),
+    decisions: parts.decisions.map((d) => ({ ...d, subjects: [...d.subjects] })),
   };
 }

@@ -33,7 +33,7 @@ export class RequestGovernance {
   readonly redactions: Redaction[] = [];
   /** Accesses that are not field reads (compliance operations): each makes the request audited. */
   readonly accesses: string[] = [];
-  private readonly decisions = new Map<string, DecisionRecord>();
+  private readonly decisions = new Map<string, { record: DecisionRecord; subjects: Set<string | null> }>();
   private readonly loadSubjectState: (subject: string) => Promise<SubjectState>;
 
   constructor(init: RequestGovernanceInit) {
@@ -62,16 +62,17 @@ export class RequestGovernance {
   }
 
   record(field: GovernedField, subject: string | null, outcome: Outcome): void {
-    const key = `${subject ?? ''}\u0000${field.coordinate}\u0000${outcome.decision}\u0000${outcome.reason ?? ''}`;
-    if (this.decisions.has(key)) return;
-    this.decisions.set(key, {
-      subject,
-      coordinate: field.coordinate,
-      category: field.governance.category,
-      purpose: this.purpose,
-      decision: outcome.decision,
-      reason: outcome.reason,
-    });
+    const key = `${field.coordinate}\u0000${outcome.decision}\u0000${outcome.reason ?? ''}`;
+    let entry = this.decisions.get(key);
+    if (!entry) {
+      const subjects = new Set<string | null>();
+      entry = {
+        subjects,
+        record: { coordinate: field.coordinate, category: field.governance.category, purpose: this.purpose, decision: outcome.decision, reason: outcome.reason, subjects: [] },
+      };
+      this.decisions.set(key, entry);
+    }
+    entry.subjects.add(subject);
   }
 
   noteAccess(coordinate: string): void {
@@ -83,7 +84,7 @@ export class RequestGovernance {
   }
 
   decisionRecords(): DecisionRecord[] {
-    return [...this.decisions.values()];
+    return [...this.decisions.values()].map(({ record, subjects }) => ({ ...record, subjects: [...subjects] }));
   }
 }
 

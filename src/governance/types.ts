@@ -87,11 +87,16 @@ export interface Redaction {
   readonly strategy: RedactionStrategy;
 }
 
+/**
+ * The decisions of one request for one (coordinate, decision, reason), with every subject it
+ * applied to: one entry per field and outcome instead of one per value keeps audit events small.
+ */
 export interface DecisionRecord {
-  readonly subject: string | null;
   readonly coordinate: string;
   readonly category: string;
   readonly purpose: string;
   readonly decision: Decision;
   readonly reason: Reason | null;
+  /** Subjects in first-seen order; null for values that belong to no one. */
+  readonly subjects: readonly (string | null)[];
 }

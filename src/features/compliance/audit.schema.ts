@@ -8,7 +8,8 @@ import { requireComplianceOfficer } from './compliance-guard.js';
 const DecisionEnum = builder.enumType('Decision', { values: ['ALLOW', 'REDACT', 'DENY'] as const });
 const ReasonEnum = builder.enumType('ReasonCode', { values: REASONS });
 
-type Decision = AuditEventDoc['decisions'][number] & { tenant: string };
+/** The API shows one decision per (subject, coordinate); storage groups them by outcome. */
+type Decision = Omit<AuditEventDoc['decisions'][number], 'subjects'> & { subject: string | null; tenant: string };
 type Actor = AuditEventDoc['actor'];
 
 // Audit records hold identifiers, never values: the subject ids are classified, the rest is
@@ -62,7 +63,7 @@ const AuditEvent = builder.objectRef<AuditEventDoc>('AuditEvent').implement({
     decisions: t.field({
       type: [AuditDecision],
       governance: RECORD,
-      resolve: (e) => e.decisions.map((d) => ({ ...d, tenant: e.tenant })),
+      resolve: (e) => e.decisions.flatMap(({ subjects, ...d }) => subjects.map((subject) => ({ ...d, subject, tenant: e.tenant }))),
     }),
     hash: t.exposeString('hash', { governance: RECORD }),
     prevHash: t.exposeString('prevHash', { governance: RECORD }),
