@@ -1,6 +1,6 @@
 import type { Caller } from '../auth/index.js';
 import type { PolicyPack } from './packs/index.js';
-import { anyCovers, covers, isPersonal } from './taxonomy/index.js';
+import { anyCovers, covers } from './taxonomy/index.js';
 import type { GovernedField, Outcome, StaticVerdict, SubjectState } from './types.js';
 
 export const ALLOW: Outcome = Object.freeze({ decision: 'ALLOW', reason: null });
@@ -56,7 +56,7 @@ export interface ValueFacts {
  * Returns the outcome, or null when the subject's state is needed to go on.
  */
 export function decideWithoutState(verdict: StaticVerdict, caller: Caller, facts: ValueFacts): Outcome | null {
-  if (!isPersonal(verdict.field.governance.category)) return ALLOW;
+  if (!verdict.field.personal) return ALLOW;
   if (facts.tenant !== caller.tenant) return OUTCOMES.TENANT;
   if (verdict.kind === 'deny') return OUTCOMES[verdict.reason];
   // The subject's own data is always theirs to see.

@@ -33,7 +33,9 @@ export class RequestGovernance {
   readonly redactions: Redaction[] = [];
   /** Accesses that are not field reads (compliance operations): each makes the request audited. */
   readonly accesses: string[] = [];
-  private readonly decisions = new Map<string, { record: DecisionRecord; subjects: Set<string | null> }>();
+  // Keyed by field, then by outcome object (outcomes are shared frozen singletons): no string keys
+  // on the per-value path.
+  private readonly decisions = new Map<GovernedField, Map<Outcome, { record: DecisionRecord; subjects: Set<string | null> }>>();
   private readonly loadSubjectState: (subject: string) => Promise<SubjectState>;
 
   constructor(init: RequestGovernanceInit) {
@@ -62,15 +64,15 @@ export class RequestGovernance {
   }
 
   record(field: GovernedField, subject: string | null, outcome: Outcome): void {
-    const key = `${field.coordinate}\u0000${outcome.decision}\u0000${outcome.reason ?? ''}`;
-    let entry = this.decisions.get(key);
+    let byOutcome = this.decisions.get(field);
+    if (!byOutcome) this.decisions.set(field, (byOutcome = new Map()));
+    let entry = byOutcome.get(outcome);
     if (!entry) {
-      const subjects = new Set<string | null>();
       entry = {
-        subjects,
+        subjects: new Set(),
         record: { coordinate: field.coordinate, category: field.governance.category, purpose: this.purpose, decision: outcome.decision, reason: outcome.reason, subjects: [] },
       };
-      this.decisions.set(key, entry);
+      byOutcome.set(outcome, entry);
     }
     entry.subjects.add(subject);
   }
@@ -84,7 +86,7 @@ export class RequestGovernance {
   }
 
   decisionRecords(): DecisionRecord[] {
-    return [...this.decisions.values()].map(({ record, subjects }) => ({ ...record, subjects: [...subjects] }));
+    return [...this.decisions.values()].flatMap((byOutcome) => [...byOutcome.values()].map(({ record, subjects }) => ({ ...record, subjects: [...subjects] })));
   }
 }
 
