@@ -116,7 +116,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       useDisableIntrospection({
         isDisabled: (request) => limits.introspection === 'off' || (limits.introspection === 'authenticated' && !request.headers.get('authorization')),
       }),
-      useGovernance({ planCache, pseudonymizer, audit, subjectStateLoader: (ctx) => (subject) => subjectStates(ctx).load(subject) }),
+      useGovernance({ planCache, pseudonymizer, audit, subjectStateLoader: (ctx) => (subject, withConsents) => subjectStates(ctx).load(subject, withConsents) }),
     ],
     context: async ({ request, req }: { request: Request; req?: IncomingMessage }): Promise<GatewayContext> => {
       const requestId = requestIdOf(request);

@@ -13,8 +13,8 @@ export interface RequestGovernanceInit {
   readonly plan: Plan;
   readonly auditId: string;
   readonly pseudonymizer: Pseudonymizer;
-  /** Loads subject state; batched per request (DataLoader) by the caller of this constructor. */
-  readonly loadSubjectState: (subject: string) => Promise<SubjectState>;
+  /** Loads subject state (consents only when asked); batched per request by the caller of this constructor. */
+  readonly loadSubjectState: (subject: string, withConsents: boolean) => Promise<SubjectState>;
   readonly now?: Date;
 }
 
@@ -36,7 +36,7 @@ export class RequestGovernance {
   // Keyed by field, then by outcome object (outcomes are shared frozen singletons): no string keys
   // on the per-value path.
   private readonly decisions = new Map<GovernedField, Map<Outcome, { record: DecisionRecord; subjects: Set<string | null> }>>();
-  private readonly loadSubjectState: (subject: string) => Promise<SubjectState>;
+  private readonly loadSubjectState: (subject: string, withConsents: boolean) => Promise<SubjectState>;
 
   constructor(init: RequestGovernanceInit) {
     this.caller = init.caller;
@@ -60,7 +60,7 @@ export class RequestGovernance {
     if (early) return early;
     const subject = facts.subject as string;
     const grant = verdict as Extract<StaticVerdict, { kind: 'grant' }>;
-    return this.loadSubjectState(subject).then((state) => decideWithState(grant, this.purpose, this.pack, facts, state, this.now));
+    return this.loadSubjectState(subject, grant.consentPurpose !== null).then((state) => decideWithState(grant, this.purpose, this.pack, facts, state, this.now));
   }
 
   record(field: GovernedField, subject: string | null, outcome: Outcome): void {

@@ -11,7 +11,7 @@ export interface GovernanceOptions {
   pseudonymizer: Pseudonymizer;
   audit: AuditServices;
   /** Per-request, batched subject state loader. */
-  subjectStateLoader: (context: GatewayContext) => (subject: string) => Promise<SubjectState>;
+  subjectStateLoader: (context: GatewayContext) => (subject: string, withConsents: boolean) => Promise<SubjectState>;
 }
 
 const isResult = (value: unknown): value is ExecutionResult => typeof value === 'object' && value !== null && !(Symbol.asyncIterator in value);

@@ -1,1 +1,1 @@
-export { subjectStates } from './subject-state.js';
+export { subjectStates, type SubjectStates } from './subject-state.js';

@@ -180,21 +180,29 @@ describe('batching', () => {
     await Messages.insertMany(conversations.flatMap((c) => [0, 1, 2].map((k) => ({ tenant, conversationId: c._id, owner: c.owner, role: 'USER', content: `m${k}` }))));
 
     // A platform service may read every subject's content, so every value needs subject state.
-    const token = await t.token('svc', tenant, ['service']);
-    const counted: string[] = [];
     const client = t.connection.getClient();
-    const listener = (event: { commandName: string; databaseName: string; command: Record<string, unknown> }) => {
-      if (event.databaseName === t.connection.name) counted.push(`${event.commandName}:${String(event.command[event.commandName])}`);
+    const commandsOf = async (token: string) => {
+      const counted: string[] = [];
+      const listener = (event: { commandName: string; databaseName: string; command: Record<string, unknown> }) => {
+        if (event.databaseName === t.connection.name) counted.push(`${event.commandName}:${String(event.command[event.commandName])}`);
+      };
+      client.on('commandStarted', listener);
+      const res = await t.execute(UsersWithMessagesDocument, { first: 50 }, { token });
+      client.off('commandStarted', listener);
+      return { res, counted: counted.sort() };
     };
-    client.on('commandStarted', listener);
-    const res = await t.execute(UsersWithMessagesDocument, { first: 50 }, { token });
-    client.off('commandStarted', listener);
 
+    const { res, counted } = await commandsOf(await t.token('svc', tenant, ['service']));
     expect(res.errors).toBeUndefined();
     expect(res.data?.users.edges).toHaveLength(50);
     expect(res.data?.users.edges.every((e) => e.node.conversations.length === 2 && e.node.conversations.every((c) => c.messages.length === 3))).toBe(true);
-    // ...and exactly one audit append, written before the response.
-    expect(counted.sort()).toEqual(['find:consents', 'find:conversations', 'find:messages', 'find:users', 'insert:audit_events']);
+    // essential.service needs no consent, so none is read; exactly one audit append, before the response.
+    expect(counted).toEqual(['find:conversations', 'find:messages', 'find:users', 'insert:audit_events']);
+
+    // Training needs consent: all 50 subjects' consents come in one more query.
+    const training = await commandsOf(await t.token('mia', tenant, ['ml_engineer']));
+    expect(training.res.errors).toBeUndefined();
+    expect(training.counted).toEqual(['find:consents', 'find:users', 'insert:audit_events']);
   });
 });
 
