@@ -49,8 +49,8 @@ export interface LoadedDataset {
   readonly consents: number;
   /** Conversation ids of a user, oldest first. */
   conversationIdsOf(i: number): string[];
-  /** Message ids as loaded (the bench deletes what its mutation runs add). */
-  readonly loadedMessageIds: ReadonlySet<string>;
+  /** Message ids of a conversation as loaded (the bench deletes what its mutation runs add). */
+  messageIdsOf(conversationId: string): string[];
 }
 
 function consentsOf(i: number, now: number): { purpose: string; status: 'GRANTED' | 'WITHDRAWN'; policyVersion: string; at: Date }[] {
@@ -84,7 +84,7 @@ export async function loadDataset(connection: Connection, users: number, log: (l
   const Consent = consentModel(connection);
 
   const conversationIds: string[][] = [];
-  const loadedMessageIds = new Set<string>();
+  const messageIds = new Map<string, string[]>();
   let conversations = 0;
   let messages = 0;
   let consents = 0;
@@ -118,7 +118,7 @@ export async function loadDataset(connection: Connection, users: number, log: (l
         conversationDocs.push({ _id, tenant: TENANT, owner: subject, title: conversationTitleOf(i, c), mipOptOut: i % 9 === 4 });
         for (let m = 0; m < MESSAGES_PER_CONVERSATION; m += 1) {
           const messageId = newId();
-          loadedMessageIds.add(messageId);
+          messageIds.set(_id, [...(messageIds.get(_id) ?? []), messageId]);
           messageDocs.push({
             _id: messageId,
             tenant: TENANT,
@@ -149,6 +149,6 @@ export async function loadDataset(connection: Connection, users: number, log: (l
     messages,
     consents,
     conversationIdsOf: (i) => conversationIds[i] ?? [],
-    loadedMessageIds,
+    messageIdsOf: (conversationId) => messageIds.get(conversationId) ?? [],
   };
 }

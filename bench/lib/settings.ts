@@ -30,8 +30,9 @@ export interface Settings {
   readonly scaleWarmupS: number;
   readonly scaleDurationS: number;
   readonly scaleRounds: number;
-  /** autocannon connections. */
+  /** autocannon connections: main comparison, scaling sections (fewer: 1000-user requests are slow). */
   readonly connections: number;
+  readonly scaleConnections: number;
   /** Only these main variants / queries (comma lists), e.g. BENCH_VARIANTS=A,D BENCH_QUERIES=q1. */
   readonly variants: string[] | null;
   readonly queries: string[] | null;
@@ -52,12 +53,13 @@ export function loadSettings(): Settings {
     quick,
     users: int('BENCH_USERS', quick ? 1000 : 10_000, 1000),
     warmupS: int('BENCH_WARMUP_S', quick ? 1 : 3),
-    durationS: int('BENCH_DURATION_S', quick ? 2 : 10, 1),
+    durationS: int('BENCH_DURATION_S', quick ? 2 : 8, 1),
     rounds: int('BENCH_ROUNDS', quick ? 1 : 3, 1),
-    scaleWarmupS: int('BENCH_SCALE_WARMUP_S', quick ? 1 : 2),
-    scaleDurationS: int('BENCH_SCALE_DURATION_S', quick ? 2 : 4, 1),
-    scaleRounds: int('BENCH_SCALE_ROUNDS', quick ? 1 : 3, 1),
+    scaleWarmupS: int('BENCH_SCALE_WARMUP_S', quick ? 1 : 3),
+    scaleDurationS: int('BENCH_SCALE_DURATION_S', quick ? 2 : 5, 1),
+    scaleRounds: int('BENCH_SCALE_ROUNDS', quick ? 1 : 2, 1),
     connections: int('BENCH_CONNECTIONS', 20, 1),
+    scaleConnections: int('BENCH_SCALE_CONNECTIONS', 5, 1),
     variants: list('BENCH_VARIANTS'),
     queries: list('BENCH_QUERIES'),
     skipScaling: /^(1|true|yes)$/i.test(process.env.BENCH_SKIP_SCALING ?? ''),

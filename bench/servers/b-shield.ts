@@ -22,11 +22,21 @@ const isOwnUser = rule('isOwnUser', { cache: 'strict' })((user: UserDoc, _args, 
 const isOwnContent = rule('isOwnContent', { cache: 'strict' })((value: ConversationDoc | MessageDoc, _args, ctx: PeerContext) => isOwner(value.owner, value, ctx));
 const isSameTenant = rule('isSameTenant', { cache: 'strict' })((value: { tenant: string }, _args, ctx: PeerContext) => sameTenant(value, ctx));
 
-const identity = or(isOwnUser, and(isSameTenant, hasRole('identity', IDENTITY_ROLES)));
-const contact = or(isOwnUser, and(isSameTenant, hasRole('contact', CONTACT_ROLES)));
-const profile = or(isOwnUser, and(isSameTenant, hasRole('profile', PROFILE_ROLES)));
-const userContent = or(isOwnUser, and(isSameTenant, hasRole('content', CONTENT_ROLES)));
-const content = or(isOwnContent, and(isSameTenant, hasRole('content', CONTENT_ROLES)));
+const hasIdentityRole = hasRole('identity', IDENTITY_ROLES);
+const hasContactRole = hasRole('contact', CONTACT_ROLES);
+const hasProfileRole = hasRole('profile', PROFILE_ROLES);
+const hasContentRole = hasRole('content', CONTENT_ROLES);
+
+const identity = or(isOwnUser, and(isSameTenant, hasIdentityRole));
+const contact = or(isOwnUser, and(isSameTenant, hasContactRole));
+const profile = or(isOwnUser, and(isSameTenant, hasProfileRole));
+const userContent = or(isOwnUser, and(isSameTenant, hasContentRole));
+const content = or(isOwnContent, and(isSameTenant, hasContentRole));
+
+/** A denied field: null, or an empty list where the schema has a (non-null) list. */
+const redacted = (_thrown: unknown, _parent: unknown, _args: unknown, _ctx: unknown, info: GraphQLResolveInfo): [] | null =>
+  isListType(getNullableType(info.returnType)) ? [] : null;
+type ShieldOptions = NonNullable<Parameters<typeof shield>[1]>;
 
 const permissions = shield(
   {
@@ -39,8 +49,8 @@ const permissions = shield(
   {
     // Connection, edge and page-info fields: authenticated callers only.
     fallbackRule: isAuthenticated,
-    fallbackError: (_thrown: unknown, _parent: unknown, _args: unknown, _ctx: unknown, info: GraphQLResolveInfo) =>
-      isListType(getNullableType(info.returnType)) ? [] : null,
+    // shield returns whatever the mapper returns (null / []); its typings only admit an Error.
+    fallbackError: redacted as unknown as ShieldOptions['fallbackError'],
     // Resolver errors (e.g. addMessage on a foreign conversation) pass through unchanged.
     allowExternalErrors: true,
   },

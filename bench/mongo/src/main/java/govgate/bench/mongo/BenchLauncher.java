@@ -79,7 +79,8 @@ public final class BenchLauncher {
 
         MongoBackend backend = new IndexedMemoryBackend().version(MONGO_7_0);
         MongoServer server = new MongoServer(backend);
-        server.enableOplog();
+        // No oplog (test/mongo enables it for change streams, which govgate does not use): every
+        // write would also be copied into local.oplog.rs, growing the heap for the whole run.
 
         AtomicBoolean stopped = new AtomicBoolean(false);
         Runnable stop = () -> {
