@@ -1,0 +1,59 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { startJavaMongoServer, type RunningMongoServer } from '../../src/db/java-mongo-server.js';
+import { RegisterAccountDocument } from '../generated/graphql.js';
+import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+
+let server: RunningMongoServer | undefined;
+let t: TestGateway | undefined;
+afterAll(async () => {
+  await t?.close().catch(() => undefined);
+  await server?.stop();
+});
+
+describe('database outage under load', () => {
+  it('answers 503 AUDIT_UNAVAILABLE without personal values, /ready 503, and recovers without a restart', { timeout: 120_000 }, async () => {
+    server = await startJavaMongoServer();
+    const port = server.port;
+    t = await startTestGateway({ name: import.meta.url, uri: server.uri, env: { MONGODB_SERVER_SELECTION_TIMEOUT_MS: '500', AUDIT_WRITE_TIMEOUT_MS: '1000' } });
+    const gateway = t;
+    const token = await gateway.token('olive', 'outage', ['user']);
+    await gateway.execute(RegisterAccountDocument, { input: { displayName: 'Olive Outage', email: 'olive.outage@example.com', birthDate: '1990-01-01', country: 'FR' } }, { token });
+
+    type Seen = { phase: 'before' | 'during' | 'after'; status: number; text: string };
+    const seen: Seen[] = [];
+    let phase: Seen['phase'] = 'before';
+    let running = true;
+    const loops = Array.from({ length: 10 }, async () => {
+      while (running) {
+        const asked = phase;
+        const res = await gateway.post({ query: '{ me { id displayName email } }' }, { token });
+        seen.push({ phase: asked, status: res.status, text: await res.text() });
+      }
+    });
+    await new Promise((r) => setTimeout(r, 500));
+    phase = 'during';
+    await server.stop();
+    await new Promise((r) => setTimeout(r, 3000));
+    expect((await gateway.fetch('/ready')).status).toBe(503);
+    server = await startJavaMongoServer({ port });
+    phase = 'after';
+    const until = Date.now() + 20_000;
+    while (Date.now() < until && !seen.some((s) => s.phase === 'after' && s.status === 200)) await new Promise((r) => setTimeout(r, 200));
+    running = false;
+    await Promise.all(loops);
+
+    const during = seen.filter((s) => s.phase === 'during' && s.status !== 200);
+    expect(seen.filter((s) => s.phase === 'before' && s.status === 200).length).toBeGreaterThan(0);
+    expect(during.length).toBeGreaterThan(0);
+    for (const s of during) {
+      expect(s.status).toBe(503);
+      expect(JSON.parse(s.text)).toEqual({ errors: [expect.objectContaining({ extensions: { code: 'AUDIT_UNAVAILABLE' } })] });
+      expect(s.text).not.toContain('olive.outage');
+      expect(s.text).not.toContain('Olive');
+    }
+    // Nothing answered 200 while the database was down carried values without an audit record:
+    // a 200 in the "during" phase can only be a request that finished before the stop.
+    expect(seen.some((s) => s.phase === 'after' && s.status === 200)).toBe(true);
+    expect((await gateway.fetch('/ready')).status).toBe(200);
+  });
+});
