@@ -33,10 +33,12 @@ const run = async () => {
   await res.text();
 };
 for (let i = 0; i < 30; i += 1) await run();
+const cpu0 = process.cpuUsage();
 const t0 = performance.now();
 for (let i = 0; i < REQUESTS; i += 10) await Promise.all(Array.from({ length: 10 }, run));
 const ms = performance.now() - t0;
-console.log(`${REQUESTS} requests in ${ms.toFixed(0)} ms: ${(ms / REQUESTS).toFixed(2)} ms/request`);
+const cpu = process.cpuUsage(cpu0);
+console.log(`${REQUESTS} requests in ${ms.toFixed(0)} ms: ${(ms / REQUESTS).toFixed(2)} ms/request, gateway CPU ${((cpu.user + cpu.system) / 1000 / REQUESTS).toFixed(2)} ms/request`);
 await gateway.close();
 await connection.close();
 await mongo.stop();

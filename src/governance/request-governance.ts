@@ -35,6 +35,8 @@ export class RequestGovernance {
   readonly accesses: string[] = [];
   // Keyed by field, then by outcome object (outcomes are shared frozen singletons): no string keys
   // on the per-value path.
+  /** Subject states already loaded: values of these subjects are decided synchronously. */
+  private readonly states = new Map<string, SubjectState>();
   private readonly decisions = new Map<GovernedField, Map<Outcome, { record: DecisionRecord; subjects: Set<string | null> }>>();
   private readonly loadSubjectState: (subject: string, withConsents: boolean) => Promise<SubjectState>;
 
@@ -54,13 +56,34 @@ export class RequestGovernance {
     return this.plan.verdicts.get(field.coordinate) ?? staticVerdict(field, this.caller, this.purpose, this.pack);
   }
 
-  /** Decide one value: synchronously when no subject state is needed, else after one batched load. */
+  /** Decide one value: synchronously when no subject state is needed or it is loaded, else after one batched load. */
   decide(verdict: StaticVerdict, facts: ValueFacts): Outcome | Promise<Outcome> {
     const early = decideWithoutState(verdict, this.caller, facts);
     if (early) return early;
     const subject = facts.subject as string;
     const grant = verdict as Extract<StaticVerdict, { kind: 'grant' }>;
-    return this.loadSubjectState(subject, grant.consentPurpose !== null).then((state) => decideWithState(grant, this.purpose, this.pack, facts, state, this.now));
+    const withConsents = grant.consentPurpose !== null;
+    const known = this.states.get(subject);
+    // Prefetched states carry consents whenever the plan needs any.
+    if (known && (!withConsents || this.plan.needsConsents)) return decideWithState(grant, this.purpose, this.pack, facts, known, this.now);
+    return this.loadSubjectState(subject, withConsents).then((state) => decideWithState(grant, this.purpose, this.pack, facts, state, this.now));
+  }
+
+  /**
+   * Loads the state of every subject of a resolved list (or object) at once, before its fields
+   * resolve, so each of their values is then decided without a promise. Null: nothing to load.
+   */
+  prefetch(subjects: Iterable<string | null>): Promise<void> | null {
+    if (!this.plan.needsState) return null;
+    const missing = new Set<string>();
+    for (const subject of subjects) {
+      if (subject !== null && subject !== this.caller.subject && !this.states.has(subject)) missing.add(subject);
+    }
+    if (missing.size === 0) return null;
+    const list = [...missing];
+    return Promise.all(list.map((s) => this.loadSubjectState(s, this.plan.needsConsents))).then((states) => {
+      list.forEach((s, i) => this.states.set(s, states[i]!));
+    });
   }
 
   record(field: GovernedField, subject: string | null, outcome: Outcome): void {

@@ -8,6 +8,10 @@ import type { StaticVerdict } from '../types.js';
 /** Static verdicts for every governed field coordinate a document selects. */
 export interface Plan {
   readonly verdicts: ReadonlyMap<string, StaticVerdict>;
+  /** Some value may need its subject's state (a tenant-wide grant). */
+  readonly needsState: boolean;
+  /** ...and consents among it. */
+  readonly needsConsents: boolean;
 }
 
 /**
@@ -31,5 +35,6 @@ export function buildPlan(schema: GraphQLSchema, document: DocumentNode, caller:
       },
     }),
   );
-  return { verdicts };
+  const grants = [...verdicts.values()].filter((v) => v.kind === 'grant' && v.scope === 'tenant');
+  return { verdicts, needsState: grants.length > 0, needsConsents: grants.some((v) => v.kind === 'grant' && v.consentPurpose !== null) };
 }

@@ -1,4 +1,4 @@
-import SchemaBuilder, { BasePlugin, type PothosOutputFieldConfig, type SchemaTypes } from '@pothos/core';
+import SchemaBuilder, { BasePlugin, type PothosOutputFieldConfig, type PothosTypeConfig, type SchemaTypes } from '@pothos/core';
 import type { GraphQLFieldResolver, GraphQLSchema } from 'graphql';
 import { responsePathAsArray } from 'graphql';
 import { governanceOf, type RequestGovernance } from '../request-governance.js';
@@ -7,6 +7,7 @@ import { applyStrategy, needsValue } from '../redact/index.js';
 import { REGISTRY_KEY } from '../registry.js';
 import { isPersonal } from '../taxonomy/index.js';
 import type { FieldGovernance, GovernedField, Outcome, TypeGovernance } from '../types.js';
+import { connectionNodeType, withPrefetch } from './prefetch.js';
 import { validateFieldGovernance } from './validate-field.js';
 import './global-types.js';
 
@@ -37,6 +38,14 @@ function factsOf(field: GovernedField, parent: unknown): ValueFacts {
  */
 export class GovernancePlugin<Types extends SchemaTypes> extends BasePlugin<Types> {
   private readonly registry = new Map<string, GovernedField>();
+  /** Type-level governance by type name, for finding the subjects of a field's returned objects. */
+  private readonly governedTypes = new Map<string, TypeGovernance>();
+
+  override onTypeConfig(typeConfig: PothosTypeConfig): PothosTypeConfig {
+    const governance = typeConfig.kind === 'Object' ? (typeConfig.pothosOptions as { governance?: TypeGovernance }).governance : undefined;
+    if (governance) this.governedTypes.set(typeConfig.name, governance);
+    return typeConfig;
+  }
 
   override onOutputFieldConfig(fieldConfig: PothosOutputFieldConfig<Types>): PothosOutputFieldConfig<Types> {
     const parent = this.buildCache.getTypeConfig(fieldConfig.parentType);
@@ -76,8 +85,36 @@ export class GovernancePlugin<Types extends SchemaTypes> extends BasePlugin<Type
     fieldConfig: PothosOutputFieldConfig<Types>,
   ): GraphQLFieldResolver<unknown, Types['Context'], object> {
     const field = this.registry.get(`${this.buildCache.getTypeConfig(fieldConfig.parentType).name}.${fieldConfig.name}`);
-    // Non-personal and unclassified fields keep their resolver untouched: they cost nothing.
-    if (!field?.personal) return resolver;
+    const loaded = this.prefetching(resolver, fieldConfig);
+    // Non-personal and unclassified fields keep their resolver: they cost nothing.
+    if (!field?.personal) return loaded;
+    return this.governed(loaded, field);
+  }
+
+  /** Fields returning governed objects (or connections of them) prefetch their subjects' state. */
+  private prefetching(
+    resolver: GraphQLFieldResolver<unknown, Types['Context'], object>,
+    fieldConfig: PothosOutputFieldConfig<Types>,
+  ): GraphQLFieldResolver<unknown, Types['Context'], object> {
+    const item = fieldConfig.type.kind === 'List' ? fieldConfig.type.type : fieldConfig.type;
+    if (item.kind !== 'Object') return resolver;
+    const target = this.buildCache.getTypeConfig(item.ref);
+    if (this.governedTypes.has(target.name)) {
+      const governance = this.governedTypes.get(target.name)!;
+      return withPrefetch(resolver, () => ({ governance, connection: false }));
+    }
+    if (!target.name.endsWith('Connection')) return resolver;
+    return withPrefetch(resolver, (returnType) => {
+      const node = connectionNodeType(returnType);
+      const governance = node ? this.governedTypes.get(node) : undefined;
+      return governance ? { governance, connection: true } : null;
+    });
+  }
+
+  private governed(
+    resolver: GraphQLFieldResolver<unknown, Types['Context'], object>,
+    field: GovernedField,
+  ): GraphQLFieldResolver<unknown, Types['Context'], object> {
     const { governance } = field;
     const transform = needsValue(governance);
 
