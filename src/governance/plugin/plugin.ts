@@ -1,5 +1,5 @@
 import SchemaBuilder, { BasePlugin, type PothosOutputFieldConfig, type PothosTypeConfig, type SchemaTypes } from '@pothos/core';
-import type { GraphQLFieldResolver, GraphQLSchema } from 'graphql';
+import type { GraphQLFieldResolver, GraphQLResolveInfo, GraphQLSchema } from 'graphql';
 import { responsePathAsArray } from 'graphql';
 import { governanceOf, type RequestGovernance } from '../request-governance.js';
 import type { ValueFacts } from '../decide.js';
@@ -12,6 +12,30 @@ import { validateFieldGovernance } from './validate-field.js';
 import './global-types.js';
 
 export const pluginName = 'governance';
+
+/** Records the decision, then resolves the value or its redacted form. */
+function finish<C>(
+  field: GovernedField,
+  resolver: GraphQLFieldResolver<unknown, C, object>,
+  gov: RequestGovernance,
+  facts: ValueFacts,
+  outcome: Outcome,
+  parent: unknown,
+  args: object,
+  context: C,
+  info: GraphQLResolveInfo,
+): unknown {
+  gov.record(field, facts.subject, outcome);
+  if (outcome.decision === 'ALLOW') return resolver(parent, args, context, info);
+  // Another tenant's value looks exactly like a missing one: null, no redaction entry.
+  if (outcome.reason === 'TENANT' || outcome.reason === null) return null;
+  const { governance } = field;
+  gov.redactions.push({ path: responsePathAsArray(info.path), category: governance.category, reason: outcome.reason, strategy: governance.strategy });
+  if (governance.strategy === 'drop') return [];
+  const redactContext = { tenant: facts.tenant, pseudonymizer: gov.pseudonymizer, now: gov.now };
+  if (!needsValue(governance)) return applyStrategy(governance, null, redactContext);
+  return Promise.resolve(resolver(parent, args, context, info)).then((value) => applyStrategy(governance, value, redactContext));
+}
 
 const describe = (field: GovernedField): string => {
   const g = field.governance;
@@ -115,28 +139,14 @@ export class GovernancePlugin<Types extends SchemaTypes> extends BasePlugin<Type
     resolver: GraphQLFieldResolver<unknown, Types['Context'], object>,
     field: GovernedField,
   ): GraphQLFieldResolver<unknown, Types['Context'], object> {
-    const { governance } = field;
-    const transform = needsValue(governance);
-
+    // No closures are created per value on the allowed path: this runs for every governed value.
     return (parent, args, context, info) => {
       const gov = governanceOf(context as object);
       const facts = factsOf(field, parent);
-      const finish = (outcome: Outcome): unknown => {
-        gov.record(field, facts.subject, outcome);
-        if (outcome.decision === 'ALLOW') return resolver(parent, args, context, info);
-        // Another tenant's value looks exactly like a missing one: null, no redaction entry.
-        if (outcome.reason === 'TENANT' || outcome.reason === null) return null;
-        gov.redactions.push({ path: responsePathAsArray(info.path), category: governance.category, reason: outcome.reason, strategy: governance.strategy });
-        return transform ? Promise.resolve(resolver(parent, args, context, info)).then((value) => redactValue(gov, facts, value)) : redactValue(gov, facts, null);
-      };
       const outcome = gov.decide(gov.verdict(field), facts);
-      return outcome instanceof Promise ? outcome.then(finish) : finish(outcome);
+      if (outcome instanceof Promise) return outcome.then((decided) => finish(field, resolver, gov, facts, decided, parent, args, context, info));
+      return finish(field, resolver, gov, facts, outcome, parent, args, context, info);
     };
-
-    function redactValue(gov: RequestGovernance, facts: ValueFacts, value: unknown): unknown {
-      if (governance.strategy === 'drop') return [];
-      return applyStrategy(governance, value, { tenant: facts.tenant, pseudonymizer: gov.pseudonymizer, now: gov.now });
-    }
   }
 
   override afterBuild(schema: GraphQLSchema): GraphQLSchema {

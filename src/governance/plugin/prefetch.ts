@@ -1,5 +1,5 @@
 import { getNamedType, isObjectType, type GraphQLFieldResolver, type GraphQLObjectType, type GraphQLOutputType } from 'graphql';
-import { findGovernance } from '../request-governance.js';
+import { findGovernance, type RequestGovernance } from '../request-governance.js';
 import type { TypeGovernance } from '../types.js';
 
 /** Where the governed items of a field's value are: the value itself (object or list), or a connection's nodes. */
@@ -48,10 +48,11 @@ export function withPrefetch<C extends object>(
     cached ??= source(info.returnType);
     const items = cached;
     if (!items) return result;
-    const prefetch = (value: unknown): unknown => {
-      const pending = gov.prefetch(itemsOf(value, items.connection).map((item) => (item ? items.governance.subjectOf(item) : null)));
-      return pending ? pending.then(() => value) : value;
-    };
-    return isThenable(result) ? Promise.resolve(result).then(prefetch) : prefetch(result);
+    return isThenable(result) ? Promise.resolve(result).then((value) => prefetchItems(gov, items, value)) : prefetchItems(gov, items, result);
   };
+}
+
+function prefetchItems(gov: RequestGovernance, items: ItemSource, value: unknown): unknown {
+  const pending = gov.prefetch(itemsOf(value, items.connection).map((item) => (item ? items.governance.subjectOf(item) : null)));
+  return pending ? pending.then(() => value) : value;
 }
