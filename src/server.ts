@@ -8,6 +8,7 @@ import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
 import { newId } from './db/ids.js';
 import { isGovgateError } from './errors.js';
+import { isPurpose } from './governance/taxonomy/index.js';
 import { createPlanCache, createPseudonymizer, loadPolicyPack, pseudonymSecretFor, resolvePurpose, type PlanCache, type PolicyPack } from './governance/index.js';
 import { createLogger, type Logger } from './logger.js';
 import { useGovernance } from './plugins/use-governance.js';
@@ -52,6 +53,11 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
+const declaredPurpose = (request: Request): string | null => {
+  const purpose = request.headers.get('x-purpose')?.trim() ?? null;
+  return purpose && isPurpose(purpose) ? purpose : null;
+};
+
 /** The Yoga instance with its plugins and per-request context; no network listener. */
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const { config, connection } = options;
@@ -85,7 +91,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     await audit.writer
       .append(
         requestEvent({
-          id: newId(), requestId, caller, client: clientOf(request), purpose: request.headers.get('x-purpose'), legalBasis: null,
+          // Only a purpose from the taxonomy is recorded: the header is client text and the log is forever.
+          id: newId(), requestId, caller, client: clientOf(request), purpose: declaredPurpose(request), legalBasis: null,
           operation: null, outcome: 'DENIED', code, accesses: [], decisions: [],
         }),
       )
@@ -109,7 +116,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     },
     plugins: [
       useBodyLimit(limits.maxBodyBytes),
-      useReadiness({ connection, instanceId, timeoutMs: 2000 }),
+      useReadiness({ connections: [...new Set([connection, options.auditConnection ?? connection])], instanceId, timeoutMs: 2000 }),
       useJwks(audit),
       useQueryLimits({ ...limits, blockFieldSuggestions: config.env === 'production' }),
       ...(limits.trustedDocumentsFile ? [useTrustedDocuments(limits.trustedDocumentsFile, limits.trustedDocumentsOnly)] : []),

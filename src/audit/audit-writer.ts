@@ -74,6 +74,7 @@ export class AuditWriter {
   private scheduled = false;
   private readonly timer: NodeJS.Timeout;
   private closed = false;
+  private closing: Promise<void> | null = null;
   private checkpointing = Promise.resolve();
   private readonly o: Required<Omit<AuditWriterOptions, 'logger' | 'store' | 'signer' | 'instanceId' | 'dryRun'>>;
 
@@ -111,14 +112,20 @@ export class AuditWriter {
     return [...this.chains.values()].map((c) => c.chainId);
   }
 
-  async close(): Promise<void> {
+  /** Idempotent: appends a CLOSED event to every chain, refuses later appends, signs the tails. */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
     clearInterval(this.timer);
-    if (this.closed) return;
-    // Each chain ends with a CLOSED event, so verification can tell a clean stop from a crash.
+    // Each chain ends with a CLOSED event, so verification can tell a clean stop from a crash;
+    // they are the last appends accepted.
     const closing = [...this.chains.values()].filter((c) => c.seq > 0).map((c) => this.append(closeEvent(c.tenant)).catch(() => undefined));
+    this.closed = true;
     await Promise.all(closing);
     while (this.queue.length > 0 || this.flushing) await new Promise((r) => setTimeout(r, 5));
-    this.closed = true;
     this.checkpointDue(1);
     await this.checkpointing;
   }

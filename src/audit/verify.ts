@@ -74,7 +74,8 @@ export async function verifyChain(store: AuditStore, chainId: string, keys: Retu
       if (previous.hash !== doc.continues.hash) return broken(1, `the previous segment ${doc.continues.chainId} differs at event ${doc.continues.seq}`);
     }
     hashes.set(doc.seq, doc.hash);
-    if (doc.outcome === 'CLOSED') result.status = 'CLOSED';
+    // CLOSED counts only as the chain's last event.
+    result.status = doc.outcome === 'CLOSED' ? 'CLOSED' : open ? 'OPEN' : 'ENDED_ABRUPTLY';
     prev = doc.hash;
     result.checkedEvents += 1;
     result.lastSeq = doc.seq;

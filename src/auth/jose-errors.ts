@@ -19,7 +19,6 @@ const messages: Record<string, string> = {
   ERR_JWE_DECRYPTION_FAILED: 'token malformed',
   ERR_JWK_INVALID: 'token signed by an unknown key',
   ERR_JWKS_INVALID: 'token keys unavailable',
-  ERR_JWKS_TIMEOUT: 'token keys unavailable',
   ERR_JOSE_GENERIC: 'token rejected',
 };
 
@@ -27,7 +26,13 @@ export function unauthenticated(message: string, cause?: unknown): GovgateError 
   return new GovgateError('UNAUTHENTICATED', message, { cause });
 }
 
+/** The key server is away: not the caller's fault, and not an authentication failure. */
+const keysUnavailable = (cause: unknown): GovgateError =>
+  new GovgateError('AUTH_UNAVAILABLE', 'token keys are unavailable; try again later', { cause });
+
 export function mapJoseError(error: unknown): GovgateError {
+  if (error instanceof errors.JWKSTimeout) return keysUnavailable(error);
+  if (error instanceof TypeError && /fetch failed/i.test(error.message)) return keysUnavailable(error);
   if (error instanceof errors.JOSEError) {
     return unauthenticated(messages[error.code] ?? 'token rejected', error);
   }

@@ -46,7 +46,11 @@ export function useGovernance(options: GovernanceOptions): Plugin<GatewayContext
       attachGovernance(context, governance);
       return {
         async onExecuteDone({ result, setResult }) {
-          if (!isResult(result)) return;
+          // Streams (subscriptions, @defer/@stream) are not audited per increment: refuse rather than fail open.
+          if (!isResult(result)) {
+            setResult({ errors: [new GovgateError('BAD_USER_INPUT', 'streamed results are not supported')] });
+            return;
+          }
           const operation = operationFacts(args.document, args.operationName);
           const code = codeOf(result.errors);
           const denied = code === 'FORBIDDEN';

@@ -2,7 +2,8 @@ import type { Connection } from 'mongoose';
 import type { Plugin } from 'graphql-yoga';
 
 export interface ReadinessOptions {
-  connection: Connection;
+  /** Every database a response depends on (data and, when separate, the audit store). */
+  connections: readonly Connection[];
   /** Path answered. Default '/ready'. */
   path?: string;
   /** A probe slower than this counts as not ready, ms. Default 2000. */
@@ -16,8 +17,8 @@ export interface ReadinessOptions {
  * path audit records take), else 503; it recovers by itself when the database returns.
  */
 export function useReadiness(options: ReadinessOptions): Plugin {
-  const { connection, path = '/ready', timeoutMs = 2000, instanceId } = options;
-  const probe = async (): Promise<boolean> => {
+  const { connections, path = '/ready', timeoutMs = 2000, instanceId } = options;
+  const probe = async (connection: Connection): Promise<boolean> => {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<false>((resolve) => {
       timer = setTimeout(() => resolve(false), timeoutMs);
@@ -36,7 +37,7 @@ export function useReadiness(options: ReadinessOptions): Plugin {
   return {
     async onRequest({ url, endResponse }) {
       if (url.pathname !== path) return;
-      const ready = await probe();
+      const ready = (await Promise.all(connections.map(probe))).every(Boolean);
       endResponse(
         new Response(JSON.stringify({ status: ready ? 'ready' : 'unavailable', checks: { mongodb: ready ? 'ok' : 'failing' } }), {
           status: ready ? 200 : 503,

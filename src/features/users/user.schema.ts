@@ -11,6 +11,13 @@ import { userModel, type UserDoc } from './user.model.js';
 
 export const UserRef = builder.objectRef<UserDoc>('User');
 
+/** Completed years on a day (UTC). */
+function ageOn(birthDate: Date, day: Date): number {
+  const years = day.getUTCFullYear() - birthDate.getUTCFullYear();
+  const hadBirthday = day.getUTCMonth() > birthDate.getUTCMonth() || (day.getUTCMonth() === birthDate.getUTCMonth() && day.getUTCDate() >= birthDate.getUTCDate());
+  return hadBirthday ? years : years - 1;
+}
+
 UserRef.implement({
   description: 'A registered user of the tenant (the data subject).',
   governance: { subjectOf: (u) => u.subject, tenantOf: (u) => u.tenant, timestampOf: (u) => u.createdAt },
@@ -110,6 +117,10 @@ builder.mutationFields((t) => ({
     resolve: async (_root, { input }, ctx) => {
       const caller = requireAuthenticated(ctx.caller);
       const data = parseInput(registerInputSchema, input);
+      const { age: minimumAge, source } = ctx.pack.file.minimumAge;
+      if (ageOn(data.birthDate, new Date()) < minimumAge && !data.guardian?.consent) {
+        throw new GovgateError('AGE_RESTRICTED', `users under ${minimumAge} need a guardian's consent (${source})`);
+      }
       const User = userModel(ctx.connection);
       await ensureTenant(tenantModel(ctx.connection), caller.tenant);
       try {
