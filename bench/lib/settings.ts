@@ -1,6 +1,6 @@
 /**
  * Every knob of `npm run bench`, read once from the environment. BENCH_QUICK=1 is a smoke run
- * (~2 minutes: fewer users, one short round); every value can still be overridden one by one.
+ * (~3 minutes: 1000 users, one short round); every value can still be overridden one by one.
  */
 const quick = /^(1|true|yes)$/i.test(process.env.BENCH_QUICK ?? '');
 

@@ -1,0 +1,41 @@
+/**
+ * Key material of a bench run, written to a temporary directory: the token issuer's ES256 key
+ * (its public half as the JWKS file every variant trusts), the audit signing key (a private JWK
+ * with kid, as production's AUDIT_SIGNING_KEY), and a pseudonym secret.
+ */
+import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { exportJWK, generateKeyPair, type CryptoKey } from 'jose';
+import { signToken, type TokenClaims } from '../../src/auth/index.js';
+
+export const BENCH_ISSUER = 'https://issuer.bench.govgate.test';
+export const BENCH_AUDIENCE = 'govgate-bench';
+
+export interface BenchKeys {
+  readonly jwksFile: string;
+  readonly auditKeyFile: string;
+  readonly pseudonymSecret: string;
+  token(claims: TokenClaims): Promise<string>;
+}
+
+export async function createBenchKeys(dir: string): Promise<BenchKeys> {
+  const alg = 'ES256';
+  const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
+  const kid = `bench-${alg}-${randomBytes(3).toString('hex')}`;
+  const jwksFile = join(dir, 'jwks.json');
+  await writeFile(jwksFile, JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid, alg, use: 'sig' }] }));
+
+  const audit = await generateKeyPair('EdDSA', { extractable: true });
+  const auditKeyFile = join(dir, 'audit-signing-key.json');
+  await writeFile(auditKeyFile, JSON.stringify({ ...(await exportJWK(audit.privateKey)), alg: 'EdDSA', kid: `bench-audit-${randomBytes(3).toString('hex')}` }), { mode: 0o600 });
+
+  const key: CryptoKey = privateKey;
+  return {
+    jwksFile,
+    auditKeyFile,
+    pseudonymSecret: randomBytes(32).toString('hex'),
+    // Long enough for the longest run; every variant verifies the same token on every request.
+    token: (claims) => signToken(claims, { key, kid, alg, issuer: BENCH_ISSUER, audience: BENCH_AUDIENCE, expiresIn: '12h' }),
+  };
+}

@@ -1,0 +1,28 @@
+/**
+ * Variant C: the same schema written with @pothos/plugin-scope-auth (see c-scope-auth-schema.js),
+ * the same resolvers and policy as B.
+ */
+import { MESSAGE_ROLES } from '../../src/features/conversations/index.js';
+import { buildScopeAuthSchema } from './c-scope-auth-schema.js';
+import { benchEnv, main, openDatabase, peerVerifier, serve } from './common.js';
+import { CONTACT_ROLES, CONTENT_ROLES, IDENTITY_ROLES, PROFILE_ROLES, hasAnyRole, isOwner, sameTenant } from './peer-policy.js';
+import * as resolvers from './peer-resolvers.js';
+import { peerYoga } from './peer-yoga.js';
+
+main(async () => {
+  const env = benchEnv();
+  const connection = await openDatabase(env);
+  const schema = buildScopeAuthSchema({
+    resolvers,
+    roles: { identity: IDENTITY_ROLES, contact: CONTACT_ROLES, profile: PROFILE_ROLES, content: CONTENT_ROLES },
+    hasAnyRole,
+    isOwner,
+    sameTenant,
+    messageRoles: MESSAGE_ROLES,
+  });
+  const yoga = peerYoga(schema, await peerVerifier(env), connection);
+  await serve(yoga, async () => {
+    await yoga.dispose();
+    await connection.close();
+  });
+});

@@ -1,0 +1,152 @@
+/**
+ * Schema-size scaling: a synthetic type `Record` with SYNTH_FIELDS personal-data fields (cycling
+ * through name / email / location / username categories and truncate / mask / null / hash
+ * strategies; every tenth field serves marketing only, so an essential.service read redacts it).
+ * Rows live in memory (SYNTH_ROWS of them, owned by the first bench users), so the cost measured
+ * is the gateway's, not the database's.
+ *
+ * SYNTH_GOVERNED=1: a separate Pothos builder with govgate's GovernancePlugin, wired like
+ * createGateway (JWT verification, purpose, plan cache, per-value decisions with subject state
+ * loaded from MongoDB, redaction, audit persisted before the response). SYNTH_GOVERNED=0: the same
+ * builder code without the plugin (the `governance` options are then inert), JWT verification only.
+ */
+import { randomUUID } from 'node:crypto';
+import SchemaBuilder, { type FieldMap } from '@pothos/core';
+import { createYoga } from 'graphql-yoga';
+import { createAuditServices } from '../../src/audit/index.js';
+import { createVerifier, requireAuthenticated, type Caller } from '../../src/auth/index.js';
+import { loadConfig } from '../../src/config.js';
+import type { GatewayContext } from '../../src/context.js';
+import { connectDatabase } from '../../src/db/connect.js';
+import { registerModels } from '../../src/db/register-models.js';
+import { createPlanCache, createPseudonymizer, loadPolicyPack, pseudonymSecretFor, resolvePurpose, type FieldGovernance } from '../../src/governance/index.js';
+import GovernancePlugin from '../../src/governance/plugin/index.js';
+import { createLogger } from '../../src/logger.js';
+import { useGovernance } from '../../src/plugins/use-governance.js';
+import { clientOf, mipOptOutOf, requestIdOf } from '../../src/request-meta.js';
+import { subjectStates, type SubjectStates } from '../../src/rights/index.js';
+import { TENANT, subjectOf } from '../lib/dataset.js';
+import { main, serve } from './common.js';
+
+interface Row {
+  id: string;
+  tenant: string;
+  subject: string;
+  createdAt: Date;
+  values: string[];
+}
+
+const KINDS: FieldGovernance[] = [
+  { category: 'user.name', purposes: ['essential', 'personalize'], strategy: 'truncate' },
+  { category: 'user.contact.email', purposes: ['essential', 'marketing.communications'], strategy: 'mask' },
+  { category: 'user.location.imprecise', purposes: ['essential', 'analytics.reporting'], strategy: 'null' },
+  { category: 'user.account.username', purposes: ['essential'], strategy: 'hash' },
+];
+const MARKETING_ONLY: Omit<FieldGovernance, 'category' | 'strategy'> = { purposes: ['marketing.communications'] };
+
+export const governanceOfField = (k: number): FieldGovernance => {
+  const kind = KINDS[k % KINDS.length] as FieldGovernance;
+  return k % 10 === 9 ? { ...kind, ...MARKETING_ONLY } : kind;
+};
+
+function buildSchema(fields: number, governed: boolean) {
+  const builder = new SchemaBuilder<{ Context: { readonly caller: Caller }; DefaultFieldNullability: false }>({
+    plugins: governed ? [GovernancePlugin] : [],
+    defaultFieldNullability: false,
+  });
+  const RecordRef = builder.objectRef<Row>('Record');
+  RecordRef.implement({
+    governance: { subjectOf: (r) => r.subject, tenantOf: (r) => r.tenant, timestampOf: (r) => r.createdAt },
+    fields: (t) => {
+      const map: FieldMap = {
+        id: t.exposeID('id', { governance: { category: 'system.operations', purposes: ['essential'], strategy: 'null' } }),
+      };
+      for (let k = 0; k < fields; k += 1) {
+        map[`f${k}`] = t.string({ nullable: true, governance: governanceOfField(k), resolve: (r) => r.values[k] ?? null });
+      }
+      return map;
+    },
+  });
+  return { builder, RecordRef };
+}
+
+main(async () => {
+  const fields = Number(process.env.SYNTH_FIELDS ?? '50');
+  const rowCount = Number(process.env.SYNTH_ROWS ?? '20');
+  const governed = process.env.SYNTH_GOVERNED === '1';
+  const config = loadConfig(process.env);
+  if (!config.mongo.uri) throw new Error('MONGODB_URI is not set');
+  const connection = await connectDatabase({ uri: config.mongo.uri, dbName: config.mongo.dbName, writeConcern: config.mongo.writeConcern });
+  await registerModels(connection);
+
+  const now = new Date();
+  const rows: Row[] = Array.from({ length: rowCount }, (_, i) => ({
+    id: `r${i}`,
+    tenant: TENANT,
+    subject: subjectOf(i),
+    createdAt: now,
+    values: Array.from({ length: fields }, (_v, k) => (k % KINDS.length === 1 ? `r${i}.f${k}@bench.example.com` : `value ${k} of record ${i}`)),
+  }));
+
+  const { builder, RecordRef } = buildSchema(fields, governed);
+  builder.queryType({
+    fields: (t) => ({
+      records: t.field({
+        type: [RecordRef],
+        args: { first: t.arg.int({ required: true }) },
+        resolve: (_root, { first }, ctx) => {
+          requireAuthenticated(ctx.caller);
+          return rows.slice(0, first);
+        },
+      }),
+    }),
+  });
+  const schema = builder.toSchema();
+  const verifier = await createVerifier({ auth: config.auth });
+
+  if (!governed) {
+    const yoga = createYoga<Record<string, unknown>, { caller: Caller }>({
+      schema,
+      graphqlEndpoint: '/graphql',
+      landingPage: false,
+      graphiql: false,
+      maskedErrors: { isDev: false },
+      logging: false,
+      context: async ({ request }) => ({ caller: await verifier.authenticate(request.headers.get('authorization')) }),
+    });
+    await serve(yoga, async () => {
+      await yoga.dispose();
+      await connection.close();
+    });
+    return;
+  }
+
+  const logger = createLogger(config.logLevel);
+  const pack = loadPolicyPack(config.policyPack);
+  const planCache = createPlanCache(schema, pack);
+  const pseudonymizer = createPseudonymizer(await pseudonymSecretFor(config));
+  const audit = await createAuditServices({ connection, config, instanceId: randomUUID(), logger });
+  const yoga = createYoga<Record<string, unknown>, GatewayContext>({
+    schema,
+    graphqlEndpoint: '/graphql',
+    landingPage: false,
+    graphiql: false,
+    maskedErrors: { isDev: false },
+    logging: false,
+    // As in src/server.ts; the parameters follow SubjectStates.load, whatever they are.
+    plugins: [useGovernance({ planCache, pseudonymizer, audit, subjectStateLoader: (ctx) => (...args: Parameters<SubjectStates['load']>) => subjectStates(ctx).load(...args) })],
+    context: async ({ request }): Promise<GatewayContext> => {
+      const caller = await verifier.authenticate(request.headers.get('authorization'));
+      const purpose = resolvePurpose(request.headers.get('x-purpose'), caller, pack);
+      return {
+        requestId: requestIdOf(request), caller, purpose, pack, client: clientOf(request), audit,
+        mipOptOut: mipOptOutOf(request), connection, config, logger,
+      };
+    },
+  });
+  await serve(yoga, async () => {
+    await yoga.dispose();
+    await audit.close();
+    await connection.close();
+  });
+});
