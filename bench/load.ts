@@ -49,6 +49,9 @@ function run(spec: LoadSpec, send: (message: object) => void): Promise<LoadResul
       {
         url: spec.url,
         connections: spec.connections,
+        // 20 connections on a server that needs ~150 ms of CPU per request queue for seconds:
+        // autocannon's default 10 s timeout would count the slowest variants' queueing as failures.
+        timeout: 30,
         // A second of slack: the window closes on its own timer, before the run stops.
         duration: spec.warmupS + spec.durationS + 1,
         requests: [

@@ -218,6 +218,7 @@ export function renderReport(input: ReportInput): string {
   }
   out.push(...targets(input), '');
   out.push('### Audit on vs off (D vs D-noaudit)', '');
+  out.push('Same build, measured in the same rounds; the difference is the audit write path (hash chain + insert, acknowledged before the response). A negative difference is measurement noise.', '');
   out.push(...auditTable(input), '');
   out.push('## Scaling: users per request (A vs D, role `service`)', '');
   out.push('One request lists N users with profile fields and conversations (1000 = ten aliased pages of 100, since `first` is capped at 100).', '');
