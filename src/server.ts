@@ -37,8 +37,6 @@ export interface GatewayOptions {
   devKeys?: DevKeys;
   /** Identifies this instance's audit chains. Default: a random UUID. */
   instanceId?: string;
-  /** Benchmarks only (audit on vs off): audit events are chained but not persisted. Default false. */
-  unsafeAuditDryRun?: boolean;
 }
 
 export interface Gateway {
@@ -73,8 +71,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const pack = loadPolicyPack(config.policyPack);
   const planCache = createPlanCache(schema, pack);
   const pseudonymizer = createPseudonymizer(await pseudonymSecretFor(config));
-  const audit = await createAuditServices({ connection: options.auditConnection ?? connection, config, instanceId, logger, dryRun: options.unsafeAuditDryRun ?? false });
-  if (options.unsafeAuditDryRun) logger.warn('audit dry run: events are NOT persisted (benchmark mode)');
+  const audit = await createAuditServices({ connection: options.auditConnection ?? connection, config, instanceId, logger });
 
   const { limits } = config;
   const rateLimiter = new RateLimiter({ perSecond: limits.ratePerSecond, burst: limits.rateBurst });

@@ -17,7 +17,7 @@ export interface AuditServices {
   close(): Promise<void>;
 }
 
-export async function createAuditServices(options: { connection: Connection; config: GatewayConfig; instanceId: string; logger: Logger; dryRun?: boolean }): Promise<AuditServices> {
+export async function createAuditServices(options: { connection: Connection; config: GatewayConfig; instanceId: string; logger: Logger }): Promise<AuditServices> {
   const { connection, config, instanceId, logger } = options;
   const store = await openAuditStore(connection);
   const signer = await loadAuditSigner(config);
@@ -31,7 +31,6 @@ export async function createAuditServices(options: { connection: Connection; con
     maxBatch: config.audit.maxBatch,
     checkpointEvery: config.audit.checkpointEvery,
     checkpointIntervalMs: config.audit.checkpointIntervalS * 1000,
-    dryRun: options.dryRun ?? false,
     logger,
   });
   let cached: { at: number; keys: Promise<JSONWebKeySet> } | undefined;

@@ -20,11 +20,6 @@ export interface AuditWriterOptions {
   checkpointEvery?: number;
   /** ...and at least this often while a chain has unsigned events, ms. Default 60000. */
   checkpointIntervalMs?: number;
-  /**
-   * Benchmarks only: build the chain but persist nothing, to measure what persisting costs.
-   * Not reachable from configuration; a gateway serving data must never set it. Default false.
-   */
-  dryRun?: boolean;
   logger: Logger;
 }
 
@@ -76,7 +71,7 @@ export class AuditWriter {
   private closed = false;
   private closing: Promise<void> | null = null;
   private checkpointing = Promise.resolve();
-  private readonly o: Required<Omit<AuditWriterOptions, 'logger' | 'store' | 'signer' | 'instanceId' | 'dryRun'>>;
+  private readonly o: Required<Omit<AuditWriterOptions, 'logger' | 'store' | 'signer' | 'instanceId'>>;
 
   constructor(private readonly options: AuditWriterOptions) {
     this.o = {
@@ -99,7 +94,6 @@ export class AuditWriter {
     const event: AuditEvent = { ...unhashed, hash: hashEvent(unhashed) };
     chain.seq = link.seq;
     chain.head = event.hash;
-    if (this.options.dryRun) return Promise.resolve(event);
     const { id, ...rest } = event;
     return new Promise<AuditEvent>((resolve, reject) => {
       this.queue.push({ doc: { _id: id, ...rest }, chain, resolve, reject, event });
