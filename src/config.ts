@@ -46,13 +46,19 @@ const envSchema = z
     AUTH_CLOCK_TOLERANCE_S: z.coerce.number().int().min(0).max(30).default(5),
     /** Secret keying pseudonyms (hash redaction), at least 32 characters. Production: required; development: generated in the state directory; test: random per process. */
     PSEUDONYM_SECRET: z.string().min(32).optional(),
-    /** Private JWK (JSON file) that signs audit checkpoints and evidence bundles. Production: required; development: generated in the state directory; test: random per gateway. */
+    /** Private JWK (JSON file) that signs audit tree heads and evidence bundles. Production: required; development: generated in the state directory; test: random per gateway. */
     AUDIT_SIGNING_KEY: z.string().min(1).optional(),
+    /** JWKS (JSON file) of earlier audit signing keys' public halves: still trusted and published, so what they signed verifies after a rotation. */
+    AUDIT_VERIFY_KEYS: z.string().min(1).optional(),
+    /** Directory of the audit witness (tree heads kept outside the database). Default <state dir>/witness; test: a fresh temporary directory per gateway. */
+    AUDIT_WITNESS_DIR: z.string().min(1).optional(),
+    /** A remote witness: every witness-log entry is POSTed here as JSON. Default none. */
+    AUDIT_WITNESS_URL: z.url().optional(),
     /** Separate MongoDB for the audit log (e.g. an append-only cluster). Default: the data database. */
     AUDIT_MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://').optional(),
-    /** A signed checkpoint after this many events of a chain. Default 100. */
+    /** A chain's signed tree head goes into the witness log after this many events. Default 100. */
     AUDIT_CHECKPOINT_EVERY: z.coerce.number().int().min(1).max(1_000_000).default(100),
-    /** And at least this often while a chain has unsigned events, seconds. Default 60. */
+    /** ...and at least this often while a chain has events the witness log has not seen, seconds. Default 60. */
     AUDIT_CHECKPOINT_INTERVAL_S: z.coerce.number().int().min(1).max(86_400).default(60),
     /** An audit write slower than this fails the request (AUDIT_UNAVAILABLE), ms. Default 5000. */
     AUDIT_WRITE_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(5000),
@@ -148,6 +154,10 @@ export interface GatewayConfig {
   };
   readonly audit: {
     readonly signingKeyFile?: string;
+    readonly verifyKeysFile?: string;
+    /** Explicit witness directory; unset: under the state directory (a temporary one in tests). */
+    readonly witnessDir?: string;
+    readonly witnessUrl?: string;
     readonly mongoUri?: string;
     readonly checkpointEvery: number;
     readonly checkpointIntervalS: number;
@@ -218,6 +228,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): GatewayConf
     }),
     audit: Object.freeze({
       ...(e.AUDIT_SIGNING_KEY ? { signingKeyFile: resolve(e.AUDIT_SIGNING_KEY) } : {}),
+      ...(e.AUDIT_VERIFY_KEYS ? { verifyKeysFile: resolve(e.AUDIT_VERIFY_KEYS) } : {}),
+      ...(e.AUDIT_WITNESS_DIR ? { witnessDir: resolve(e.AUDIT_WITNESS_DIR) } : {}),
+      ...(e.AUDIT_WITNESS_URL ? { witnessUrl: e.AUDIT_WITNESS_URL } : {}),
       ...(e.AUDIT_MONGODB_URI ? { mongoUri: e.AUDIT_MONGODB_URI } : {}),
       checkpointEvery: e.AUDIT_CHECKPOINT_EVERY,
       checkpointIntervalS: e.AUDIT_CHECKPOINT_INTERVAL_S,

@@ -10,21 +10,15 @@
  * loaded from MongoDB, redaction, audit persisted before the response). SYNTH_GOVERNED=0: the same
  * builder code without the plugin (the `governance` options are then inert), JWT verification only.
  */
-import { randomUUID } from 'node:crypto';
 import SchemaBuilder, { type FieldMap } from '@pothos/core';
 import { createYoga } from 'graphql-yoga';
-import { createAuditServices } from '../../src/audit/index.js';
 import { createVerifier, requireAuthenticated, type Caller } from '../../src/auth/index.js';
 import { loadConfig } from '../../src/config.js';
-import type { GatewayContext } from '../../src/context.js';
 import { connectDatabase } from '../../src/db/connect.js';
 import { registerModels } from '../../src/db/register-models.js';
-import { createPlanCache, createPseudonymizer, loadPolicyPack, pseudonymSecretFor, resolvePurpose, type FieldGovernance } from '../../src/governance/index.js';
+import type { FieldGovernance } from '../../src/governance/index.js';
 import GovernancePlugin from '../../src/governance/plugin/index.js';
-import { createLogger } from '../../src/logger.js';
-import { useGovernance } from '../../src/plugins/use-governance.js';
-import { clientOf, mipOptOutOf, requestIdOf } from '../../src/request-meta.js';
-import { subjectStates, type SubjectStates } from '../../src/rights/index.js';
+import { createGateway } from '../../src/server.js';
 import { TENANT, subjectOf } from '../lib/dataset.js';
 import { main, serve } from './common.js';
 
@@ -121,32 +115,10 @@ main(async () => {
     return;
   }
 
-  const logger = createLogger(config.logLevel);
-  const pack = loadPolicyPack(config.policyPack);
-  const planCache = createPlanCache(schema, pack);
-  const pseudonymizer = createPseudonymizer(await pseudonymSecretFor(config));
-  const audit = await createAuditServices({ connection, config, instanceId: randomUUID(), logger });
-  const yoga = createYoga<Record<string, unknown>, GatewayContext>({
-    schema,
-    graphqlEndpoint: '/graphql',
-    landingPage: false,
-    graphiql: false,
-    maskedErrors: { isDev: false },
-    logging: false,
-    // As in src/server.ts; the parameters follow SubjectStates.load, whatever they are.
-    plugins: [useGovernance({ planCache, pseudonymizer, audit, subjectStateLoader: (ctx) => (...args: Parameters<SubjectStates['load']>) => subjectStates(ctx).load(...args) })],
-    context: async ({ request }): Promise<GatewayContext> => {
-      const caller = await verifier.authenticate(request.headers.get('authorization'));
-      const purpose = resolvePurpose(request.headers.get('x-purpose'), caller, pack);
-      return {
-        requestId: requestIdOf(request), caller, purpose, pack, client: clientOf(request), audit,
-        mipOptOut: mipOptOutOf(request), connection, config, logger,
-      };
-    },
-  });
-  await serve(yoga, async () => {
-    await yoga.dispose();
-    await audit.close();
+  // The real gateway around the synthetic schema: admission, plan, decisions, redaction, audit.
+  const gateway = await createGateway({ config, connection, schema });
+  await serve(gateway.yoga, async () => {
+    await gateway.close();
     await connection.close();
   });
 });

@@ -1,30 +1,48 @@
-import type { JSONWebKeySet } from 'jose';
+import type { JSONWebKeySet, JWTVerifyGetKey } from 'jose';
 import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
 import type { GatewayConfig } from '../config.js';
+import { loadAuditKeys, type AuditSigner } from './audit-keys.js';
 import { openAuditStore, type AuditStore } from './audit-store.js';
 import { AuditWriter } from './audit-writer.js';
-import { publishedKeys, publishSigningKey } from './published-keys.js';
-import { loadAuditSigner, type AuditSigner } from './signing-key.js';
+import { verifyTenant, type AuditVerification } from './verify/index.js';
+import { createWitness, witnessDirFor, type Witness } from './witness/index.js';
 
-/** The audit log of one gateway instance: where it is stored, who appends, who signs. */
+/** The audit log of one gateway instance: where it is stored, who appends, who signs, who witnesses. */
 export interface AuditServices {
   readonly store: AuditStore;
   readonly writer: AuditWriter;
   readonly signer: AuditSigner;
-  /** Every published audit key (cached briefly). */
-  jwks(): Promise<JSONWebKeySet>;
+  readonly witness: Witness;
+  /** Where the directory witness keeps its files. */
+  readonly witnessDir: string;
+  /** The configured public keys (signing key and earlier ones): the only keys audit signatures are checked with. */
+  readonly jwks: JSONWebKeySet;
+  readonly keySet: JWTVerifyGetKey;
+  /** Witnesses this instance's current heads of the tenant, then verifies the tenant's whole log. */
+  verify(tenant: string): Promise<AuditVerification>;
   close(): Promise<void>;
 }
 
-export async function createAuditServices(options: { connection: Connection; config: GatewayConfig; instanceId: string; logger: Logger }): Promise<AuditServices> {
+export interface AuditServicesOptions {
+  connection: Connection;
+  config: GatewayConfig;
+  instanceId: string;
+  logger: Logger;
+}
+
+export async function createAuditServices(options: AuditServicesOptions): Promise<AuditServices> {
   const { connection, config, instanceId, logger } = options;
-  const store = await openAuditStore(connection);
-  const signer = await loadAuditSigner(config);
-  await publishSigningKey(store, signer);
+  const witnessDir = await witnessDirFor(config);
+  const [store, keys, witness] = await Promise.all([
+    openAuditStore(connection),
+    loadAuditKeys(config),
+    createWitness({ dir: witnessDir, ...(config.audit.witnessUrl ? { url: config.audit.witnessUrl } : {}), instanceId, logger }),
+  ]);
   const writer = new AuditWriter({
     store,
-    signer,
+    signer: keys.signer,
+    witness,
     instanceId,
     writeConcern: config.mongo.writeConcern,
     writeTimeoutMs: config.audit.writeTimeoutMs,
@@ -33,18 +51,18 @@ export async function createAuditServices(options: { connection: Connection; con
     checkpointIntervalMs: config.audit.checkpointIntervalS * 1000,
     logger,
   });
-  let cached: { at: number; keys: Promise<JSONWebKeySet> } | undefined;
   return {
     store,
     writer,
-    signer,
-    jwks() {
-      if (!cached || Date.now() - cached.at > 10_000) {
-        const keys = publishedKeys(store, signer);
-        cached = { at: Date.now(), keys };
-        keys.catch(() => (cached = undefined));
-      }
-      return cached.keys;
+    signer: keys.signer,
+    witness,
+    witnessDir,
+    jwks: keys.jwks,
+    keySet: keys.keySet,
+    async verify(tenant) {
+      const own = await writer.witnessNow(tenant);
+      // Another instance's write is in flight for at most its write timeout; its head lands with it.
+      return verifyTenant({ store, tenant, keys: keys.keySet, signer: keys.signer, witness, own, pendingGraceMs: config.audit.writeTimeoutMs * 2 });
     },
     close: () => writer.close(),
   };

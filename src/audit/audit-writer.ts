@@ -1,13 +1,17 @@
 import type { Logger } from 'pino';
 import { newId } from '../db/ids.js';
+import type { AuditSigner } from './audit-keys.js';
 import type { AuditStore } from './audit-store.js';
 import { hashEvent } from './canonical-hash.js';
 import { GENESIS_HASH, type AuditEvent, type AuditEventDoc, type AuditEventInput, type ChainLink } from './event.js';
-import type { AuditSigner } from './signing-key.js';
+import { consistencyProof, EMPTY_ROOT, leafHash, MerkleFrontier, subtreeRoot, type SubtreeRoots } from './merkle/index.js';
+import { signChainHead, type ChainHead } from './tree-head.js';
+import type { Witness, WitnessEntry } from './witness/index.js';
 
 export interface AuditWriterOptions {
   store: AuditStore;
   signer: AuditSigner;
+  witness: Witness;
   /** Identifies this gateway instance; chains are per instance and tenant so replicas never contend. */
   instanceId: string;
   /** Write concern of audit appends. Default 'majority'. */
@@ -16,22 +20,46 @@ export interface AuditWriterOptions {
   writeTimeoutMs?: number;
   /** Largest group commit. Default 500. */
   maxBatch?: number;
-  /** Sign a checkpoint after this many acknowledged events of a chain. Default 100. */
+  /** Add a chain's head to the witness log after this many events. Default 100. */
   checkpointEvery?: number;
-  /** ...and at least this often while a chain has unsigned events, ms. Default 60000. */
+  /** ...and at least this often while a chain has events the log has not seen, ms. Default 60000. */
   checkpointIntervalMs?: number;
   logger: Logger;
+}
+
+/** What this instance knows first-hand about one of its chains: acknowledged size and tree head. */
+export interface OwnChainState {
+  readonly tenant: string;
+  readonly chainId: string;
+  readonly size: number;
+  readonly root: string | null;
+}
+
+interface SignedHead {
+  readonly jws: string;
+  readonly size: number;
+  readonly root: Buffer;
 }
 
 interface Chain {
   tenant: string;
   epoch: number;
   chainId: string;
+  /** Last assigned seq and hash (events queued, maybe not yet written). */
   seq: number;
   head: string;
   acked: { seq: number; hash: string } | null;
   continues: ChainLink['continues'];
-  unsigned: number;
+  /** Merkle frontier over the written events, and the last head signed over it. */
+  frontier: MerkleFrontier;
+  latest: SignedHead | null;
+  /** The last head in the witness log, its frontier, and the leaves written since. */
+  logged: { size: number; root: Buffer; frontier: MerkleFrontier } | null;
+  sinceLog: Buffer[];
+  /** The witness knows the chain exists (written before its first event is). */
+  opened: boolean;
+  /** The witness holds a head of this chain (the first one is awaited before any acknowledgement). */
+  witnessed: boolean;
 }
 
 interface Pending {
@@ -46,7 +74,7 @@ function closeEvent(tenant: string): AuditEventInput {
   return {
     id: newId(), at: new Date(), tenant, requestId: 'shutdown', actor: { subject: null, tenant: null, roles: [], client: 'govgate' },
     purpose: null, legalBasis: null, operationName: null, operationType: null, documentHash: null, outcome: 'CLOSED', code: null,
-    accesses: [], subjects: [], decisions: [],
+    intent: null, accesses: [], subjects: [], decisions: [],
   };
 }
 
@@ -57,10 +85,16 @@ export class AuditUnavailableError extends Error {
   }
 }
 
+const hex = (b: Buffer): string => b.toString('hex');
+
 /**
  * Appends hash-chained audit events with group commit: events of concurrent requests share one
- * ordered insert, and each request still waits for its own acknowledgement. A failed write fails
- * every queued event and starts a new chain segment that names the last acknowledged event.
+ * ordered insert, and each request still waits for its own acknowledgement. Every write carries a
+ * signed tree head of each chain it extends (on the chain's last event of the write), so no
+ * acknowledged event is ever without a signature that a database writer cannot make. Heads go to the
+ * witness too: the latest of each chain after every write, and into the witness log every N events /
+ * T seconds with a consistency proof from the previous entry. A failed write fails every queued
+ * event and starts a new chain segment that names the last acknowledged event.
  */
 export class AuditWriter {
   private readonly chains = new Map<string, Chain>();
@@ -70,8 +104,7 @@ export class AuditWriter {
   private readonly timer: NodeJS.Timeout;
   private closed = false;
   private closing: Promise<void> | null = null;
-  private checkpointing = Promise.resolve();
-  private readonly o: Required<Omit<AuditWriterOptions, 'logger' | 'store' | 'signer' | 'instanceId'>>;
+  private readonly o: Required<Omit<AuditWriterOptions, 'logger' | 'store' | 'signer' | 'instanceId' | 'witness'>>;
 
   constructor(private readonly options: AuditWriterOptions) {
     this.o = {
@@ -81,11 +114,11 @@ export class AuditWriter {
       checkpointEvery: options.checkpointEvery ?? 100,
       checkpointIntervalMs: options.checkpointIntervalMs ?? 60_000,
     };
-    this.timer = setInterval(() => this.checkpointDue(1), this.o.checkpointIntervalMs);
+    this.timer = setInterval(() => this.logDue(1), this.o.checkpointIntervalMs);
     this.timer.unref();
   }
 
-  /** Resolves once the event is durably written (per the write concern); rejects with AuditUnavailableError. */
+  /** Resolves once the event is durably written (per the write concern) under a signed head; rejects with AuditUnavailableError. */
   append(input: AuditEventInput): Promise<AuditEvent> {
     if (this.closed) return Promise.reject(new AuditUnavailableError('audit writer closed'));
     const chain = this.chainFor(input.tenant);
@@ -101,12 +134,25 @@ export class AuditWriter {
     });
   }
 
-  /** Chains this instance writes, for verification and evidence. */
+  /** Chains this instance writes now, for verification (they are OPEN). */
   chainIds(): string[] {
     return [...this.chains.values()].map((c) => c.chainId);
   }
 
-  /** Idempotent: appends a CLOSED event to every chain, refuses later appends, signs the tails. */
+  /**
+   * Puts the current head of each of this instance's chains of the tenant into the witness log and
+   * waits until the witness holds it: what a verification is about to read can no longer vanish
+   * unnoticed. Returns those chains as this instance knows them (trusted: not read from the database).
+   */
+  async witnessNow(tenant: string): Promise<OwnChainState[]> {
+    const chain = this.chains.get(tenant);
+    if (!chain) return [];
+    if (chain.latest && (!chain.logged || chain.logged.size < chain.latest.size)) this.logHead(chain);
+    await this.options.witness.flush();
+    return [{ tenant, chainId: chain.chainId, size: chain.latest?.size ?? 0, root: chain.latest ? hex(chain.latest.root) : null }];
+  }
+
+  /** Idempotent: appends a CLOSED event to every chain, refuses later appends, logs the final heads. */
   close(): Promise<void> {
     this.closing ??= this.shutdown();
     return this.closing;
@@ -120,17 +166,24 @@ export class AuditWriter {
     this.closed = true;
     await Promise.all(closing);
     while (this.queue.length > 0 || this.flushing) await new Promise((r) => setTimeout(r, 5));
-    this.checkpointDue(1);
-    await this.checkpointing;
+    this.logDue(1);
+    await this.options.witness.flush().catch((error: unknown) => this.options.logger.error({ err: { message: (error as Error).message } }, 'audit witness not flushed at shutdown'));
   }
 
   private chainFor(tenant: string): Chain {
     let chain = this.chains.get(tenant);
     if (!chain) {
-      chain = { tenant, epoch: 0, chainId: `${this.options.instanceId}:${tenant}:0`, seq: 0, head: GENESIS_HASH, acked: null, continues: null, unsigned: 0 };
+      chain = this.newSegment(tenant, 0, null);
       this.chains.set(tenant, chain);
     }
     return chain;
+  }
+
+  private newSegment(tenant: string, epoch: number, continues: ChainLink['continues']): Chain {
+    return {
+      tenant, epoch, chainId: `${this.options.instanceId}:${tenant}:${epoch}`, seq: 0, head: GENESIS_HASH, acked: null, continues,
+      frontier: MerkleFrontier.empty(), latest: null, logged: null, sinceLog: [], opened: false, witnessed: false,
+    };
   }
 
   private schedule(): void {
@@ -143,12 +196,39 @@ export class AuditWriter {
     });
   }
 
+  /** Per chain of the batch: its frontier after the batch, the new leaves, and where its last event is. */
+  private advance(batch: Pending[]): Map<Chain, { frontier: MerkleFrontier; leaves: Buffer[]; last: number }> {
+    const work = new Map<Chain, { frontier: MerkleFrontier; leaves: Buffer[]; last: number }>();
+    batch.forEach((p, i) => {
+      let w = work.get(p.chain);
+      if (!w) work.set(p.chain, (w = { frontier: p.chain.frontier.clone(), leaves: [], last: i }));
+      const leaf = leafHash(Buffer.from(p.doc.hash, 'hex'));
+      w.frontier.append(leaf);
+      w.leaves.push(leaf);
+      w.last = i;
+    });
+    return work;
+  }
+
   private async flush(): Promise<void> {
     if (this.flushing || this.queue.length === 0) return;
     this.flushing = true;
     const batch = this.queue.splice(0, this.o.maxBatch);
     let timer: NodeJS.Timeout | undefined;
     try {
+      const work = this.advance(batch);
+      await this.open([...work.keys()].filter((c) => !c.opened));
+      const signed = new Map<Chain, SignedHead>();
+      await Promise.all(
+        [...work].map(async ([chain, w]) => {
+          const lastDoc = batch[w.last]!.doc;
+          const root = w.frontier.root();
+          const head: ChainHead = { tenant: chain.tenant, chainId: chain.chainId, size: w.frontier.size, root: hex(root), last: lastDoc.hash, at: new Date().toISOString() };
+          const jws = await signChainHead(this.options.signer, head);
+          lastDoc.head = jws;
+          signed.set(chain, { jws, size: head.size, root });
+        }),
+      );
       await Promise.race([
         this.options.store.events.insertMany(
           batch.map((p) => p.doc),
@@ -158,12 +238,16 @@ export class AuditWriter {
           timer = setTimeout(() => reject(new Error(`no acknowledgement within ${this.o.writeTimeoutMs} ms`)), this.o.writeTimeoutMs);
         }),
       ]);
-      for (const p of batch) {
-        p.chain.acked = { seq: p.doc.seq, hash: p.doc.hash };
-        p.chain.unsigned += 1;
-        p.resolve(p.event);
+      for (const [chain, w] of work) {
+        chain.frontier = w.frontier;
+        chain.sinceLog.push(...w.leaves);
+        chain.latest = signed.get(chain)!;
+        const last = batch[w.last]!.doc;
+        chain.acked = { seq: last.seq, hash: last.hash };
       }
-      this.checkpointDue(this.o.checkpointEvery);
+      await this.witnessFirstHeads([...work.keys()]);
+      for (const p of batch) p.resolve(p.event);
+      this.logDue(this.o.checkpointEvery);
     } catch (cause) {
       const failed = [...batch, ...this.queue.splice(0)];
       const error = new AuditUnavailableError(cause);
@@ -177,39 +261,84 @@ export class AuditWriter {
     }
   }
 
-  /** A new segment after a failure: seq restarts, and the first event names the last acknowledged one. */
-  private rotate(chain: Chain): void {
-    chain.epoch += 1;
-    chain.continues = chain.acked ? { chainId: chain.chainId, seq: chain.acked.seq, hash: chain.acked.hash } : chain.continues;
-    chain.chainId = `${this.options.instanceId}:${chain.tenant}:${chain.epoch}`;
-    chain.seq = 0;
-    chain.head = GENESIS_HASH;
-    chain.acked = null;
-    chain.unsigned = 0;
+  /**
+   * Before a chain's first event is written, the witness learns the chain exists (a signed head of
+   * size 0): a chain in the store that the witness never heard of was not written by a gateway.
+   */
+  private async open(chains: Chain[]): Promise<void> {
+    await Promise.all(
+      chains.map(async (chain) => {
+        const head: ChainHead = { tenant: chain.tenant, chainId: chain.chainId, size: 0, root: hex(EMPTY_ROOT), last: GENESIS_HASH, at: new Date().toISOString() };
+        await this.options.witness.latest(chain.tenant, chain.chainId, await signChainHead(this.options.signer, head));
+        chain.opened = true;
+      }),
+    );
   }
 
-  private checkpointDue(threshold: number): void {
-    const due = [...this.chains.values()].filter((c) => c.acked && c.unsigned >= threshold);
-    if (due.length === 0) return;
-    for (const chain of due) chain.unsigned = 0;
-    this.checkpointing = this.checkpointing.then(() => this.writeCheckpoints(due));
-  }
-
-  private async writeCheckpoints(chains: Chain[]): Promise<void> {
+  /**
+   * The first head of a chain is in the witness before any of its events is acknowledged, so a chain
+   * can never be deleted whole without the witness knowing it existed. Later heads follow without
+   * waiting (coalesced per chain).
+   */
+  private async witnessFirstHeads(chains: Chain[]): Promise<void> {
+    const first: Promise<void>[] = [];
     for (const chain of chains) {
-      if (!chain.acked) continue;
-      const payload = { chainId: chain.chainId, tenant: chain.tenant, seq: chain.acked.seq, hash: chain.acked.hash, at: new Date().toISOString() };
-      try {
-        const jws = await this.options.signer.sign(payload, 'govgate-audit-checkpoint+jws');
-        await this.options.store.checkpoints.insertOne(
-          { _id: newId(), ...payload, at: new Date(payload.at), kid: this.options.signer.kid, jws },
-          { writeConcern: { w: this.o.writeConcern } },
-        );
-      } catch (error) {
-        // A missed checkpoint weakens tail detection until the next one; it never blocks requests.
-        chain.unsigned += 1;
-        this.options.logger.warn({ chainId: chain.chainId, err: { message: (error as Error).message } }, 'audit checkpoint failed');
+      const latest = chain.latest!;
+      const write = this.options.witness.latest(chain.tenant, chain.chainId, latest.jws);
+      if (chain.witnessed) {
+        write.catch((error: unknown) => this.options.logger.error({ chainId: chain.chainId, err: { message: (error as Error).message } }, 'audit witness write failed'));
+      } else {
+        first.push(write.then(() => this.logHead(chain)).then(() => void (chain.witnessed = true)));
       }
     }
+    await Promise.all(first);
+  }
+
+  /** A new segment after a failure: seq restarts, and the first event names the last acknowledged one. */
+  private rotate(chain: Chain): void {
+    // The ending segment's last head goes to the witness log, so its final size is on record.
+    if (chain.latest && (!chain.logged || chain.logged.size < chain.latest.size)) this.logHead(chain);
+    const continues = chain.acked ? { chainId: chain.chainId, seq: chain.acked.seq, hash: chain.acked.hash } : chain.continues;
+    Object.assign(chain, this.newSegment(chain.tenant, chain.epoch + 1, continues));
+  }
+
+  private logDue(threshold: number): void {
+    for (const chain of this.chains.values()) {
+      if (chain.latest && chain.latest.size - (chain.logged?.size ?? 0) >= threshold) this.logHead(chain);
+    }
+  }
+
+  /** Appends the chain's latest head to the witness log with a consistency proof from the previous entry. */
+  private logHead(chain: Chain): Promise<void> {
+    const latest = chain.latest;
+    if (!latest) return Promise.resolve();
+    const previous = chain.logged;
+    const entry: WitnessEntry = {
+      kind: 'chain',
+      tenant: chain.tenant,
+      chainId: chain.chainId,
+      jws: latest.jws,
+      ...(previous && previous.size < latest.size
+        ? { proof: { fromSize: previous.size, fromRoot: hex(previous.root), nodes: consistencyProof(previous.size, latest.size, this.proofRoots(chain)).map(hex) } }
+        : {}),
+    };
+    chain.logged = { size: latest.size, root: latest.root, frontier: chain.frontier.clone() };
+    chain.sinceLog = [];
+    const written = this.options.witness.append(entry);
+    written.catch((error: unknown) => this.options.logger.error({ chainId: chain.chainId, err: { message: (error as Error).message } }, 'audit witness log append failed'));
+    return written;
+  }
+
+  /** Subtree roots for a proof from the logged head: the old frontier's subtrees and the leaves since. */
+  private proofRoots(chain: Chain): SubtreeRoots {
+    const logged = chain.logged!;
+    const subtrees = logged.frontier.subtrees();
+    const since = chain.sinceLog;
+    return (lo, hi) => {
+      if (lo >= logged.size) return subtreeRoot(since, lo - logged.size, hi - logged.size);
+      const known = subtrees.find((s) => s.lo === lo && s.hi === hi);
+      if (!known) throw new Error(`consistency proof asked for [${lo}, ${hi}) across the logged tree`);
+      return known.root;
+    };
   }
 }

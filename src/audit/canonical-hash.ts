@@ -23,6 +23,7 @@ export function hashableOf(event: Omit<AuditEvent, 'hash'>): Record<string, unkn
     documentHash: event.documentHash ?? null,
     outcome: event.outcome,
     code: event.code ?? null,
+    intent: event.intent ?? null,
     accesses: [...event.accesses],
     subjects: [...event.subjects],
     decisions: event.decisions.map((d) => ({
@@ -44,7 +45,7 @@ export function hashEvent(event: Omit<AuditEvent, 'hash'>): string {
 }
 
 export function eventFromDoc(doc: AuditEventDoc): AuditEvent {
-  const { _id, ...rest } = doc;
+  const { _id, head: _head, ...rest } = doc;
   return { ...rest, id: _id };
 }
 

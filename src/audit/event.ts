@@ -13,9 +13,12 @@ export interface AuditActor {
 /** One (subject, coordinate) decision, exactly as governance took it. */
 export type AuditDecision = DecisionRecord;
 
-/** How a request ended, as far as the audit is concerned. */
-/** CLOSED: the instance shut down cleanly; a chain without it ended abruptly (crash, kill). */
-export type AuditOutcome = 'SERVED' | 'DENIED' | 'FAILED' | 'CLOSED';
+/**
+ * How a request ended, as far as the audit is concerned. INTENT: a mutation is about to take effect
+ * (written before it; its outcome event names it). CLOSED: the instance shut down cleanly; a chain
+ * without it ended abruptly (crash, kill).
+ */
+export type AuditOutcome = 'INTENT' | 'SERVED' | 'DENIED' | 'FAILED' | 'CLOSED';
 
 /** What a request contributes; the writer adds the chain fields. Identifiers only, never values. */
 export interface AuditEventInput {
@@ -33,6 +36,8 @@ export interface AuditEventInput {
   readonly outcome: AuditOutcome;
   /** Error code of a denied or failed request. */
   readonly code: string | null;
+  /** The INTENT event this outcome completes (mutations), else null. */
+  readonly intent: string | null;
   /** Compliance operations and other accesses that are not field reads. */
   readonly accesses: readonly string[];
   readonly subjects: readonly string[];
@@ -51,5 +56,9 @@ export interface AuditEvent extends AuditEventInput, ChainLink {
   readonly hash: string;
 }
 
-/** The stored document: `_id` is the event id (the `auditId` of the response). */
-export type AuditEventDoc = Omit<AuditEvent, 'id'> & { _id: string };
+/**
+ * The stored document: `_id` is the event id (the `auditId` of the response). `head` — the signed
+ * tree head of the chain up to this event — is on the last event of the chain in each write; it is
+ * not part of the event's hash (it signs it).
+ */
+export type AuditEventDoc = Omit<AuditEvent, 'id'> & { _id: string; head?: string };

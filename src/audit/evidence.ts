@@ -1,40 +1,97 @@
+import { GovgateError } from '../errors.js';
 import type { PolicyPack } from '../governance/index.js';
 import type { AuditServices } from './audit-services.js';
-import { verifyAuditLog } from './verify.js';
+import type { AuditEventDoc } from './event.js';
+import { consistencyProof, leafHash, rangeProof, rootsOf } from './merkle/index.js';
+import { CHAIN_HEAD_TYP, TENANT_HEAD_TYP, verifyHead, type ChainHead, type TenantHead } from './tree-head.js';
+import type { BundlePayload } from './verify-bundle.js';
 
 /** What a controller can ask of a processor under Art. 28(3), and where the bundle answers it. */
 export const ART_28_3 = {
   a: { duty: 'process only on documented instructions', evidence: 'policy pack (pack, packVersion): every access decided against the documented role grants and purposes' },
   b: { duty: 'persons authorised are bound to confidentiality', evidence: 'events[].actor roles; role grants of the pack limit each role to its categories and purposes' },
-  c: { duty: 'security of processing (Art. 32)', evidence: 'hash-chained events and signed checkpoints (verification); pseudonymisation and field redaction in decisions' },
+  c: { duty: 'security of processing (Art. 32)', evidence: 'hash-chained events under signed Merkle tree heads (checkpoints, proofs, verification); pseudonymisation and field redaction in decisions' },
   d: { duty: 'conditions for engaging sub-processors', evidence: 'recordOfProcessing: recipients and sub-processors from the pack' },
   e: { duty: 'assist with data-subject rights', evidence: 'events of rights operations (consent, restriction, objection) and decisions honouring them (CONSENT, RESTRICTED, OBJECTED)' },
   f: { duty: 'assist with Arts. 32–36 (security, breach, DPIA)', evidence: 'verification result; events by outcome (DENIED, FAILED)' },
   g: { duty: 'delete or return data at the end of services', evidence: 'ERASED and RETENTION decisions; retention rules of the pack' },
-  h: { duty: 'make available all information necessary to demonstrate compliance', evidence: 'this bundle: events, checkpoints, verification, signed with a published key' },
+  h: { duty: 'make available all information necessary to demonstrate compliance', evidence: 'this bundle: events, signed tree heads and their proofs, verification, signed with a published key' },
 } as const;
 
 export interface EvidenceRange {
   tenant: string;
   from: Date;
   to: Date;
+  /** A tenant head the requester saved earlier (from a bundle or a verification): the bundle proves it is a prefix of today's log. */
+  since?: string | null;
+}
+
+async function chainLeaves(audit: AuditServices, chainId: string, size: number): Promise<Buffer[]> {
+  const docs = await audit.store.events.find({ chainId, seq: { $lte: size } }, { projection: { hash: 1 } }).sort({ seq: 1 }).toArray();
+  return docs.map((d) => leafHash(Buffer.from(d.hash, 'hex')));
+}
+
+/** The tenant head to prove consistency from: the one the requester gave, else the last one witnessed before this bundle. */
+async function baseline(audit: AuditServices, range: EvidenceRange): Promise<TenantHead & { jws: string } | null> {
+  const candidates = range.since ? [range.since] : (await audit.witness.read(range.tenant)).tenantHeads;
+  let best: (TenantHead & { jws: string }) | null = null;
+  for (const jws of candidates) {
+    const verified = await verifyHead<TenantHead>(jws, audit.keySet, TENANT_HEAD_TYP);
+    if (!verified.ok || verified.head.tenant !== range.tenant) {
+      if (range.since) throw new GovgateError('BAD_USER_INPUT', 'since: not a tenant head of this tenant signed by a configured key');
+      continue;
+    }
+    if (!best || verified.head.at > best.at) best = { ...verified.head, jws };
+  }
+  return best;
 }
 
 /**
  * A compact JWS over a time range of a tenant's audit log: event hashes and coordinates (never
- * values), the chains' signed checkpoints, the verification result and the active pack.
+ * values), each chain's signed tree head with a range proof that the listed events are in it,
+ * consistency proofs from an earlier tenant head, the verification result and the active pack.
+ * The log is first witnessed and verified (AuditServices.verify), so the bundle never signs a
+ * history the gateway could not verify.
  */
 export async function evidenceBundle(audit: AuditServices, pack: PolicyPack, range: EvidenceRange): Promise<string> {
+  const since = await baseline(audit, range);
+  const verification = await audit.verify(range.tenant);
   const docs = await audit.store.events
     .find({ tenant: range.tenant, at: { $gte: range.from, $lte: range.to } })
     .sort({ chainId: 1, seq: 1 })
     .toArray();
-  const chainIds = [...new Set(docs.map((d) => d.chainId))];
-  const checkpoints = chainIds.length
-    ? await audit.store.checkpoints.find({ chainId: { $in: chainIds } }).sort({ chainId: 1, seq: 1 }).toArray()
-    : [];
-  const verification = await verifyAuditLog(audit.store, range.tenant, await audit.jwks(), audit.writer.chainIds());
-  const payload = {
+  const byChain = new Map<string, AuditEventDoc[]>();
+  for (const doc of docs) byChain.set(doc.chainId, [...(byChain.get(doc.chainId) ?? []), doc]);
+
+  const checkpoints: BundlePayload['checkpoints'] = [];
+  const proofs: BundlePayload['proofs'] = [];
+  const consistency: BundlePayload['consistency'] = [];
+  const events: AuditEventDoc[] = [];
+  for (const chain of verification.chains) {
+    const size = chain.lastCheckpointSeq;
+    if (size === 0) continue;
+    const headDoc = await audit.store.events.findOne({ chainId: chain.chainId, seq: size }, { projection: { head: 1 } });
+    const verified = headDoc?.head ? await verifyHead<ChainHead>(headDoc.head, audit.keySet, CHAIN_HEAD_TYP) : null;
+    if (!verified?.ok) continue;
+    const inRange = (byChain.get(chain.chainId) ?? []).filter((d) => d.seq <= size);
+    const from = since?.chains.find((c) => c.chainId === chain.chainId);
+    if (inRange.length === 0 && !from) continue;
+    const leaves = await chainLeaves(audit, chain.chainId, size);
+    const roots = rootsOf(leaves);
+    checkpoints.push({ chainId: chain.chainId, size, root: verified.head.root, last: verified.head.last, at: verified.head.at, jws: headDoc!.head! });
+    if (inRange.length > 0) {
+      // Events of one chain in a time range are contiguous in seq: one proof covers them.
+      const first = inRange[0]!.seq;
+      const last = inRange.at(-1)!.seq;
+      const run = docs.filter((d) => d.chainId === chain.chainId && d.seq >= first && d.seq <= last);
+      events.push(...run);
+      proofs.push({ chainId: chain.chainId, fromSeq: first, toSeq: last, nodes: rangeProof(size, first - 1, last, roots).map((b) => b.toString('hex')) });
+    }
+    if (from && from.size <= size) {
+      consistency.push({ chainId: chain.chainId, fromSize: from.size, fromRoot: from.root, toSize: size, nodes: from.size === 0 ? [] : consistencyProof(from.size, size, roots).map((b) => b.toString('hex')) });
+    }
+  }
+  const payload: BundlePayload = {
     iss: 'govgate',
     iat: Math.floor(Date.now() / 1000),
     tenant: range.tenant,
@@ -42,7 +99,7 @@ export async function evidenceBundle(audit: AuditServices, pack: PolicyPack, ran
     to: range.to.toISOString(),
     pack: pack.name,
     packVersion: pack.version,
-    events: docs.map((d) => ({
+    events: events.map((d) => ({
       id: d._id,
       seq: d.seq,
       chainId: d.chainId,
@@ -55,7 +112,11 @@ export async function evidenceBundle(audit: AuditServices, pack: PolicyPack, ran
       coordinates: [...new Set(d.decisions.map((x) => x.coordinate).concat(d.accesses))].sort(),
       decisions: d.decisions.map((x) => ({ coordinate: x.coordinate, decision: x.decision, reason: x.reason, values: x.subjects.length })),
     })),
-    checkpoints: checkpoints.map((c) => ({ chainId: c.chainId, seq: c.seq, hash: c.hash, at: c.at.toISOString(), jws: c.jws })),
+    checkpoints,
+    proofs,
+    since: since?.jws ?? null,
+    consistency,
+    head: verification.head,
     verification: {
       ok: verification.ok,
       checkedEvents: verification.checkedEvents,
@@ -63,6 +124,7 @@ export async function evidenceBundle(audit: AuditServices, pack: PolicyPack, ran
       firstBrokenSeq: verification.firstBrokenSeq,
       brokenChainId: verification.brokenChainId,
       reason: verification.reason,
+      problems: verification.problems.map((p) => ({ kind: p.kind, chainId: p.chainId, seq: p.seq })),
     },
     art28: ART_28_3,
   };

@@ -1,12 +1,14 @@
 import type { DocumentNode } from 'graphql';
 import { getOperationAST } from 'graphql';
-import type { Caller } from '../auth/index.js';
+import type { AuthenticatedCaller } from '../auth/index.js';
 import type { DecisionRecord } from '../governance/index.js';
 import { documentHashOf } from './canonical-hash.js';
 import type { AuditEventInput, AuditOutcome } from './event.js';
 
-/** Events of callers without a verified tenant go to a chain of their own. */
-export const UNAUTHENTICATED_TENANT = '_unauthenticated';
+/** Client-chosen text kept in an event is cut to this many characters: the log is forever. */
+export const MAX_CLIENT_TEXT = 128;
+
+const bounded = (text: string | null): string | null => (text !== null && text.length > MAX_CLIENT_TEXT ? `${text.slice(0, MAX_CLIENT_TEXT)}…` : text);
 
 const hashes = new WeakMap<DocumentNode, string>();
 
@@ -24,19 +26,21 @@ export function operationFacts(document: DocumentNode, operationName: string | n
     hash = documentHashOf(document.loc?.source.body ?? JSON.stringify(document));
     hashes.set(document, hash);
   }
-  return { operationName: operation?.name?.value ?? operationName ?? null, operationType: operation?.operation ?? null, documentHash: hash };
+  return { operationName: bounded(operation?.name?.value ?? operationName ?? null), operationType: operation?.operation ?? null, documentHash: hash };
 }
 
 export interface RequestEventParts {
   readonly id: string;
   readonly requestId: string;
-  readonly caller: Caller;
+  /** Only authenticated callers' requests are written: anonymous refusals are counted, not stored. */
+  readonly caller: AuthenticatedCaller;
   readonly client: string | null;
   readonly purpose: string | null;
   readonly legalBasis: string | null;
   readonly operation: OperationFacts | null;
   readonly outcome: AuditOutcome;
   readonly code: string | null;
+  readonly intent?: string | null;
   readonly accesses: readonly string[];
   readonly decisions: readonly DecisionRecord[];
 }
@@ -46,7 +50,7 @@ export function requestEvent(parts: RequestEventParts): AuditEventInput {
   return {
     id: parts.id,
     at: new Date(),
-    tenant: parts.caller.tenant ?? UNAUTHENTICATED_TENANT,
+    tenant: parts.caller.tenant,
     requestId: parts.requestId,
     actor: { subject: parts.caller.subject, tenant: parts.caller.tenant, roles: [...parts.caller.roles], client: parts.client },
     purpose: parts.purpose,
@@ -56,6 +60,7 @@ export function requestEvent(parts: RequestEventParts): AuditEventInput {
     documentHash: parts.operation?.documentHash ?? null,
     outcome: parts.outcome,
     code: parts.code,
+    intent: parts.intent ?? null,
     accesses: [...parts.accesses],
     subjects,
     decisions: parts.decisions.map((d) => ({ ...d, subjects: [...d.subjects] })),

@@ -1,7 +1,6 @@
-export { DEFAULT_PURPOSES, resolvePurpose } from './purpose.js';
 export { loadPolicyPack, createPolicyPack, PACK_VERSIONS, PackError, type PolicyPack, type PackFile, type Grant } from './packs/index.js';
 export { createPlanCache, buildPlan, type Plan, type PlanCache, type PlanCacheStats } from './plan/index.js';
-export { RequestGovernance, attachGovernance, governanceOf, findGovernance } from './request-governance.js';
+export { governedRequestOf, type GovernedRequest } from './plugin/governed-request.js';
 export { createPseudonymizer, type Pseudonymizer } from './redact/index.js';
 export { governedFieldsOf } from './registry.js';
 export { staticVerdict, decideWithState, decideWithoutState, type ValueFacts } from './decide.js';

@@ -1,16 +1,16 @@
+import type { JSONWebKeySet } from 'jose';
 import type { Plugin } from 'graphql-yoga';
-import type { AuditServices } from '../audit/index.js';
 
-/** `GET /.well-known/jwks.json`: every public key that signed audit checkpoints or evidence. */
-export function useJwks(audit: AuditServices, path = '/.well-known/jwks.json'): Plugin {
+/**
+ * `GET /.well-known/jwks.json`: the configured audit public keys (the signing key and earlier ones
+ * kept for rotation). Built once at start-up from configuration; nothing in the database can add one.
+ */
+export function useJwks(jwks: JSONWebKeySet, path = '/.well-known/jwks.json'): Plugin {
+  const body = JSON.stringify(jwks);
   return {
-    async onRequest({ url, endResponse }) {
+    onRequest({ url, endResponse }) {
       if (url.pathname !== path) return;
-      try {
-        endResponse(new Response(JSON.stringify(await audit.jwks()), { headers: { 'content-type': 'application/jwk-set+json', 'cache-control': 'public, max-age=60' } }));
-      } catch {
-        endResponse(new Response(JSON.stringify({ error: 'keys unavailable' }), { status: 503, headers: { 'content-type': 'application/json' } }));
-      }
+      endResponse(new Response(body, { headers: { 'content-type': 'application/jwk-set+json', 'cache-control': 'public, max-age=60' } }));
     },
   };
 }

@@ -190,10 +190,18 @@ describe('(a) the audit log on its own database server', () => {
     expect(stored.filter((e) => e.chainId === segment).map((e) => e.seq)).toEqual([1, 2, 3, 4]);
     expect(stored.filter((e) => e.chainId === segment && e.seq > 1).every((e) => e.continues === null)).toBe(true);
     // Server B keeps its data in memory: the segment written before the outage died with it, and
-    // verification must say so rather than vouch for the surviving segment alone.
+    // verification must say so rather than vouch for the surviving segment alone — the witness
+    // outside the database still holds its head, and the new segment names it.
     const verification = await h.execute(VerifyAuditLogDocument, {}, officerToken);
     expect(verification.status).toBe(200);
-    expect(verification.json.data?.verifyAuditLog).toMatchObject({ ok: false, firstBrokenSeq: 1, brokenChainId: segment, reason: expect.stringContaining(`previous segment ${epoch0} is missing`) });
+    const result = verification.json.data!.verifyAuditLog;
+    expect(result.ok).toBe(false);
+    expect(result.problems).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ kind: 'CHAIN_MISSING', chainId: epoch0, detail: 'the witness saw 3 events of this chain; the store has none' }),
+        expect.objectContaining({ kind: 'SEGMENT_BROKEN', chainId: segment, seq: 1, detail: expect.stringContaining(`previous segment ${epoch0} is missing`) }),
+      ]),
+    );
   });
 });
 

@@ -1,60 +1,83 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
-import { connectDatabase } from '../../src/db/connect.js';
-import { registerModels } from '../../src/db/register-models.js';
-import { createGateway, type Gateway } from '../../src/server.js';
+/**
+ * Audit key rotation from configuration only: a gateway signs with key 1; the operator rotates to
+ * key 2 and lists key 1's public half in AUDIT_VERIFY_KEYS. Both are published, everything key 1
+ * signed still verifies; without AUDIT_VERIFY_KEYS key 1's heads are not trusted.
+ */
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { exportJWK, generateKeyPair, type JWK } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MeDocument, VerifyAuditLogDocument } from '../generated/graphql.js';
-import { createTestIssuer, TEST_AUDIENCE, TEST_ISSUER } from '../helpers/auth.js';
-import { testDatabaseName, testMongoUri } from '../helpers/database.js';
-import { print } from 'graphql';
-import type { Connection } from 'mongoose';
+import { testDatabaseName } from '../helpers/database.js';
+import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 
-const open: { gateway: Gateway; connection: Connection }[] = [];
+let dir: string;
+let dbName: string;
+const open: TestGateway[] = [];
+
+async function keyFile(kid: string): Promise<{ file: string; publicJwk: JWK }> {
+  const { privateKey, publicKey } = await generateKeyPair('EdDSA', { extractable: true });
+  const file = join(dir, `${kid}.json`);
+  await writeFile(file, JSON.stringify({ ...(await exportJWK(privateKey)), alg: 'EdDSA', kid }));
+  return { file, publicJwk: { ...(await exportJWK(publicKey)), alg: 'EdDSA', kid } };
+}
+
+async function start(env: Record<string, string>): Promise<TestGateway> {
+  const gateway = await startTestGateway({ name: import.meta.url, dbName, keepDatabase: true, env: { AUDIT_WITNESS_DIR: join(dir, 'witness'), ...env } });
+  open.push(gateway);
+  return gateway;
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'govgate-rotation-'));
+  dbName = testDatabaseName(import.meta.url);
+});
 afterAll(async () => {
-  for (const { gateway, connection } of open) {
-    await gateway.close().catch(() => undefined);
-    await connection.dropDatabase().catch(() => undefined);
-    await connection.close();
-  }
+  for (const gateway of open) await gateway.close().catch(() => undefined);
+  const last = await start({});
+  await last.connection.dropDatabase();
+  await last.close();
 });
 
 describe('audit key rotation', () => {
-  it('keeps every earlier key published, so checkpoints signed before a rotation still verify', async () => {
-    const issuer = await createTestIssuer();
-    const uri = testMongoUri();
-    const dbName = testDatabaseName(import.meta.url);
-    // Test configuration gives every gateway a fresh audit key: two starts = one rotation.
-    const env = { NODE_ENV: 'test', MONGODB_URI: uri, MONGODB_DB_NAME: dbName, AUTH_JWKS_FILE: issuer.jwksFile, AUTH_ISSUER: TEST_ISSUER, AUTH_AUDIENCE: TEST_AUDIENCE, AUDIT_CHECKPOINT_EVERY: '2' };
-    const start = async () => {
-      const connection = await connectDatabase({ uri, dbName, writeConcern: 1 });
-      await registerModels(connection);
-      const gateway = await createGateway({ config: loadConfig(env), connection });
-      open.push({ gateway, connection });
-      return gateway;
-    };
-    const post = async (gateway: Gateway, query: string, token: string) =>
-      (await gateway.yoga.fetch(new URL('http://govgate.test/graphql'), {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-        body: JSON.stringify({ query }),
-      })).json() as Promise<{ data: { verifyAuditLog: { ok: boolean; checkedCheckpoints: number } } }>;
-    const user = await issuer.token({ sub: 'u1', tenant: 'rot', roles: ['user'] });
-    const officer = await issuer.token({ sub: 'co', tenant: 'rot', roles: ['compliance_officer'] });
+  it('publishes configured keys only, and keeps earlier keys trusted through AUDIT_VERIFY_KEYS', async () => {
+    const one = await keyFile('audit-one');
+    const two = await keyFile('audit-two');
+    const earlier = join(dir, 'earlier.json');
+    await writeFile(earlier, JSON.stringify({ keys: [one.publicJwk] }));
 
-    const first = await start();
-    for (let i = 0; i < 4; i += 1) await post(first, print(MeDocument), user);
+    const first = await start({ AUDIT_SIGNING_KEY: one.file });
+    const user = await first.token('u1', 'rot', ['user']);
+    for (let i = 0; i < 4; i += 1) expect((await first.execute(MeDocument, {}, { token: user })).status).toBe(200);
     await first.close();
-    const second = await start();
-    expect(second.audit.signer.kid).not.toBe(first.audit.signer.kid);
-    for (let i = 0; i < 4; i += 1) await post(second, print(MeDocument), user);
-    await new Promise((r) => setTimeout(r, 100));
 
-    const jwks = (await (await second.yoga.fetch(new URL('http://govgate.test/.well-known/jwks.json'))).json()) as { keys: { kid: string }[] };
-    expect(jwks.keys.map((k) => k.kid)).toEqual(expect.arrayContaining([first.audit.signer.kid, second.audit.signer.kid]));
-    const kids = await second.audit.store.checkpoints.distinct('kid', {});
-    expect(kids.sort()).toEqual([first.audit.signer.kid, second.audit.signer.kid].sort());
-    const verification = await post(second, print(VerifyAuditLogDocument), officer);
-    expect(verification.data.verifyAuditLog.ok).toBe(true);
-    expect(verification.data.verifyAuditLog.checkedCheckpoints).toBeGreaterThanOrEqual(4);
+    const second = await start({ AUDIT_SIGNING_KEY: two.file, AUDIT_VERIFY_KEYS: earlier });
+    expect(second.gateway.audit.signer.kid).toBe('audit-two');
+    for (let i = 0; i < 4; i += 1) await second.execute(MeDocument, {}, { token: await second.token('u1', 'rot', ['user']) });
+    const jwks = (await (await second.fetch('/.well-known/jwks.json')).json()) as { keys: JWK[] };
+    expect(jwks.keys.map((k) => k.kid).sort()).toEqual(['audit-one', 'audit-two']);
+    expect(jwks.keys.every((k) => k.d === undefined)).toBe(true);
+    const kids = new Set((await second.gateway.audit.store.events.find({ tenant: 'rot' }).toArray()).map((e) => JSON.parse(Buffer.from(e.head!.split('.')[0]!, 'base64url').toString()).kid));
+    expect([...kids].sort()).toEqual(['audit-one', 'audit-two']);
+    const officer = await second.token('co', 'rot', ['compliance_officer']);
+    const verification = (await second.execute(VerifyAuditLogDocument, {}, { token: officer })).data!.verifyAuditLog;
+    expect(verification).toMatchObject({ ok: true, problems: [] });
+    expect(verification.checkedCheckpoints).toBeGreaterThanOrEqual(9);
+    await second.close();
+
+    // An operator who forgets the earlier key: what it signed no longer counts.
+    const third = await start({ AUDIT_SIGNING_KEY: two.file });
+    const refused = (await third.execute(VerifyAuditLogDocument, {}, { token: await third.token('co', 'rot', ['compliance_officer']) })).data!.verifyAuditLog;
+    expect(refused.ok).toBe(false);
+    expect(refused.problems.map((p) => p.kind)).toContain('HEAD_INVALID');
+    expect(refused.problems.find((p) => p.kind === 'HEAD_INVALID')!.detail).toMatch(/signed by key audit-one, which is not configured/);
+  });
+
+  it('refuses a private key in AUDIT_VERIFY_KEYS at start-up', async () => {
+    const one = await keyFile('audit-private');
+    const bad = join(dir, 'bad.json');
+    await writeFile(bad, JSON.stringify({ keys: [JSON.parse(await (await import('node:fs/promises')).readFile(one.file, 'utf8'))] }));
+    await expect(start({ AUDIT_SIGNING_KEY: one.file, AUDIT_VERIFY_KEYS: bad })).rejects.toThrow(/AUDIT_VERIFY_KEYS: key audit-private is a private key/);
   });
 });

@@ -66,7 +66,7 @@ describe('1 000 concurrent governed requests', () => {
       expect(res.errors).toBeUndefined();
       expect(res.data?.me).toMatchObject({ id: caller.subject, email: caller.email });
       const auditId = (res.extensions?.governance as { auditId?: string } | undefined)?.auditId;
-      expect(auditId).toMatch(/^[a-f0-9]{24}$/);
+      expect(auditId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
       auditIds.add(auditId as string);
     }
     expect(auditIds.size).toBe(REQUESTS);

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newId } from '../../src/db/ids.js';
 import { conversationModel, messageModel } from '../../src/features/conversations/index.js';
 import { userModel } from '../../src/features/users/index.js';
 import {
@@ -85,7 +86,7 @@ describe('conversations', () => {
   it('starts a conversation, adds messages and reads them back through me and conversation', async () => {
     const started = await t.execute(StartConversationDocument, { title: 'Lisbon' }, { token: alice });
     const id = started.data?.startConversation.id;
-    expect(id).toMatch(/^[a-f0-9]{24}$/);
+    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     for (const [role, content] of [['USER', 'Plan three days'], ['ASSISTANT', 'Day 1: Alfama']] as const) {
       const added = await t.execute(AddMessageDocument, { conversationId: id!, role, content }, { token: alice });
       expect(added.errors).toBeUndefined();
@@ -103,7 +104,7 @@ describe('conversations', () => {
     const id = started.data!.startConversation.id;
     const asBob = await t.execute(AddMessageDocument, { conversationId: id, role: 'USER', content: 'hi' }, { token: bob });
     const asZoe = await t.execute(AddMessageDocument, { conversationId: id, role: 'USER', content: 'hi' }, { token: zoe });
-    const missing = await t.execute(AddMessageDocument, { conversationId: 'f'.repeat(24), role: 'USER', content: 'hi' }, { token: zoe });
+    const missing = await t.execute(AddMessageDocument, { conversationId: newId(), role: 'USER', content: 'hi' }, { token: zoe });
     for (const res of [asBob, asZoe, missing]) {
       expect(res.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
       expect(res.errors?.[0]?.message).toBe('conversation not found');

@@ -72,7 +72,7 @@ describe('the owner', () => {
     expect(res.data?.me).toMatchObject({ id: 'alice', email: 'alice@example.com', phone: '+33 6 12 34 56 78', birthDate: '1990-04-12', country: 'FR' });
     expect(res.data?.me?.conversations[0]?.messages[0]?.content).toBe('a1ce secret content');
     const governance = res.extensions?.governance as { auditId: string; redactions: unknown[] };
-    expect(governance.auditId).toMatch(/^[a-f0-9]{24}$/);
+    expect(governance.auditId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(governance.redactions).toEqual([]);
   });
 

@@ -44,6 +44,10 @@ export interface TestGatewayOptions {
   /** Connect to this URI instead of the shared test server. */
   uri?: string;
   monitorCommands?: boolean;
+  /** Use this database (e.g. a restart on the data of an earlier gateway). Default: a fresh one. */
+  dbName?: string;
+  /** Keep the database on close (another gateway reuses it). Default false. */
+  keepDatabase?: boolean;
 }
 
 export async function startTestGateway(options: TestGatewayOptions): Promise<TestGateway> {
@@ -53,7 +57,7 @@ export async function startTestGateway(options: TestGatewayOptions): Promise<Tes
   const env: Record<string, string> = {
     NODE_ENV: 'test',
     MONGODB_URI: uri,
-    MONGODB_DB_NAME: testDatabaseName(options.name),
+    MONGODB_DB_NAME: options.dbName ?? testDatabaseName(options.name),
     AUTH_JWKS_FILE: issuer.jwksFile,
     AUTH_ISSUER: TEST_ISSUER,
     AUTH_AUDIENCE: TEST_AUDIENCE,
@@ -102,7 +106,7 @@ export async function startTestGateway(options: TestGatewayOptions): Promise<Tes
     fetch: fetchPath,
     async close() {
       await gateway.close();
-      await connection.dropDatabase().catch(() => undefined);
+      if (!options.keepDatabase) await connection.dropDatabase().catch(() => undefined);
       await connection.close();
     },
   };

@@ -1,4 +1,4 @@
-import { evidenceBundle, verifyAuditLog, type AuditEventDoc, type AuditVerification, type ChainVerification } from '../../audit/index.js';
+import { evidenceBundle, PROBLEM_KINDS, type AuditEventDoc, type AuditProblem, type AuditVerification, type ChainVerification } from '../../audit/index.js';
 import { builder } from '../../builder.js';
 import { paginateCollectionById } from '../../db/paginate.js';
 import { GovgateError } from '../../errors.js';
@@ -58,6 +58,7 @@ const AuditEvent = builder.objectRef<AuditEventDoc>('AuditEvent').implement({
     documentHash: t.exposeString('documentHash', { nullable: true, governance: RECORD }),
     outcome: t.exposeString('outcome', { governance: RECORD }),
     code: t.exposeString('code', { nullable: true, governance: RECORD }),
+    intent: t.exposeID('intent', { nullable: true, description: 'For a mutation\'s outcome: the INTENT event written before it took effect.', governance: RECORD }),
     subjects: t.exposeIDList('subjects', { governance: { ...SUBJECT_ID, strategy: 'drop' } }),
     accesses: t.exposeStringList('accesses', { governance: RECORD }),
     decisions: t.field({
@@ -91,14 +92,30 @@ const ChainStatusEnum = builder.enumType('ChainStatus', {
   } as const,
 });
 
+const ProblemKindEnum = builder.enumType('AuditProblemKind', {
+  values: Object.fromEntries(Object.entries(PROBLEM_KINDS).map(([kind, description]) => [kind, { description }])) as Record<keyof typeof PROBLEM_KINDS, { description: string }>,
+});
+
+const AuditProblemRef = builder.objectRef<AuditProblem>('AuditProblem').implement({
+  description: 'One thing verification found wrong with the stored audit log.',
+  fields: (t) => ({
+    kind: t.expose('kind', { type: ProblemKindEnum }),
+    chainId: t.exposeString('chainId', { nullable: true }),
+    seq: t.exposeInt('seq', { nullable: true, description: 'The first seq affected, where one can be named.' }),
+    detail: t.exposeString('detail'),
+  }),
+});
+
 const ChainVerificationRef = builder.objectRef<ChainVerification>('ChainVerification').implement({
   fields: (t) => ({
     chainId: t.exposeString('chainId'),
     ok: t.exposeBoolean('ok'),
     status: t.expose('status', { type: ChainStatusEnum }),
-    lastCheckpointSeq: t.exposeInt('lastCheckpointSeq'),
+    lastCheckpointSeq: t.exposeInt('lastCheckpointSeq', { description: 'Highest seq covered by a valid signed tree head.' }),
+    witnessedSize: t.exposeInt('witnessedSize', { description: 'The largest size a head kept outside the database (witness, this instance) vouches for.' }),
+    pendingEvents: t.exposeInt('pendingEvents', { description: 'Events after the last signed head that another instance is still writing; checked again next time.' }),
     checkedEvents: t.exposeInt('checkedEvents'),
-    checkedCheckpoints: t.exposeInt('checkedCheckpoints'),
+    checkedCheckpoints: t.exposeInt('checkedCheckpoints', { description: 'Signed tree heads checked.' }),
     lastSeq: t.exposeInt('lastSeq'),
     firstBrokenSeq: t.exposeInt('firstBrokenSeq', { nullable: true }),
     reason: t.exposeString('reason', { nullable: true }),
@@ -114,6 +131,11 @@ const AuditVerificationRef = builder.objectRef<AuditVerification>('AuditVerifica
     brokenChainId: t.exposeString('brokenChainId', { nullable: true }),
     reason: t.exposeString('reason', { nullable: true }),
     chains: t.expose('chains', { type: [ChainVerificationRef] }),
+    problems: t.expose('problems', { type: [AuditProblemRef] }),
+    head: t.exposeString('head', {
+      nullable: true,
+      description: 'When ok: a tenant head (JWS) signed and witnessed for this verification. Keep it: `evidenceBundle(since:)` and `npm run evidence:verify -- --head` prove later logs extend it.',
+    }),
   }),
 });
 
@@ -136,20 +158,27 @@ builder.queryFields((t) => ({
   }),
   verifyAuditLog: t.field({
     type: AuditVerificationRef,
-    description: 'Recomputes every chain of the tenant and checks every signed checkpoint.',
-    resolve: async (_root, _args, ctx) => {
+    description:
+      "Witnesses this instance's current tree heads, then recomputes every chain of the tenant: hashes, links, signed tree heads (configured keys only) and the heads the witness holds outside the database.",
+    resolve: (_root, _args, ctx) => {
       const { tenant } = requireComplianceOfficer(ctx, 'Query.verifyAuditLog');
-      return verifyAuditLog(ctx.audit.store, tenant, await ctx.audit.jwks(), ctx.audit.writer.chainIds());
+      return ctx.audit.verify(tenant);
     },
   }),
   evidenceBundle: t.field({
     type: 'String',
-    description: 'A compact JWS over the range: event hashes and coordinates, checkpoints, verification, pack, Art. 28(3) map.',
-    args: { from: t.arg({ type: 'DateTime', required: true }), to: t.arg({ type: 'DateTime', required: true }) },
-    resolve: (_root, { from, to }, ctx) => {
+    description:
+      'A compact JWS over the range: event hashes and coordinates, signed tree heads (checkpoints) with range proofs, consistency proofs from an earlier tenant head, verification, pack, Art. 28(3) map.',
+    args: {
+      from: t.arg({ type: 'DateTime', required: true }),
+      to: t.arg({ type: 'DateTime', required: true }),
+      since: t.arg.string({ description: 'A tenant head saved earlier (`verifyAuditLog.head` or a bundle\'s `head`): the bundle proves today\'s log extends it. Default: the last head the witness holds.' }),
+    },
+    resolve: (_root, { from, to, since }, ctx) => {
       const { tenant } = requireComplianceOfficer(ctx, 'Query.evidenceBundle');
       if (from.getTime() > to.getTime()) throw new GovgateError('BAD_USER_INPUT', 'from must not be after to');
-      return evidenceBundle(ctx.audit, ctx.pack, { tenant, from, to });
+      if (since && since.length > 65_536) throw new GovgateError('BAD_USER_INPUT', 'since: too long');
+      return evidenceBundle(ctx.audit, ctx.pack, { tenant, from, to, since: since ?? null });
     },
   }),
 }));

@@ -1,7 +1,6 @@
 import { requireAuthenticated, type AuthenticatedCaller } from '../../auth/index.js';
 import type { GatewayContext } from '../../context.js';
 import { GovgateError } from '../../errors.js';
-import { governanceOf } from '../../governance/index.js';
 
 /**
  * Audit data is for compliance officers of the same tenant only; every use of it is itself
@@ -9,7 +8,7 @@ import { governanceOf } from '../../governance/index.js';
  */
 export function requireComplianceOfficer(ctx: GatewayContext, coordinate: string): AuthenticatedCaller {
   const caller = requireAuthenticated(ctx.caller);
-  governanceOf(ctx).noteAccess(coordinate);
+  ctx.governance.noteAccess(coordinate);
   if (!caller.roles.includes('compliance_officer')) throw new GovgateError('FORBIDDEN', 'audit data is only for compliance officers');
   return caller;
 }

@@ -24,7 +24,7 @@ const SECURITY_MEASURES = [
   'Tenant isolation in every query; another tenant\'s record is indistinguishable from a missing one',
   'Caller authentication with asymmetric JWT signatures (RS256, ES256, EdDSA) against configured keys',
   'Append-only, SHA-256 hash-chained audit log of every access, written before any personal value leaves (fail closed)',
-  'Signed audit checkpoints and evidence bundles (JWS), public keys published at /.well-known/jwks.json',
+  'Signed Merkle tree heads over the audit log (keys from configuration, never the database), witnessed outside the database; signed evidence bundles (JWS); public keys published at /.well-known/jwks.json',
 ];
 
 /**

@@ -1,12 +1,12 @@
 import SchemaBuilder, { BasePlugin, type PothosOutputFieldConfig, type PothosTypeConfig, type SchemaTypes } from '@pothos/core';
 import type { GraphQLFieldResolver, GraphQLResolveInfo, GraphQLSchema } from 'graphql';
 import { responsePathAsArray } from 'graphql';
-import { governanceOf, type RequestGovernance } from '../request-governance.js';
 import type { ValueFacts } from '../decide.js';
 import { applyStrategy, needsValue } from '../redact/index.js';
 import { REGISTRY_KEY } from '../registry.js';
 import { isPersonal } from '../taxonomy/index.js';
 import type { FieldGovernance, GovernedField, Outcome, TypeGovernance } from '../types.js';
+import { governedRequestOf, type GovernedRequest } from './governed-request.js';
 import { connectionNodeType, withPrefetch } from './prefetch.js';
 import { validateFieldGovernance } from './validate-field.js';
 import './global-types.js';
@@ -17,7 +17,7 @@ export const pluginName = 'governance';
 function finish<C>(
   field: GovernedField,
   resolver: GraphQLFieldResolver<unknown, C, object>,
-  gov: RequestGovernance,
+  gov: GovernedRequest,
   facts: ValueFacts,
   outcome: Outcome,
   parent: unknown,
@@ -141,7 +141,7 @@ export class GovernancePlugin<Types extends SchemaTypes> extends BasePlugin<Type
   ): GraphQLFieldResolver<unknown, Types['Context'], object> {
     // No closures are created per value on the allowed path: this runs for every governed value.
     return (parent, args, context, info) => {
-      const gov = governanceOf(context as object);
+      const gov = governedRequestOf(context);
       const facts = factsOf(field, parent);
       const outcome = gov.decide(gov.verdict(field), facts);
       if (outcome instanceof Promise) return outcome.then((decided) => finish(field, resolver, gov, facts, decided, parent, args, context, info));

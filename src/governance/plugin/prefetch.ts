@@ -1,5 +1,5 @@
 import { getNamedType, isObjectType, type GraphQLFieldResolver, type GraphQLObjectType, type GraphQLOutputType } from 'graphql';
-import { findGovernance, type RequestGovernance } from '../request-governance.js';
+import { findGovernedRequest, type GovernedRequest } from './governed-request.js';
 import type { TypeGovernance } from '../types.js';
 
 /** Where the governed items of a field's value are: the value itself (object or list), or a connection's nodes. */
@@ -43,8 +43,8 @@ export function withPrefetch<C extends object>(
   let cached: ItemSource | null | undefined;
   return (parent, args, context, info) => {
     const result = resolver(parent, args, context, info);
-    const gov = findGovernance(context);
-    if (!gov?.plan.needsState) return result;
+    const gov = findGovernedRequest(context);
+    if (!gov?.needsState) return result;
     cached ??= source(info.returnType);
     const items = cached;
     if (!items) return result;
@@ -52,7 +52,7 @@ export function withPrefetch<C extends object>(
   };
 }
 
-function prefetchItems(gov: RequestGovernance, items: ItemSource, value: unknown): unknown {
+function prefetchItems(gov: GovernedRequest, items: ItemSource, value: unknown): unknown {
   const pending = gov.prefetch(itemsOf(value, items.connection).map((item) => (item ? items.governance.subjectOf(item) : null)));
   return pending ? pending.then(() => value) : value;
 }

@@ -3,7 +3,7 @@ import { requireAuthenticated } from '../auth/index.js';
 import type { GatewayContext } from '../context.js';
 import { consentModel, type ConsentDoc } from '../features/consents/index.js';
 import { userLoaders } from '../features/users/index.js';
-import type { SubjectState } from '../governance/index.js';
+import type { SubjectState } from '../governance/types.js';
 import { perRequest } from '../per-request.js';
 
 type ConsentState = { status: 'GRANTED' | 'WITHDRAWN'; policyVersion: string };

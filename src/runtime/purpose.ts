@@ -1,7 +1,7 @@
 import type { Caller, Role } from '../auth/index.js';
 import { GovgateError } from '../errors.js';
-import type { PolicyPack } from './packs/index.js';
-import { anyCovers, isPurpose } from './taxonomy/index.js';
+import type { PolicyPack } from '../governance/packs/index.js';
+import { anyCovers, isPurpose } from '../governance/taxonomy/index.js';
 
 /** Purpose used when a request declares none (API.md); roles not listed default to essential.service. */
 export const DEFAULT_PURPOSES: Readonly<Partial<Record<Role, string>>> = Object.freeze({

@@ -1,54 +1,72 @@
 import type { Caller } from '../auth/index.js';
 import { GovgateError } from '../errors.js';
-import { decideWithState, decideWithoutState, staticVerdict, type ValueFacts } from './decide.js';
-import type { PolicyPack } from './packs/index.js';
-import type { Plan } from './plan/index.js';
-import type { Pseudonymizer } from './redact/index.js';
-import type { DecisionRecord, GovernedField, Outcome, Redaction, StaticVerdict, SubjectState } from './types.js';
+import { decideWithState, decideWithoutState, staticVerdict, type ValueFacts } from '../governance/decide.js';
+import type { PolicyPack } from '../governance/packs/index.js';
+import type { Plan } from '../governance/plan/index.js';
+import type { GovernedRequest } from '../governance/plugin/governed-request.js';
+import type { Pseudonymizer } from '../governance/redact/index.js';
+import type { DecisionRecord, GovernedField, Outcome, Redaction, StaticVerdict, SubjectState } from '../governance/types.js';
 
 export interface RequestGovernanceInit {
   readonly caller: Caller;
   readonly purpose: string;
   readonly pack: PolicyPack;
-  readonly plan: Plan;
-  readonly auditId: string;
   readonly pseudonymizer: Pseudonymizer;
-  /** Loads subject state (consents only when asked); batched per request by the caller of this constructor. */
-  readonly loadSubjectState: (subject: string, withConsents: boolean) => Promise<SubjectState>;
   readonly now?: Date;
 }
 
+/** Loads subject state (consents only when asked), batched per request. */
+export type SubjectStateLoader = (subject: string, withConsents: boolean) => Promise<SubjectState>;
+
 /**
- * Everything governance knows about one request: its plan, the decisions taken (for the audit
- * event) and the redactions (for `extensions.governance`).
+ * Everything governance knows about one request: its plan (from the moment execution starts), the
+ * decisions taken (for the audit event) and the redactions (for `extensions.governance`). It lives on
+ * the context as `governance`.
  */
-export class RequestGovernance {
+export class RequestGovernance implements GovernedRequest {
   readonly caller: Caller;
   readonly purpose: string;
   readonly pack: PolicyPack;
-  readonly plan: Plan;
-  readonly auditId: string;
   readonly pseudonymizer: Pseudonymizer;
   readonly now: Date;
   readonly redactions: Redaction[] = [];
   /** Accesses that are not field reads (compliance operations): each makes the request audited. */
   readonly accesses: string[] = [];
+  private current: Plan | null = null;
   // Keyed by field, then by outcome object (outcomes are shared frozen singletons): no string keys
   // on the per-value path.
   /** Subject states already loaded: values of these subjects are decided synchronously. */
   private readonly states = new Map<string, SubjectState>();
   private readonly decisions = new Map<GovernedField, Map<Outcome, { record: DecisionRecord; subjects: Set<string | null> }>>();
-  private readonly loadSubjectState: (subject: string, withConsents: boolean) => Promise<SubjectState>;
+  private loadSubjectState: SubjectStateLoader = () => Promise.reject(new GovgateError('INTERNAL_SERVER_ERROR', 'subject state loaded before execution'));
 
   constructor(init: RequestGovernanceInit) {
     this.caller = init.caller;
     this.purpose = init.purpose;
     this.pack = init.pack;
-    this.plan = init.plan;
-    this.auditId = init.auditId;
     this.pseudonymizer = init.pseudonymizer;
-    this.loadSubjectState = init.loadSubjectState;
     this.now = init.now ?? new Date();
+  }
+
+  /** Execution starts under this plan, loading subject state through the execution's own context (once per request). */
+  begin(plan: Plan, loadSubjectState: SubjectStateLoader): void {
+    if (this.current) throw new GovgateError('INTERNAL_SERVER_ERROR', 'request governance started twice');
+    this.current = plan;
+    this.loadSubjectState = loadSubjectState;
+  }
+
+  /** Fails closed: no value is decided before the plan exists. */
+  get plan(): Plan {
+    if (!this.current) throw new GovgateError('INTERNAL_SERVER_ERROR', 'governed value decided before its plan');
+    return this.current;
+  }
+
+  get started(): boolean {
+    return this.current !== null;
+  }
+
+  get needsState(): boolean {
+    return this.current?.needsState ?? false;
   }
 
   /** The plan's verdict; a coordinate the plan did not see (should not happen) is computed now. */
@@ -74,7 +92,7 @@ export class RequestGovernance {
    * resolve, so each of their values is then decided without a promise. Null: nothing to load.
    */
   prefetch(subjects: Iterable<string | null>): Promise<void> | null {
-    if (!this.plan.needsState) return null;
+    if (!this.needsState) return null;
     const missing = new Set<string>();
     for (const subject of subjects) {
       if (subject !== null && subject !== this.caller.subject && !this.states.has(subject)) missing.add(subject);
@@ -104,6 +122,7 @@ export class RequestGovernance {
     if (!this.accesses.includes(coordinate)) this.accesses.push(coordinate);
   }
 
+  /** Some governed value was decided. */
   get touched(): boolean {
     return this.decisions.size > 0;
   }
@@ -111,21 +130,4 @@ export class RequestGovernance {
   decisionRecords(): DecisionRecord[] {
     return [...this.decisions.values()].flatMap((byOutcome) => [...byOutcome.values()].map(({ record, subjects }) => ({ ...record, subjects: [...subjects] })));
   }
-}
-
-const byContext = new WeakMap<object, RequestGovernance>();
-
-export function attachGovernance(context: object, governance: RequestGovernance): void {
-  byContext.set(context, governance);
-}
-
-/** Fails closed: a governed field resolved outside a governed execution is an internal error. */
-export function governanceOf(context: object): RequestGovernance {
-  const governance = byContext.get(context);
-  if (!governance) throw new GovgateError('INTERNAL_SERVER_ERROR', 'governed field resolved without a governance plan');
-  return governance;
-}
-
-export function findGovernance(context: object): RequestGovernance | undefined {
-  return byContext.get(context);
 }

@@ -1,0 +1,101 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { appendFile, mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Witness, WitnessEntry, WitnessView } from './witness.js';
+
+const key = (text: string): string => createHash('sha256').update(text).digest('hex').slice(0, 40);
+
+async function replace(file: string, content: string): Promise<void> {
+  const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+  await writeFile(tmp, content, { mode: 0o600 });
+  await rename(tmp, file);
+}
+
+async function readAll(dir: string, suffix: string): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  const files = names.filter((n) => n.endsWith(suffix));
+  return Promise.all(files.map(async (n) => (await readFile(join(dir, n), 'utf8')).trim()));
+}
+
+/**
+ * The witness as a directory, one folder per tenant (named by a hash of the tenant):
+ * `chains/<chain>.jws` the latest head of each chain (atomically replaced), `verified-<instance>.jws`
+ * each instance's latest verified tenant head, `log.jsonl` the append-only witness log. Several
+ * instances may share the directory: each writes only its own files, the log is appended.
+ */
+export function createFileWitness(dir: string, instanceId: string): Witness & { readonly dir: string; ready(): Promise<void> } {
+  const tenantDir = (tenant: string) => join(dir, key(tenant));
+  const ensured = new Map<string, Promise<void>>();
+  const ensure = (tenant: string): Promise<void> => {
+    let done = ensured.get(tenant);
+    if (!done) {
+      done = mkdir(join(tenantDir(tenant), 'chains'), { recursive: true, mode: 0o700 }).then(() => undefined);
+      ensured.set(tenant, done);
+      done.catch(() => ensured.delete(tenant));
+    }
+    return done;
+  };
+  // Per chain: the write in flight and the newest head waiting behind it.
+  const pending = new Map<string, { running: Promise<void>; next: { tenant: string; jws: string } | null }>();
+  const inFlight = new Set<Promise<unknown>>();
+  const track = <T>(p: Promise<T>): Promise<T> => {
+    inFlight.add(p);
+    void p.then(() => inFlight.delete(p), () => inFlight.delete(p));
+    return p;
+  };
+
+  const writeLatest = async (tenant: string, chainId: string, jws: string): Promise<void> => {
+    await ensure(tenant);
+    await replace(join(tenantDir(tenant), 'chains', `${key(chainId)}.jws`), jws);
+  };
+
+  return {
+    dir,
+    async ready() {
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+      await replace(join(dir, '.writable'), instanceId);
+    },
+    latest(tenant, chainId, jws) {
+      const slot = pending.get(chainId);
+      if (slot) {
+        slot.next = { tenant, jws };
+        return slot.running;
+      }
+      const entry: { running: Promise<void>; next: { tenant: string; jws: string } | null } = { running: Promise.resolve(), next: null };
+      const run = async (first: { tenant: string; jws: string }): Promise<void> => {
+        let job: { tenant: string; jws: string } | null = first;
+        try {
+          while (job) {
+            entry.next = null;
+            await writeLatest(job.tenant, chainId, job.jws);
+            job = entry.next;
+          }
+        } finally {
+          pending.delete(chainId);
+        }
+      };
+      pending.set(chainId, entry);
+      entry.running = track(run({ tenant, jws }));
+      return entry.running;
+    },
+    append(entry: WitnessEntry) {
+      return track(ensure(entry.tenant).then(() => appendFile(join(tenantDir(entry.tenant), 'log.jsonl'), `${JSON.stringify(entry)}\n`, { mode: 0o600 })));
+    },
+    verified(tenant, jws) {
+      return track(ensure(tenant).then(() => replace(join(tenantDir(tenant), `verified-${key(instanceId)}.jws`), jws)));
+    },
+    async read(tenant): Promise<WitnessView> {
+      const [chainHeads, tenantHeads] = await Promise.all([readAll(join(tenantDir(tenant), 'chains'), '.jws'), readAll(tenantDir(tenant), '.jws')]);
+      return { chainHeads, tenantHeads };
+    },
+    async flush() {
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+    },
+  };
+}

@@ -1,1 +1,0 @@
-export { subjectStates, type SubjectStates } from './subject-state.js';
