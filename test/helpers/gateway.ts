@@ -48,6 +48,8 @@ export interface TestGatewayOptions {
   dbName?: string;
   /** Keep the database on close (another gateway reuses it). Default false. */
   keepDatabase?: boolean;
+  /** A separate audit connection (with AUDIT_MONGODB_URI in env); the caller closes it. Default: the data connection. */
+  auditConnection?: Connection;
 }
 
 export async function startTestGateway(options: TestGatewayOptions): Promise<TestGateway> {
@@ -75,7 +77,7 @@ export async function startTestGateway(options: TestGatewayOptions): Promise<Tes
     monitorCommands: options.monitorCommands ?? false,
   });
   await registerModels(connection);
-  const gateway = await createGateway({ config, connection });
+  const gateway = await createGateway({ config, connection, ...(options.auditConnection ? { auditConnection: options.auditConnection } : {}) });
 
   const fetchPath = (path: string, init?: RequestInit): Promise<Response> =>
     Promise.resolve(gateway.yoga.fetch(new URL(path, "http://govgate.test"), init ?? {}));
