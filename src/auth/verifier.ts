@@ -46,7 +46,7 @@ async function keySetFor({ auth, devKeys }: VerifierOptions): Promise<JWTVerifyG
 function toCaller(payload: JWTPayload): AuthenticatedCaller {
   const { sub, tenant, roles, purposes } = payload as JWTPayload & Record<string, unknown>;
   if (typeof sub !== 'string' || !idPattern.test(sub)) throw unauthenticated('token subject missing or invalid');
-  // Tenant names starting with "_" are reserved (e.g. the chain of unauthenticated refusals).
+  // Tenant names starting with "_" are reserved for the gateway's own use.
   if (typeof tenant !== 'string' || !idPattern.test(tenant) || tenant.startsWith('_')) throw unauthenticated('token tenant missing or invalid');
   if (roles !== undefined && !(Array.isArray(roles) && roles.every((r) => typeof r === 'string'))) {
     throw unauthenticated('token roles must be a string array');
