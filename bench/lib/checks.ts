@@ -7,6 +7,7 @@
  * erasure-pending subjects are redacted: id hashed, name truncated, email masked, country null,
  * conversations dropped, each listed in extensions.governance.redactions).
  */
+import { ID_PATTERN } from '../../src/db/ids.js';
 import {
   conversationCountOf,
   conversationTitleOf,
@@ -143,7 +144,7 @@ export function checkAddMessage(json: GraphQLResponse, kind: VariantKind, conten
   if (problems.length) return problems;
   const message = (json.data as Record<string, unknown>).addMessage as { id: string; role: string; content: string } | null;
   if (!message) return ['addMessage is null'];
-  if (!/^[a-f0-9]{24}$/.test(message.id)) problems.push(`id ${message.id}`);
+  if (!ID_PATTERN.test(message.id)) problems.push(`id ${message.id}`);
   if (message.role !== 'USER') problems.push(`role ${message.role}`);
   if (message.content !== content) problems.push(`content ${message.content}`);
   return problems;
