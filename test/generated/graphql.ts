@@ -61,7 +61,8 @@ export type ReasonCode =
   | 'RESTRICTED'
   | 'RETENTION'
   | 'ROLE'
-  | 'TENANT';
+  | 'TENANT'
+  | 'WITHHELD';
 
 export type RegisterInput = {
   birthDate: string;

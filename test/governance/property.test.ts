@@ -58,11 +58,28 @@ const ROLE_DEFAULT_PURPOSE: Partial<Record<Role, string>> = {
 };
 const FALLBACK_PURPOSE = 'essential.service';
 /** API.md reason codes. */
-const API_REASONS = ['ROLE', 'PURPOSE', 'TENANT', 'CONSENT', 'RESTRICTED', 'OBJECTED', 'RETENTION', 'MINOR', 'DEVELOPER_DATA', 'PRIVATE', 'OPTED_OUT', 'ERASED'];
+const API_REASONS = ['ROLE', 'PURPOSE', 'TENANT', 'CONSENT', 'RESTRICTED', 'OBJECTED', 'RETENTION', 'MINOR', 'DEVELOPER_DATA', 'PRIVATE', 'OPTED_OUT', 'ERASED', 'WITHHELD'];
+/**
+ * API.md: a reason revealing the subject's own state is shown only to the subject and to roles
+ * granted that state's category; everyone else sees WITHHELD. The state each reason reveals
+ * (task brief): privacy choices, age, account.
+ */
+const STATE_REASON_CATEGORY: Record<string, string> = {
+  CONSENT: 'user.privacy_preferences',
+  RESTRICTED: 'user.privacy_preferences',
+  OBJECTED: 'user.privacy_preferences',
+  OPTED_OUT: 'user.privacy_preferences',
+  MINOR: 'user.demographic.date_of_birth',
+  ERASED: 'user.account',
+};
 /** DESIGN.md: restriction and objection do not stop processing for a legal obligation. */
 const LEGAL_OBLIGATION = 'essential.legal_obligation';
-/** DESIGN/API: an opt-out means "never used to train models" (training and model improvement). */
-const TRAINING_PURPOSES = ['train_ai_system', 'functional.service.improve'];
+/**
+ * DESIGN/API: an opt-out means "never used to train models" (training and model improvement); a
+ * pack may name more training-like purposes (`trainingPurposes`). An objection to
+ * `train_ai_system` covers all of them.
+ */
+const BUILT_IN_TRAINING_PURPOSES = ['train_ai_system', 'functional.service.improve'];
 
 interface PackGrant {
   role: string;
@@ -78,6 +95,7 @@ interface OraclePack {
   retention: { category: string; days: number }[];
   minorsAge: number;
   minorRestrictedPurposes: string[];
+  trainingPurposes: string[];
 }
 
 /** A pack file merged over the file it `extends` (whole top-level keys override). */
@@ -95,6 +113,7 @@ function oraclePack(name: string): OraclePack {
     consent: { purpose: string }[];
     retention: { category: string; days: number }[];
     minors: { age: number; restrictedPurposes: string[] };
+    trainingPurposes?: { purpose: string }[];
   };
   return {
     name: json.name,
@@ -104,6 +123,7 @@ function oraclePack(name: string): OraclePack {
     retention: json.retention,
     minorsAge: json.minors.age,
     minorRestrictedPurposes: json.minors.restrictedPurposes,
+    trainingPurposes: [...BUILT_IN_TRAINING_PURPOSES, ...(json.trainingPurposes ?? []).map((t) => t.purpose)],
   };
 }
 
@@ -186,10 +206,15 @@ const CURRENT = PACK.version;
 const PROFILES: Profile[] = [
   {
     key: 'ada',
-    consents: [['train_ai_system', 'GRANTED', CURRENT], ['marketing.communications', 'GRANTED', CURRENT]],
+    consents: [['train_ai_system', 'GRANTED', CURRENT], ['marketing.communications', 'GRANTED', CURRENT], ['functional.service.improve', 'GRANTED', CURRENT]],
     conversations: [{ ageDays: 3 }, { ageDays: 200 }, { ageDays: 5, mipOptOut: true }],
   },
-  { key: 'kid', minor: true, consents: [['train_ai_system', 'GRANTED', CURRENT], ['personalize', 'GRANTED', CURRENT]], conversations: [{ ageDays: 2 }] },
+  {
+    key: 'kid',
+    minor: true,
+    consents: [['train_ai_system', 'GRANTED', CURRENT], ['personalize', 'GRANTED', CURRENT], ['functional.service.improve', 'GRANTED', CURRENT]],
+    conversations: [{ ageDays: 2 }],
+  },
   { key: 'res', restricted: true, consents: [['train_ai_system', 'GRANTED', CURRENT]], conversations: [{ ageDays: 4 }] },
   { key: 'obj', objections: ['analytics', 'functional.service.improve'], consents: [['train_ai_system', 'GRANTED', CURRENT]], conversations: [{ ageDays: 6 }] },
   { key: 'vold', consents: [['train_ai_system', 'GRANTED', 'an-older-version']], conversations: [{ ageDays: 7 }] },
@@ -203,6 +228,13 @@ const PROFILES: Profile[] = [
   { key: 'new', consents: [], conversations: [] },
   // A long-standing account (registered > 90 days ago) with a fresh conversation.
   { key: 'vet', accountAgeDays: 400, consents: [['train_ai_system', 'GRANTED', CURRENT]], conversations: [{ ageDays: 2 }] },
+  // Objects to training: that covers model improvement too, whatever was consented.
+  {
+    key: 'otr',
+    objections: ['train_ai_system'],
+    consents: [['train_ai_system', 'GRANTED', CURRENT], ['functional.service.improve', 'GRANTED', CURRENT]],
+    conversations: [{ ageDays: 3 }],
+  },
 ];
 
 const hexId = (prefix: string, tenantIndex: number, n: number): string => `${prefix}${tenantIndex}${n.toString(16).padStart(21, '0')}`;
@@ -380,7 +412,8 @@ function oracleDecide(caller: OracleCaller, purpose: string, field: Classificati
   // 5. restriction / objection (not against a legal obligation)
   const legal = covers(LEGAL_OBLIGATION, purpose);
   if (!legal && subject.restricted) return deny('RESTRICTED');
-  if (!legal && subject.objections.some((o) => covers(o, purpose))) return deny('OBJECTED');
+  const training = PACK.trainingPurposes.some((p) => covers(p, purpose));
+  if (!legal && subject.objections.some((o) => covers(o, purpose) || (training && o === 'train_ai_system'))) return deny('OBJECTED');
   // 6. consent for purposes that need it, under the current policy version
   const consentPurpose = PACK.consentPurposes.find((c) => covers(c, purpose));
   if (consentPurpose) {
@@ -394,8 +427,18 @@ function oracleDecide(caller: OracleCaller, purpose: string, field: Classificati
   if (PACK.minorRestrictedPurposes.some((p) => covers(p, purpose)) && subject.birthDate && ageOn(subject.birthDate, new Date(NOW)) < PACK.minorsAge) {
     return deny('MINOR');
   }
-  if (TRAINING_PURPOSES.some((p) => covers(p, purpose)) && facts.optedOut) return deny('OPTED_OUT');
+  if (training && facts.optedOut) return deny('OPTED_OUT');
   return ALLOW;
+}
+
+/** The reason a response shows for a precise one (API.md "Governance in responses"). */
+function shownReason(caller: OracleCaller, purpose: string, reason: string, subject: string): string {
+  const category = STATE_REASON_CATEGORY[reason];
+  if (category === undefined || subject === caller.subject) return reason;
+  const granted = PACK.grants.some(
+    (g) => g.scope === 'tenant' && caller.roles.includes(g.role as Role) && g.categories.some((c) => covers(c, category)) && g.purposes.some((p) => covers(p, purpose)),
+  );
+  return granted ? reason : 'WITHHELD';
 }
 
 /** Purpose check before execution (API.md "Caller"). */
@@ -529,8 +572,12 @@ class Expectation {
     return { field, verdict: oracleDecide(this.caller, this.purpose, field, facts) };
   }
 
-  private withhold(field: Classification, reason: string, path: Path): void {
-    this.redactions.push({ path, category: field.category, reason, strategy: field.strategy });
+  /** Precise reasons of this response's redactions, as the audit keeps them. */
+  readonly preciseReasons: string[] = [];
+
+  private withhold(field: Classification, reason: string, path: Path, subject: string): void {
+    this.preciseReasons.push(reason);
+    this.redactions.push({ path, category: field.category, reason: shownReason(this.caller, this.purpose, reason, subject), strategy: field.strategy });
   }
 
   scalar(coordinate: string, raw: string | null, facts: Facts, path: Path): unknown {
@@ -539,7 +586,7 @@ class Expectation {
       if (raw !== null) this.released.add(raw);
       return raw;
     }
-    this.withhold(field, verdict.reason, path);
+    this.withhold(field, verdict.reason, path, facts.subject);
     if (raw !== null) this.withheld.add(raw);
     return redactedForm(field, raw, facts.tenant);
   }
@@ -565,7 +612,7 @@ class Expectation {
       if (verdict.allow) {
         out.conversations = conversations.map((c, i) => this.conversation(c, s.conversations!, [...path, 'conversations', i]));
       } else {
-        this.withhold(field, verdict.reason, [...path, 'conversations']);
+        this.withhold(field, verdict.reason, [...path, 'conversations'], facts.subject);
         for (const c of conversations) this.withholdConversation(c);
         out.conversations = [];
       }
@@ -595,7 +642,7 @@ class Expectation {
         const owner = USERS.get(keyOf(c.tenant, c.owner));
         out.owner = owner ? this.user(owner, { scalars: s.owner, conversations: null }, [...path, 'owner']) : null;
       } else {
-        this.withhold(field, verdict.reason, [...path, 'owner']);
+        this.withhold(field, verdict.reason, [...path, 'owner'], facts.subject);
         this.withheld.add(c.owner);
         out.owner = null;
       }
@@ -607,7 +654,7 @@ class Expectation {
       if (verdict.allow) {
         out.messages = messages.map((m, i) => this.message(m, s.messages!, [...path, 'messages', i]));
       } else {
-        this.withhold(field, verdict.reason, [...path, 'messages']);
+        this.withhold(field, verdict.reason, [...path, 'messages'], facts.subject);
         for (const m of messages) this.withholdMessage(m);
         out.messages = [];
       }
@@ -857,7 +904,10 @@ async function checkOne(c: CallerCase, q: Query): Promise<string[]> {
     for (const raw of e.withheld) if (raw.length >= 6 && !e.released.has(raw) && res.text.includes(raw)) problems.push(`response contains withheld raw value ${JSON.stringify(raw)}`);
     stats.redactions += e.redactions.length;
     stats.released += e.released.size;
-    for (const r of e.redactions) stats.reasons.set(r.reason, (stats.reasons.get(r.reason) ?? 0) + 1);
+    // Coverage counts the precise reasons (most state reasons are WITHHELD from every role but the subject).
+    for (const reason of [...e.preciseReasons, ...e.redactions.filter((r) => r.reason === 'WITHHELD').map((r) => r.reason)]) {
+      stats.reasons.set(reason, (stats.reasons.get(reason) ?? 0) + 1);
+    }
 
     // (d) another tenant's id answers exactly like a missing one
     const foreign =
@@ -907,7 +957,7 @@ describe('governance property', () => {
     expect(stats.rejected).toBeGreaterThan(0);
     expect(stats.isolationPairs).toBeGreaterThan(0);
     if (NUM_RUNS >= 1000) {
-      for (const reason of ['ROLE', 'PURPOSE', 'CONSENT', 'RESTRICTED', 'OBJECTED', 'RETENTION', 'MINOR', 'OPTED_OUT', 'ERASED']) {
+      for (const reason of ['ROLE', 'PURPOSE', 'CONSENT', 'RESTRICTED', 'OBJECTED', 'RETENTION', 'MINOR', 'OPTED_OUT', 'ERASED', 'WITHHELD']) {
         expect(stats.reasons.get(reason) ?? 0, `reason ${reason} never exercised`).toBeGreaterThan(0);
       }
     }
