@@ -91,7 +91,8 @@ export function decideWithState(
   if (verdict.retentionDays !== null && facts.timestamp && now.getTime() - facts.timestamp.getTime() > verdict.retentionDays * DAY_MS) {
     return OUTCOMES.RETENTION;
   }
-  if (verdict.minorRestricted && state.birthDate && ageOn(state.birthDate, now) < pack.file.minors.age) return OUTCOMES.MINOR;
+  // An age that cannot be checked (no birth date on record) fails closed: treated as a minor's.
+  if (verdict.minorRestricted && (state.birthDate === null || ageOn(state.birthDate, now) < pack.file.minors.age)) return OUTCOMES.MINOR;
   if (verdict.trainingUse && facts.optedOut) return OUTCOMES.OPTED_OUT;
   return ALLOW;
 }

@@ -424,7 +424,8 @@ function oracleDecide(caller: OracleCaller, purpose: string, field: Classificati
   const days = retentionDaysOf(category);
   if (days !== null && facts.timestamp !== null && NOW - facts.timestamp.getTime() > days * DAY) return deny('RETENTION');
   // 8. pack rules: minors, training eligibility (model-improvement opt-out)
-  if (PACK.minorRestrictedPurposes.some((p) => covers(p, purpose)) && subject.birthDate && ageOn(subject.birthDate, new Date(NOW)) < PACK.minorsAge) {
+  // An unknown age cannot be shown to be an adult's: it counts as a minor's.
+  if (PACK.minorRestrictedPurposes.some((p) => covers(p, purpose)) && (subject.birthDate === null || ageOn(subject.birthDate, new Date(NOW)) < PACK.minorsAge)) {
     return deny('MINOR');
   }
   if (training && facts.optedOut) return deny('OPTED_OUT');

@@ -40,6 +40,8 @@ beforeAll(async () => {
     { ...base, subject: 'pia', displayName: 'Pia Minor', email: 'pia@example.com', birthDate: minor },
     { ...base, subject: 'quinn', displayName: 'Quinn Consents', email: 'quinn@example.com', birthDate: adult },
     { ...base, subject: 'rita', displayName: 'Rita Restricted', email: 'rita@example.com', birthDate: adult, restricted: true },
+    // A record without a birth date (imported, or written before birth dates were required).
+    { ...base, subject: 'uma', displayName: 'Uma Unknown', email: 'uma@example.com', birthDate: null },
   ]);
   const granted = (subject: string, purpose: string) => ({ tenant, subject, purpose, status: 'GRANTED', policyVersion: version });
   await consentModel(t.connection).insertMany([
@@ -49,9 +51,11 @@ beforeAll(async () => {
     granted('pia', 'train_ai_system'),
     granted('pia', 'functional.service.improve'),
     granted('quinn', 'functional.service.improve'),
+    granted('uma', 'train_ai_system'),
+    granted('uma', 'functional.service.improve'),
   ]);
   let n = 0;
-  for (const owner of ['nina', 'oscar', 'pia', 'quinn', 'rita']) {
+  for (const owner of ['nina', 'oscar', 'pia', 'quinn', 'rita', 'uma']) {
     n += 1;
     const id = `c${n}`.padEnd(24, '0');
     const createdAt = new Date(Date.now() - DAY);
@@ -85,6 +89,16 @@ describe('functional.service.improve is training: consent, objections and minors
     expect(res.data?.user?.conversations).toEqual([]);
   });
 
+  it('a subject of unknown age counts as a minor for training (an age that cannot be checked fails closed)', async () => {
+    const mia = await t.token('mia', tenant, ['ml_engineer']);
+    for (const headers of [IMPROVE, {}]) {
+      const res = await t.execute(UserWithContentDocument, { id: 'uma' }, { token: mia, headers });
+      expect(res.errors).toBeUndefined();
+      expect(JSON.stringify(res.data)).not.toContain('uma secret content');
+      expect(res.data?.user?.conversations).toEqual([]);
+    }
+  });
+
   it('a consenting adult\'s conversations are released (the checks above are not blanket refusals)', async () => {
     const res = await t.execute(UserWithContentDocument, { id: 'quinn' }, { token: await t.token('mia', tenant, ['ml_engineer']), headers: IMPROVE });
     expect(res.data?.user?.conversations.flatMap((c) => c.messages.map((m) => m.content))).toEqual(['quinn secret content']);
@@ -95,7 +109,7 @@ describe('functional.service.improve is training: consent, objections and minors
     expect(res.errors).toBeUndefined();
     const text = JSON.stringify(res.data);
     expect(text).toContain('quinn secret content');
-    for (const owner of ['nina', 'oscar', 'pia', 'rita']) expect(text, owner).not.toContain(`${owner} secret content`);
+    for (const owner of ['nina', 'oscar', 'pia', 'rita', 'uma']) expect(text, owner).not.toContain(`${owner} secret content`);
   });
 });
 
