@@ -49,6 +49,7 @@ export type ProcessingRecordArticle =
   /** Art. 30(2): the processor's record */
   | 'PROCESSOR';
 
+/** Why a value was redacted. Audit decisions hold the precise reason; in a response, a reason revealing the subject's own state (CONSENT, RESTRICTED, OBJECTED, OPTED_OUT, MINOR, ERASED) shows as WITHHELD unless the caller is the subject or one of its roles is granted that state's category (user.privacy_preferences, user.demographic.date_of_birth, user.account) for the purpose. */
 export type ReasonCode =
   | 'CONSENT'
   | 'DEVELOPER_DATA'

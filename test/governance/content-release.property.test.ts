@@ -17,13 +17,14 @@
  * Reproduce: FC_SEED=<seed> FC_PATH=<path> npx vitest run test/governance/content-release.property.test.ts
  * (CONTENT_NUM_RUNS=<n> cases per pack, default 25; FC_STATS=1 prints how much was released.)
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consentModel } from '../../src/features/consents/index.js';
 import { conversationModel, messageModel } from '../../src/features/conversations/index.js';
 import { userModel } from '../../src/features/users/index.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { BUILT_IN_TRAINING_PURPOSES, covers, ORACLE_PURPOSES, readPackJson, ROLES } from '../helpers/oracle-vocabulary.js';
 
 const NUM_RUNS = Number(process.env.CONTENT_NUM_RUNS ?? 25);
 const DAY = 86_400_000;
@@ -35,29 +36,7 @@ const DAY = 86_400_000;
 /** API.md "policy": the pack names; each runs on its own file, or on base.json when it has none. */
 const PACK_NAMES = ['ihuman', 'interhuman', 'aiwellflow', 'deepailab', 'hartsy'] as const;
 type PackName = (typeof PACK_NAMES)[number];
-/** API.md "Caller". */
-const ROLES = ['user', 'developer', 'support', 'ml_engineer', 'analyst', 'compliance_officer', 'tenant_admin', 'service'] as const;
-/** DESIGN.md "Vocabulary": purposes, by their leaves. */
-const PURPOSE_LEAVES = [
-  'essential.service',
-  'essential.service.authentication',
-  'essential.service.payment_processing',
-  'essential.service.security',
-  'essential.service.operations.support',
-  'essential.legal_obligation',
-  'analytics.reporting',
-  'functional.service.improve',
-  'personalize',
-  'marketing.communications',
-  'train_ai_system',
-  'third_party_sharing',
-];
-const covers = (rule: string, key: string): boolean => key === rule || key.startsWith(`${rule}.`);
-const ancestorsOf = (key: string): string[] => key.split('.').map((_, i, parts) => parts.slice(0, i + 1).join('.'));
-const PURPOSES = [...new Set(PURPOSE_LEAVES.flatMap(ancestorsOf))].sort();
 const LEGAL_OBLIGATION = 'essential.legal_obligation';
-/** Model training and model improvement; packs may add more (`trainingPurposes`). */
-const BUILT_IN_TRAINING = ['train_ai_system', 'functional.service.improve'];
 /** The fields that carry conversation content, with the canary kind each carries. */
 const CONTENT_FIELDS = { 'Conversation.title': 'T', 'Message.content': 'M' } as const;
 type ContentCoordinate = keyof typeof CONTENT_FIELDS;
@@ -80,22 +59,18 @@ interface OraclePack {
   training: string[];
 }
 
-function readJson(name: string): Record<string, unknown> {
-  const own = JSON.parse(readFileSync(new URL(`../../schema/policies/${name}.json`, import.meta.url), 'utf8')) as Record<string, unknown>;
-  return typeof own.extends === 'string' ? { ...readJson(own.extends), ...own } : own;
-}
 const hasFile = (name: string): boolean => existsSync(new URL(`../../schema/policies/${name}.json`, import.meta.url));
 
 function oraclePack(name: PackName): OraclePack {
   const file = hasFile(name) ? name : 'base';
-  const json = readJson(file) as { grants: Grant[]; consent: { purpose: string }[]; minors: { age: number }; trainingPurposes?: { purpose: string }[] };
+  const json = readPackJson(file) as { grants: Grant[]; consent: { purpose: string }[]; minors: { age: number }; trainingPurposes?: { purpose: string }[] };
   return {
     name,
     file,
     grants: json.grants,
     consent: json.consent.map((c) => c.purpose),
     minorsAge: json.minors.age,
-    training: [...BUILT_IN_TRAINING, ...(json.trainingPurposes ?? []).map((t) => t.purpose)],
+    training: [...BUILT_IN_TRAINING_PURPOSES, ...(json.trainingPurposes ?? []).map((t) => t.purpose)],
   };
 }
 
@@ -106,7 +81,7 @@ const PACKS: OraclePack[] = [...PACK_NAMES.filter(hasFile), ...PACK_NAMES.filter
 const declarable = (pack: OraclePack): { role: string; purpose: string }[] =>
   ROLES.flatMap((role) => {
     const granted = pack.grants.filter((g) => g.role === role).flatMap((g) => g.purposes);
-    return PURPOSES.filter((p) => granted.some((g) => covers(g, p))).map((purpose) => ({ role, purpose }));
+    return ORACLE_PURPOSES.filter((p) => granted.some((g) => covers(g, p))).map((purpose) => ({ role, purpose }));
   });
 
 // ---------------------------------------------------------------------------------------------
@@ -141,7 +116,7 @@ const subjectArb = (pack: OraclePack): fc.Arbitrary<SubjectSpec> => {
     objections: fc.oneof(
       { weight: 3, arbitrary: fc.constant<string[]>([]) },
       { weight: 2, arbitrary: fc.constant<string[]>(['train_ai_system']) },
-      { weight: 2, arbitrary: fc.subarray(PURPOSES, { maxLength: 2 }) },
+      { weight: 2, arbitrary: fc.subarray([...ORACLE_PURPOSES], { maxLength: 2 }) },
     ),
     restricted: fc.constantFrom(false, false, false, true),
     age: fc.constantFrom('adult' as const, 'adult' as const, 'adult' as const, 'minor' as const, 'unknown' as const),

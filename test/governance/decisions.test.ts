@@ -4,22 +4,13 @@ import { conversationModel, messageModel } from '../../src/features/conversation
 import { userModel } from '../../src/features/users/index.js';
 import { AuditEventsDocument, ConversationDocument, MeDocument, UserDocument, UserWithContentDocument, UsersDocument } from '../generated/graphql.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { redactionAt, redactionsOf } from '../helpers/redactions.js';
 
 let t: TestGateway;
 const tenant = 'gov';
 const DAY = 86_400_000;
 const ids: Record<string, string> = {};
 
-interface Redaction {
-  path: (string | number)[];
-  category: string;
-  reason: string;
-  strategy: string;
-}
-const redactionsOf = (res: { extensions?: Record<string, unknown> }): Redaction[] =>
-  ((res.extensions?.governance as { redactions?: Redaction[] } | undefined)?.redactions ?? []);
-const redactionAt = (res: { extensions?: Record<string, unknown> }, path: (string | number)[]) =>
-  redactionsOf(res).find((r) => JSON.stringify(r.path) === JSON.stringify(path));
 
 /**
  * The precise reasons the audit event of a response recorded for a coordinate (API.md: reasons

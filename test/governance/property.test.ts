@@ -8,7 +8,6 @@
  * Reproduce a failure: FC_SEED=<seed> FC_PATH=<path> npx vitest run test/governance/property.test.ts
  * (FC_NUM_RUNS=<n> changes the number of cases, FC_STATS=1 prints how often each reason was hit.)
  */
-import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consentModel } from '../../src/features/consents/index.js';
@@ -16,38 +15,17 @@ import { conversationModel, messageModel } from '../../src/features/conversation
 import { userModel } from '../../src/features/users/index.js';
 import { PURPOSES } from '../../src/governance/taxonomy/index.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { ancestorsOf, BUILT_IN_TRAINING_PURPOSES, covers, ORACLE_PURPOSES, readPackJson, ROLES, type Role } from '../helpers/oracle-vocabulary.js';
 
 const NUM_RUNS = Number(process.env.FC_NUM_RUNS ?? 1000);
 const DAY = 86_400_000;
 const NOW = Date.now();
 
 // ---------------------------------------------------------------------------------------------
-// The oracle's own vocabulary (DESIGN.md, API.md) and pack (schema/policies/*.json via fs).
+// The oracle's own vocabulary (DESIGN.md, API.md: test/helpers/oracle-vocabulary.ts) and pack
+// (schema/policies/*.json via fs).
 // ---------------------------------------------------------------------------------------------
 
-/** DESIGN.md "Vocabulary": the purposes (fideslang data uses), declared by their leaves. */
-const DESIGN_PURPOSE_LEAVES = [
-  'essential.service',
-  'essential.service.authentication',
-  'essential.service.payment_processing',
-  'essential.service.security',
-  'essential.service.operations.support',
-  'essential.legal_obligation',
-  'analytics.reporting',
-  'functional.service.improve',
-  'personalize',
-  'marketing.communications',
-  'train_ai_system',
-  'third_party_sharing',
-];
-/** "Parents match children": a dotted key `a.b` is covered by `a`. */
-const covers = (rule: string, key: string): boolean => key === rule || key.startsWith(`${rule}.`);
-const ancestorsOf = (key: string): string[] => key.split('.').map((_, i, parts) => parts.slice(0, i + 1).join('.'));
-const ORACLE_PURPOSES = new Set(DESIGN_PURPOSE_LEAVES.flatMap(ancestorsOf));
-
-/** API.md "Caller". */
-const ROLES = ['user', 'developer', 'support', 'ml_engineer', 'analyst', 'compliance_officer', 'tenant_admin', 'service'] as const;
-type Role = (typeof ROLES)[number];
 /** API.md: role defaults of X-Purpose. Roles it does not name fall back to the base service purpose. */
 const ROLE_DEFAULT_PURPOSE: Partial<Record<Role, string>> = {
   user: 'essential.service',
@@ -74,12 +52,8 @@ const STATE_REASON_CATEGORY: Record<string, string> = {
 };
 /** DESIGN.md: restriction and objection do not stop processing for a legal obligation. */
 const LEGAL_OBLIGATION = 'essential.legal_obligation';
-/**
- * DESIGN/API: an opt-out means "never used to train models" (training and model improvement); a
- * pack may name more training-like purposes (`trainingPurposes`). An objection to
- * `train_ai_system` covers all of them.
- */
-const BUILT_IN_TRAINING_PURPOSES = ['train_ai_system', 'functional.service.improve'];
+// An opt-out means "never used to train models" (training and model improvement, and what a pack
+// adds in `trainingPurposes`); an objection to `train_ai_system` covers all of them.
 
 interface PackGrant {
   role: string;
@@ -96,13 +70,6 @@ interface OraclePack {
   minorsAge: number;
   minorRestrictedPurposes: string[];
   trainingPurposes: string[];
-}
-
-/** A pack file merged over the file it `extends` (whole top-level keys override). */
-function readPackJson(name: string): Record<string, unknown> {
-  const own = JSON.parse(readFileSync(new URL(`../../schema/policies/${name}.json`, import.meta.url), 'utf8')) as Record<string, unknown>;
-  const parent = typeof own.extends === 'string' ? readPackJson(own.extends) : {};
-  return { ...parent, ...own };
 }
 
 function oraclePack(name: string): OraclePack {
@@ -445,7 +412,7 @@ function shownReason(caller: OracleCaller, purpose: string, reason: string, subj
 /** Purpose check before execution (API.md "Caller"). */
 function oracleRejection(caller: OracleCaller, claim: string[] | null, declared: string | null): { purpose: string; rejected: string | null } {
   const purpose = declared?.trim() || caller.roles.map((r) => ROLE_DEFAULT_PURPOSE[r]).find((p) => p !== undefined) || FALLBACK_PURPOSE;
-  if (!ORACLE_PURPOSES.has(purpose)) return { purpose, rejected: 'BAD_USER_INPUT' };
+  if (!ORACLE_PURPOSES.includes(purpose)) return { purpose, rejected: 'BAD_USER_INPUT' };
   const grantable = PACK.grants.filter((g) => caller.roles.includes(g.role as Role)).flatMap((g) => g.purposes);
   if (!grantable.some((p) => covers(p, purpose))) return { purpose, rejected: 'PURPOSE_NOT_ALLOWED' };
   if (claim && !claim.some((p) => covers(p, purpose))) return { purpose, rejected: 'PURPOSE_NOT_ALLOWED' };
@@ -927,7 +894,7 @@ async function checkOne(c: CallerCase, q: Query): Promise<string[]> {
 describe('governance property', () => {
   it('the oracle and the gateway agree on their inputs', () => {
     // The oracle's purposes (DESIGN.md) are the taxonomy the arbitraries draw from.
-    expect([...ORACLE_PURPOSES].sort()).toEqual(TAXONOMY_PURPOSES);
+    expect([...ORACLE_PURPOSES]).toEqual(TAXONOMY_PURPOSES);
     expect(t.gateway.pack.version).toBe(PACK.version);
     // Every value the oracle treats as personal data is classified as such.
     for (const coordinate of ['User.id', 'User.displayName', 'User.email', 'User.phone', 'User.birthDate', 'User.country', 'User.conversations', 'Conversation.title', 'Conversation.owner', 'Conversation.messages', 'Message.content']) {

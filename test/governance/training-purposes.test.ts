@@ -11,22 +11,13 @@ import { conversationModel, messageModel } from '../../src/features/conversation
 import { userModel } from '../../src/features/users/index.js';
 import { AuditEventsDocument, UserDocument, UserWithContentDocument, UsersWithContentDocument } from '../generated/graphql.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { redactionAt, redactionsOf } from '../helpers/redactions.js';
 
 let t: TestGateway;
 const tenant = 'tp';
 const DAY = 86_400_000;
 const IMPROVE = { 'x-purpose': 'functional.service.improve' };
 
-interface Redaction {
-  path: (string | number)[];
-  category: string;
-  reason: string;
-  strategy: string;
-}
-const redactionsOf = (res: { extensions?: Record<string, unknown> }): Redaction[] =>
-  ((res.extensions?.governance as { redactions?: Redaction[] } | undefined)?.redactions ?? []);
-const redactionAt = (res: { extensions?: Record<string, unknown> }, path: (string | number)[]) =>
-  redactionsOf(res).find((r) => JSON.stringify(r.path) === JSON.stringify(path));
 
 beforeAll(async () => {
   t = await startTestGateway({ name: import.meta.url, env: { POLICY_PACK: 'deepailab' } });
