@@ -86,6 +86,8 @@ const envSchema = z
     RATE_LIMIT_BURST: z.coerce.number().int().min(1).max(1_000_000).default(100),
     /** Active policy pack. Default deepailab. */
     POLICY_PACK: z.enum(POLICY_PACKS).default('deepailab'),
+    /** Directory holding the pack files (`<pack>.json`, `base.json`). Default: the repository's schema/policies. */
+    POLICY_DIR: z.string().min(1).optional(),
     /** pino level. Default info (silent in test). */
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
     /** Seed demo tenants, users and conversations at start. Default true with the embedded database. */
@@ -138,6 +140,8 @@ export interface GatewayConfig {
   readonly auth: Readonly<AuthConfig>;
   readonly authVerifiedCacheS: number;
   readonly policyPack: PolicyPackName;
+  /** Absolute; unset: the shipped schema/policies. */
+  readonly policyDir?: string;
   readonly limits: {
     readonly maxBodyBytes: number;
     readonly maxBatch: number;
@@ -212,6 +216,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): GatewayConf
     auth: Object.freeze(auth),
     authVerifiedCacheS: e.AUTH_VERIFIED_CACHE_S,
     policyPack: e.POLICY_PACK,
+    ...(e.POLICY_DIR ? { policyDir: resolve(e.POLICY_DIR) } : {}),
     limits: Object.freeze({
       maxBodyBytes: e.MAX_BODY_BYTES,
       maxBatch: e.MAX_BATCH,

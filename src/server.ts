@@ -70,7 +70,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   });
   const schema = options.schema ?? buildSchema();
   const instanceId = options.instanceId ?? randomUUID();
-  const pack = loadPolicyPack(config.policyPack);
+  const pack = loadPolicyPack(config.policyPack, config.policyDir);
   const planCache = createPlanCache(schema, pack);
   const pseudonymizer = createPseudonymizer(await pseudonymSecretFor(config));
   const auditConnection = options.auditConnection ?? connection;

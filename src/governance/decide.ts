@@ -1,6 +1,8 @@
 import type { Caller } from '../auth/index.js';
+import { ageOn } from './age.js';
 import type { PolicyPack } from './packs/index.js';
 import { anyCovers, covers } from './taxonomy/index.js';
+import { objectionCovers } from './training-purposes.js';
 import type { GovernedField, Outcome, StaticVerdict, SubjectState } from './types.js';
 
 export const ALLOW: Outcome = Object.freeze({ decision: 'ALLOW', reason: null });
@@ -19,7 +21,6 @@ const OUTCOMES = {
 } as const;
 
 const LEGAL_OBLIGATION = 'essential.legal_obligation';
-const TRAINING_PURPOSES = ['train_ai_system', 'functional.service.improve'];
 const DAY_MS = 86_400_000;
 
 /**
@@ -39,7 +40,7 @@ export function staticVerdict(field: GovernedField, caller: Caller, purpose: str
     consentPurpose: pack.consentPurposeFor(purpose),
     retentionDays: pack.retentionDays(category),
     minorRestricted: pack.minorRestricted(purpose),
-    trainingUse: anyCovers(TRAINING_PURPOSES, purpose),
+    trainingUse: pack.isTrainingUse(purpose),
   };
 }
 
@@ -67,14 +68,6 @@ export function decideWithoutState(verdict: StaticVerdict, caller: Caller, facts
   return null;
 }
 
-function ageAt(birthDate: Date, now: Date): number {
-  let age = now.getUTCFullYear() - birthDate.getUTCFullYear();
-  const beforeBirthday =
-    now.getUTCMonth() < birthDate.getUTCMonth() || (now.getUTCMonth() === birthDate.getUTCMonth() && now.getUTCDate() < birthDate.getUTCDate());
-  if (beforeBirthday) age -= 1;
-  return age;
-}
-
 /**
  * The subject-dependent rest of the decision order: erasure → restriction / objection → consent
  * under the current policy version → retention → pack rules (minors, opt-out) → allow.
@@ -90,7 +83,7 @@ export function decideWithState(
   if (!state.exists || state.erased) return OUTCOMES.ERASED;
   const legal = covers(LEGAL_OBLIGATION, purpose);
   if (state.restricted && !legal) return OUTCOMES.RESTRICTED;
-  if (!legal && state.objections.some((objected) => covers(objected, purpose))) return OUTCOMES.OBJECTED;
+  if (!legal && objectionCovers(state.objections, purpose, verdict.trainingUse)) return OUTCOMES.OBJECTED;
   if (verdict.consentPurpose) {
     const consent = state.consents.get(verdict.consentPurpose);
     if (!consent || consent.status !== 'GRANTED' || consent.policyVersion !== pack.version) return OUTCOMES.CONSENT;
@@ -98,7 +91,8 @@ export function decideWithState(
   if (verdict.retentionDays !== null && facts.timestamp && now.getTime() - facts.timestamp.getTime() > verdict.retentionDays * DAY_MS) {
     return OUTCOMES.RETENTION;
   }
-  if (verdict.minorRestricted && state.birthDate && ageAt(state.birthDate, now) < pack.file.minors.age) return OUTCOMES.MINOR;
+  // An age that cannot be checked (no birth date on record) fails closed: treated as a minor's.
+  if (verdict.minorRestricted && (state.birthDate === null || ageOn(state.birthDate, now) < pack.file.minors.age)) return OUTCOMES.MINOR;
   if (verdict.trainingUse && facts.optedOut) return OUTCOMES.OPTED_OUT;
   return ALLOW;
 }

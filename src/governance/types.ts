@@ -2,8 +2,12 @@
 export const STRATEGIES = ['null', 'mask', 'hash', 'generalize', 'truncate', 'drop'] as const;
 export type RedactionStrategy = (typeof STRATEGIES)[number];
 
-/** Reason codes (API.md); `TENANT` appears only in audit decisions, never in a response. */
-export const REASONS = ['ROLE', 'PURPOSE', 'TENANT', 'CONSENT', 'RESTRICTED', 'OBJECTED', 'RETENTION', 'MINOR', 'DEVELOPER_DATA', 'PRIVATE', 'OPTED_OUT', 'ERASED'] as const;
+/**
+ * Reason codes (API.md); `TENANT` appears only in audit decisions, never in a response, and
+ * `WITHHELD` only in responses: it stands for a reason that would reveal the data subject's own
+ * state to a caller not granted that state (state-reasons.ts).
+ */
+export const REASONS = ['ROLE', 'PURPOSE', 'TENANT', 'CONSENT', 'RESTRICTED', 'OBJECTED', 'RETENTION', 'MINOR', 'DEVELOPER_DATA', 'PRIVATE', 'OPTED_OUT', 'ERASED', 'WITHHELD'] as const;
 export type Reason = (typeof REASONS)[number];
 
 export type Decision = 'ALLOW' | 'REDACT' | 'DENY';

@@ -2,24 +2,32 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consentModel } from '../../src/features/consents/index.js';
 import { conversationModel, messageModel } from '../../src/features/conversations/index.js';
 import { userModel } from '../../src/features/users/index.js';
-import { ConversationDocument, MeDocument, UserDocument, UserWithContentDocument, UsersDocument } from '../generated/graphql.js';
+import { AuditEventsDocument, ConversationDocument, MeDocument, UserDocument, UserWithContentDocument, UsersDocument } from '../generated/graphql.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { redactionAt, redactionsOf } from '../helpers/redactions.js';
 
 let t: TestGateway;
 const tenant = 'gov';
 const DAY = 86_400_000;
 const ids: Record<string, string> = {};
 
-interface Redaction {
-  path: (string | number)[];
-  category: string;
-  reason: string;
-  strategy: string;
+
+/**
+ * The precise reasons the audit event of a response recorded for a coordinate (API.md: reasons
+ * that reveal the subject's state are WITHHELD in responses, never in the audit record).
+ */
+async function auditedReasons(res: { extensions?: Record<string, unknown> }, actor: string, coordinate: string): Promise<(string | null)[]> {
+  const auditId = (res.extensions?.governance as { auditId: string }).auditId;
+  const token = await t.token('auditor', tenant, ['compliance_officer']);
+  let after: string | null | undefined;
+  for (;;) {
+    const page = await t.execute(AuditEventsDocument, { filter: { actor }, first: 100, ...(after ? { after } : {}) }, { token });
+    const event = page.data!.auditEvents.edges.find((e) => e.node.id === auditId);
+    if (event) return event.node.decisions.filter((d) => d.coordinate === coordinate).map((d) => d.reason);
+    if (!page.data!.auditEvents.pageInfo.hasNextPage) throw new Error(`audit event ${auditId} not found`);
+    after = page.data!.auditEvents.pageInfo.endCursor;
+  }
 }
-const redactionsOf = (res: { extensions?: Record<string, unknown> }): Redaction[] =>
-  ((res.extensions?.governance as { redactions?: Redaction[] } | undefined)?.redactions ?? []);
-const redactionAt = (res: { extensions?: Record<string, unknown> }, path: (string | number)[]) =>
-  redactionsOf(res).find((r) => JSON.stringify(r.path) === JSON.stringify(path));
 
 async function seed(): Promise<void> {
   const version = t.gateway.pack.version;
@@ -129,11 +137,14 @@ describe('reason codes and strategies', () => {
     const mia = await t.token('mia', tenant, ['ml_engineer']);
     const withoutConsent = await t.execute(UserWithContentDocument, { id: 'alice' }, { token: mia });
     expect(withoutConsent.data?.user?.conversations).toEqual([]);
-    expect(redactionAt(withoutConsent, ['user', 'conversations'])).toMatchObject({ reason: 'CONSENT', strategy: 'drop' });
+    // ml_engineer is not granted user.privacy_preferences: whether alice consented is not its business.
+    expect(redactionAt(withoutConsent, ['user', 'conversations'])).toMatchObject({ reason: 'WITHHELD', strategy: 'drop' });
+    expect(await auditedReasons(withoutConsent, 'mia', 'User.conversations')).toEqual(['CONSENT']);
 
     const oldVersion = await t.execute(UserWithContentDocument, { id: 'frank' }, { token: mia });
     expect(oldVersion.data?.user?.conversations).toEqual([]);
-    expect(redactionAt(oldVersion, ['user', 'conversations'])).toMatchObject({ reason: 'CONSENT' });
+    expect(redactionAt(oldVersion, ['user', 'conversations'])).toMatchObject({ reason: 'WITHHELD' });
+    expect(await auditedReasons(oldVersion, 'mia', 'User.conversations')).toEqual(['CONSENT']);
 
     const consented = await t.execute(UserWithContentDocument, { id: 'erin' }, { token: mia });
     const contents = consented.data?.user?.conversations.flatMap((c) => c.messages.map((m) => m.content));
@@ -143,7 +154,11 @@ describe('reason codes and strategies', () => {
   it('RESTRICTED: a restricted subject\'s data is withheld from others but not from legal obligations', async () => {
     const support = await t.execute(UserDocument, { id: 'carol' }, { token: await t.token('sam', tenant, ['support']) });
     expect(support.data?.user?.displayName).toBe('C…');
-    expect(redactionAt(support, ['user', 'displayName'])).toMatchObject({ reason: 'RESTRICTED', strategy: 'truncate' });
+    expect(redactionAt(support, ['user', 'displayName'])).toMatchObject({ reason: 'WITHHELD', strategy: 'truncate' });
+    expect(await auditedReasons(support, 'sam', 'User.displayName')).toEqual(['RESTRICTED']);
+    // The service role is granted user.privacy_preferences for its purpose: it sees why.
+    const service = await t.execute(UserDocument, { id: 'carol' }, { token: await t.token('svc', tenant, ['service']) });
+    expect(redactionAt(service, ['user', 'displayName'])).toMatchObject({ reason: 'RESTRICTED', strategy: 'truncate' });
     const legal = await t.execute(UserDocument, { id: 'carol' }, { token: await t.token('carl', tenant, ['compliance_officer']) });
     expect(legal.data?.user?.email).toBe('carol@example.com');
   });
@@ -152,7 +167,8 @@ describe('reason codes and strategies', () => {
     const analyst = await t.token('ana', tenant, ['analyst']);
     const objected = await t.execute(UserDocument, { id: 'dave' }, { token: analyst });
     expect(objected.data?.user?.country).toBeNull();
-    expect(redactionAt(objected, ['user', 'country'])).toMatchObject({ reason: 'OBJECTED', strategy: 'null' });
+    expect(redactionAt(objected, ['user', 'country'])).toMatchObject({ reason: 'WITHHELD', strategy: 'null' });
+    expect(await auditedReasons(objected, 'ana', 'User.country')).toEqual(['OBJECTED']);
     const other = await t.execute(UserDocument, { id: 'alice' }, { token: analyst });
     expect(other.data?.user?.country).toBe('FR');
   });
@@ -174,13 +190,15 @@ describe('reason codes and strategies', () => {
   it('MINOR: a minor\'s data is not used for training even with consent', async () => {
     const res = await t.execute(UserWithContentDocument, { id: 'bob' }, { token: await t.token('mia', tenant, ['ml_engineer']) });
     expect(res.data?.user?.conversations).toEqual([]);
-    expect(redactionAt(res, ['user', 'conversations'])).toMatchObject({ reason: 'MINOR' });
+    expect(redactionAt(res, ['user', 'conversations'])).toMatchObject({ reason: 'WITHHELD' });
+    expect(await auditedReasons(res, 'mia', 'User.conversations')).toEqual(['MINOR']);
   });
 
   it('OPTED_OUT: content created under a model-improvement opt-out never trains a model', async () => {
     const res = await t.execute(ConversationDocument, { id: ids.e2e2! }, { token: await t.token('mia', tenant, ['ml_engineer']) });
     expect(res.data?.conversation?.messages).toEqual([]);
-    expect(redactionAt(res, ['conversation', 'messages'])).toMatchObject({ reason: 'OPTED_OUT' });
+    expect(redactionAt(res, ['conversation', 'messages'])).toMatchObject({ reason: 'WITHHELD' });
+    expect(await auditedReasons(res, 'mia', 'Conversation.messages')).toEqual(['OPTED_OUT']);
   });
 
   it('ERASED: an erased subject\'s data does not leave', async () => {
@@ -243,7 +261,8 @@ describe('purpose', () => {
   it('defaults the purpose per role', async () => {
     // ml_engineer defaults to train_ai_system: consent applies without any header.
     const res = await t.execute(UserWithContentDocument, { id: 'alice' }, { token: await t.token('mia', tenant, ['ml_engineer']) });
-    expect(redactionAt(res, ['user', 'conversations'])).toMatchObject({ reason: 'CONSENT' });
+    expect(redactionAt(res, ['user', 'conversations'])).toMatchObject({ reason: 'WITHHELD' });
+    expect(await auditedReasons(res, 'mia', 'User.conversations')).toEqual(['CONSENT']);
   });
 });
 

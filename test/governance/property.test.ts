@@ -8,7 +8,6 @@
  * Reproduce a failure: FC_SEED=<seed> FC_PATH=<path> npx vitest run test/governance/property.test.ts
  * (FC_NUM_RUNS=<n> changes the number of cases, FC_STATS=1 prints how often each reason was hit.)
  */
-import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consentModel } from '../../src/features/consents/index.js';
@@ -16,38 +15,17 @@ import { conversationModel, messageModel } from '../../src/features/conversation
 import { userModel } from '../../src/features/users/index.js';
 import { PURPOSES } from '../../src/governance/taxonomy/index.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { ancestorsOf, BUILT_IN_TRAINING_PURPOSES, covers, ORACLE_PURPOSES, readPackJson, ROLES, type Role } from '../helpers/oracle-vocabulary.js';
 
 const NUM_RUNS = Number(process.env.FC_NUM_RUNS ?? 1000);
 const DAY = 86_400_000;
 const NOW = Date.now();
 
 // ---------------------------------------------------------------------------------------------
-// The oracle's own vocabulary (DESIGN.md, API.md) and pack (schema/policies/*.json via fs).
+// The oracle's own vocabulary (DESIGN.md, API.md: test/helpers/oracle-vocabulary.ts) and pack
+// (schema/policies/*.json via fs).
 // ---------------------------------------------------------------------------------------------
 
-/** DESIGN.md "Vocabulary": the purposes (fideslang data uses), declared by their leaves. */
-const DESIGN_PURPOSE_LEAVES = [
-  'essential.service',
-  'essential.service.authentication',
-  'essential.service.payment_processing',
-  'essential.service.security',
-  'essential.service.operations.support',
-  'essential.legal_obligation',
-  'analytics.reporting',
-  'functional.service.improve',
-  'personalize',
-  'marketing.communications',
-  'train_ai_system',
-  'third_party_sharing',
-];
-/** "Parents match children": a dotted key `a.b` is covered by `a`. */
-const covers = (rule: string, key: string): boolean => key === rule || key.startsWith(`${rule}.`);
-const ancestorsOf = (key: string): string[] => key.split('.').map((_, i, parts) => parts.slice(0, i + 1).join('.'));
-const ORACLE_PURPOSES = new Set(DESIGN_PURPOSE_LEAVES.flatMap(ancestorsOf));
-
-/** API.md "Caller". */
-const ROLES = ['user', 'developer', 'support', 'ml_engineer', 'analyst', 'compliance_officer', 'tenant_admin', 'service'] as const;
-type Role = (typeof ROLES)[number];
 /** API.md: role defaults of X-Purpose. Roles it does not name fall back to the base service purpose. */
 const ROLE_DEFAULT_PURPOSE: Partial<Record<Role, string>> = {
   user: 'essential.service',
@@ -58,11 +36,24 @@ const ROLE_DEFAULT_PURPOSE: Partial<Record<Role, string>> = {
 };
 const FALLBACK_PURPOSE = 'essential.service';
 /** API.md reason codes. */
-const API_REASONS = ['ROLE', 'PURPOSE', 'TENANT', 'CONSENT', 'RESTRICTED', 'OBJECTED', 'RETENTION', 'MINOR', 'DEVELOPER_DATA', 'PRIVATE', 'OPTED_OUT', 'ERASED'];
+const API_REASONS = ['ROLE', 'PURPOSE', 'TENANT', 'CONSENT', 'RESTRICTED', 'OBJECTED', 'RETENTION', 'MINOR', 'DEVELOPER_DATA', 'PRIVATE', 'OPTED_OUT', 'ERASED', 'WITHHELD'];
+/**
+ * API.md: a reason revealing the subject's own state is shown only to the subject and to roles
+ * granted that state's category; everyone else sees WITHHELD. The state each reason reveals
+ * (task brief): privacy choices, age, account.
+ */
+const STATE_REASON_CATEGORY: Record<string, string> = {
+  CONSENT: 'user.privacy_preferences',
+  RESTRICTED: 'user.privacy_preferences',
+  OBJECTED: 'user.privacy_preferences',
+  OPTED_OUT: 'user.privacy_preferences',
+  MINOR: 'user.demographic.date_of_birth',
+  ERASED: 'user.account',
+};
 /** DESIGN.md: restriction and objection do not stop processing for a legal obligation. */
 const LEGAL_OBLIGATION = 'essential.legal_obligation';
-/** DESIGN/API: an opt-out means "never used to train models" (training and model improvement). */
-const TRAINING_PURPOSES = ['train_ai_system', 'functional.service.improve'];
+// An opt-out means "never used to train models" (training and model improvement, and what a pack
+// adds in `trainingPurposes`); an objection to `train_ai_system` covers all of them.
 
 interface PackGrant {
   role: string;
@@ -78,13 +69,7 @@ interface OraclePack {
   retention: { category: string; days: number }[];
   minorsAge: number;
   minorRestrictedPurposes: string[];
-}
-
-/** A pack file merged over the file it `extends` (whole top-level keys override). */
-function readPackJson(name: string): Record<string, unknown> {
-  const own = JSON.parse(readFileSync(new URL(`../../schema/policies/${name}.json`, import.meta.url), 'utf8')) as Record<string, unknown>;
-  const parent = typeof own.extends === 'string' ? readPackJson(own.extends) : {};
-  return { ...parent, ...own };
+  trainingPurposes: string[];
 }
 
 function oraclePack(name: string): OraclePack {
@@ -95,6 +80,7 @@ function oraclePack(name: string): OraclePack {
     consent: { purpose: string }[];
     retention: { category: string; days: number }[];
     minors: { age: number; restrictedPurposes: string[] };
+    trainingPurposes?: { purpose: string }[];
   };
   return {
     name: json.name,
@@ -104,6 +90,7 @@ function oraclePack(name: string): OraclePack {
     retention: json.retention,
     minorsAge: json.minors.age,
     minorRestrictedPurposes: json.minors.restrictedPurposes,
+    trainingPurposes: [...BUILT_IN_TRAINING_PURPOSES, ...(json.trainingPurposes ?? []).map((t) => t.purpose)],
   };
 }
 
@@ -186,10 +173,15 @@ const CURRENT = PACK.version;
 const PROFILES: Profile[] = [
   {
     key: 'ada',
-    consents: [['train_ai_system', 'GRANTED', CURRENT], ['marketing.communications', 'GRANTED', CURRENT]],
+    consents: [['train_ai_system', 'GRANTED', CURRENT], ['marketing.communications', 'GRANTED', CURRENT], ['functional.service.improve', 'GRANTED', CURRENT]],
     conversations: [{ ageDays: 3 }, { ageDays: 200 }, { ageDays: 5, mipOptOut: true }],
   },
-  { key: 'kid', minor: true, consents: [['train_ai_system', 'GRANTED', CURRENT], ['personalize', 'GRANTED', CURRENT]], conversations: [{ ageDays: 2 }] },
+  {
+    key: 'kid',
+    minor: true,
+    consents: [['train_ai_system', 'GRANTED', CURRENT], ['personalize', 'GRANTED', CURRENT], ['functional.service.improve', 'GRANTED', CURRENT]],
+    conversations: [{ ageDays: 2 }],
+  },
   { key: 'res', restricted: true, consents: [['train_ai_system', 'GRANTED', CURRENT]], conversations: [{ ageDays: 4 }] },
   { key: 'obj', objections: ['analytics', 'functional.service.improve'], consents: [['train_ai_system', 'GRANTED', CURRENT]], conversations: [{ ageDays: 6 }] },
   { key: 'vold', consents: [['train_ai_system', 'GRANTED', 'an-older-version']], conversations: [{ ageDays: 7 }] },
@@ -203,6 +195,13 @@ const PROFILES: Profile[] = [
   { key: 'new', consents: [], conversations: [] },
   // A long-standing account (registered > 90 days ago) with a fresh conversation.
   { key: 'vet', accountAgeDays: 400, consents: [['train_ai_system', 'GRANTED', CURRENT]], conversations: [{ ageDays: 2 }] },
+  // Objects to training: that covers model improvement too, whatever was consented.
+  {
+    key: 'otr',
+    objections: ['train_ai_system'],
+    consents: [['train_ai_system', 'GRANTED', CURRENT], ['functional.service.improve', 'GRANTED', CURRENT]],
+    conversations: [{ ageDays: 3 }],
+  },
 ];
 
 const hexId = (prefix: string, tenantIndex: number, n: number): string => `${prefix}${tenantIndex}${n.toString(16).padStart(21, '0')}`;
@@ -380,7 +379,8 @@ function oracleDecide(caller: OracleCaller, purpose: string, field: Classificati
   // 5. restriction / objection (not against a legal obligation)
   const legal = covers(LEGAL_OBLIGATION, purpose);
   if (!legal && subject.restricted) return deny('RESTRICTED');
-  if (!legal && subject.objections.some((o) => covers(o, purpose))) return deny('OBJECTED');
+  const training = PACK.trainingPurposes.some((p) => covers(p, purpose));
+  if (!legal && subject.objections.some((o) => covers(o, purpose) || (training && o === 'train_ai_system'))) return deny('OBJECTED');
   // 6. consent for purposes that need it, under the current policy version
   const consentPurpose = PACK.consentPurposes.find((c) => covers(c, purpose));
   if (consentPurpose) {
@@ -391,17 +391,28 @@ function oracleDecide(caller: OracleCaller, purpose: string, field: Classificati
   const days = retentionDaysOf(category);
   if (days !== null && facts.timestamp !== null && NOW - facts.timestamp.getTime() > days * DAY) return deny('RETENTION');
   // 8. pack rules: minors, training eligibility (model-improvement opt-out)
-  if (PACK.minorRestrictedPurposes.some((p) => covers(p, purpose)) && subject.birthDate && ageOn(subject.birthDate, new Date(NOW)) < PACK.minorsAge) {
+  // An unknown age cannot be shown to be an adult's: it counts as a minor's.
+  if (PACK.minorRestrictedPurposes.some((p) => covers(p, purpose)) && (subject.birthDate === null || ageOn(subject.birthDate, new Date(NOW)) < PACK.minorsAge)) {
     return deny('MINOR');
   }
-  if (TRAINING_PURPOSES.some((p) => covers(p, purpose)) && facts.optedOut) return deny('OPTED_OUT');
+  if (training && facts.optedOut) return deny('OPTED_OUT');
   return ALLOW;
+}
+
+/** The reason a response shows for a precise one (API.md "Governance in responses"). */
+function shownReason(caller: OracleCaller, purpose: string, reason: string, subject: string): string {
+  const category = STATE_REASON_CATEGORY[reason];
+  if (category === undefined || subject === caller.subject) return reason;
+  const granted = PACK.grants.some(
+    (g) => g.scope === 'tenant' && caller.roles.includes(g.role as Role) && g.categories.some((c) => covers(c, category)) && g.purposes.some((p) => covers(p, purpose)),
+  );
+  return granted ? reason : 'WITHHELD';
 }
 
 /** Purpose check before execution (API.md "Caller"). */
 function oracleRejection(caller: OracleCaller, claim: string[] | null, declared: string | null): { purpose: string; rejected: string | null } {
   const purpose = declared?.trim() || caller.roles.map((r) => ROLE_DEFAULT_PURPOSE[r]).find((p) => p !== undefined) || FALLBACK_PURPOSE;
-  if (!ORACLE_PURPOSES.has(purpose)) return { purpose, rejected: 'BAD_USER_INPUT' };
+  if (!ORACLE_PURPOSES.includes(purpose)) return { purpose, rejected: 'BAD_USER_INPUT' };
   const grantable = PACK.grants.filter((g) => caller.roles.includes(g.role as Role)).flatMap((g) => g.purposes);
   if (!grantable.some((p) => covers(p, purpose))) return { purpose, rejected: 'PURPOSE_NOT_ALLOWED' };
   if (claim && !claim.some((p) => covers(p, purpose))) return { purpose, rejected: 'PURPOSE_NOT_ALLOWED' };
@@ -529,8 +540,12 @@ class Expectation {
     return { field, verdict: oracleDecide(this.caller, this.purpose, field, facts) };
   }
 
-  private withhold(field: Classification, reason: string, path: Path): void {
-    this.redactions.push({ path, category: field.category, reason, strategy: field.strategy });
+  /** Precise reasons of this response's redactions, as the audit keeps them. */
+  readonly preciseReasons: string[] = [];
+
+  private withhold(field: Classification, reason: string, path: Path, subject: string): void {
+    this.preciseReasons.push(reason);
+    this.redactions.push({ path, category: field.category, reason: shownReason(this.caller, this.purpose, reason, subject), strategy: field.strategy });
   }
 
   scalar(coordinate: string, raw: string | null, facts: Facts, path: Path): unknown {
@@ -539,7 +554,7 @@ class Expectation {
       if (raw !== null) this.released.add(raw);
       return raw;
     }
-    this.withhold(field, verdict.reason, path);
+    this.withhold(field, verdict.reason, path, facts.subject);
     if (raw !== null) this.withheld.add(raw);
     return redactedForm(field, raw, facts.tenant);
   }
@@ -565,7 +580,7 @@ class Expectation {
       if (verdict.allow) {
         out.conversations = conversations.map((c, i) => this.conversation(c, s.conversations!, [...path, 'conversations', i]));
       } else {
-        this.withhold(field, verdict.reason, [...path, 'conversations']);
+        this.withhold(field, verdict.reason, [...path, 'conversations'], facts.subject);
         for (const c of conversations) this.withholdConversation(c);
         out.conversations = [];
       }
@@ -595,7 +610,7 @@ class Expectation {
         const owner = USERS.get(keyOf(c.tenant, c.owner));
         out.owner = owner ? this.user(owner, { scalars: s.owner, conversations: null }, [...path, 'owner']) : null;
       } else {
-        this.withhold(field, verdict.reason, [...path, 'owner']);
+        this.withhold(field, verdict.reason, [...path, 'owner'], facts.subject);
         this.withheld.add(c.owner);
         out.owner = null;
       }
@@ -607,7 +622,7 @@ class Expectation {
       if (verdict.allow) {
         out.messages = messages.map((m, i) => this.message(m, s.messages!, [...path, 'messages', i]));
       } else {
-        this.withhold(field, verdict.reason, [...path, 'messages']);
+        this.withhold(field, verdict.reason, [...path, 'messages'], facts.subject);
         for (const m of messages) this.withholdMessage(m);
         out.messages = [];
       }
@@ -857,7 +872,10 @@ async function checkOne(c: CallerCase, q: Query): Promise<string[]> {
     for (const raw of e.withheld) if (raw.length >= 6 && !e.released.has(raw) && res.text.includes(raw)) problems.push(`response contains withheld raw value ${JSON.stringify(raw)}`);
     stats.redactions += e.redactions.length;
     stats.released += e.released.size;
-    for (const r of e.redactions) stats.reasons.set(r.reason, (stats.reasons.get(r.reason) ?? 0) + 1);
+    // Coverage counts the precise reasons (most state reasons are WITHHELD from every role but the subject).
+    for (const reason of [...e.preciseReasons, ...e.redactions.filter((r) => r.reason === 'WITHHELD').map((r) => r.reason)]) {
+      stats.reasons.set(reason, (stats.reasons.get(reason) ?? 0) + 1);
+    }
 
     // (d) another tenant's id answers exactly like a missing one
     const foreign =
@@ -876,7 +894,7 @@ async function checkOne(c: CallerCase, q: Query): Promise<string[]> {
 describe('governance property', () => {
   it('the oracle and the gateway agree on their inputs', () => {
     // The oracle's purposes (DESIGN.md) are the taxonomy the arbitraries draw from.
-    expect([...ORACLE_PURPOSES].sort()).toEqual(TAXONOMY_PURPOSES);
+    expect([...ORACLE_PURPOSES]).toEqual(TAXONOMY_PURPOSES);
     expect(t.gateway.pack.version).toBe(PACK.version);
     // Every value the oracle treats as personal data is classified as such.
     for (const coordinate of ['User.id', 'User.displayName', 'User.email', 'User.phone', 'User.birthDate', 'User.country', 'User.conversations', 'Conversation.title', 'Conversation.owner', 'Conversation.messages', 'Message.content']) {
@@ -907,7 +925,7 @@ describe('governance property', () => {
     expect(stats.rejected).toBeGreaterThan(0);
     expect(stats.isolationPairs).toBeGreaterThan(0);
     if (NUM_RUNS >= 1000) {
-      for (const reason of ['ROLE', 'PURPOSE', 'CONSENT', 'RESTRICTED', 'OBJECTED', 'RETENTION', 'MINOR', 'OPTED_OUT', 'ERASED']) {
+      for (const reason of ['ROLE', 'PURPOSE', 'CONSENT', 'RESTRICTED', 'OBJECTED', 'RETENTION', 'MINOR', 'OPTED_OUT', 'ERASED', 'WITHHELD']) {
         expect(stats.reasons.get(reason) ?? 0, `reason ${reason} never exercised`).toBeGreaterThan(0);
       }
     }

@@ -53,6 +53,10 @@ describe('generalisation and truncation', () => {
     expect(generalizeToCountry('12 Rue de Rivoli, Paris, FR')).toBe('FR');
     expect(applyStrategy(field('generalize', { generalize: 'age_band' }), new Date('2000-06-01T00:00:00Z'), context)).toBe('25-34');
   });
+  it('an age band counts completed years: 17 before the 18th birthday is not 18-24', () => {
+    expect(ageBand(new Date('2008-12-15T00:00:00Z'), context.now)).toBe('16-17');
+    expect(ageBand(new Date('2008-11-27T00:00:00Z'), context.now)).toBe('18-24');
+  });
   it('truncates to the configured length', () => {
     expect(applyStrategy(field('truncate'), 'Alice Martin', context)).toBe('A…');
     expect(applyStrategy(field('truncate', { truncate: 0 }), 'secret title', context)).toBe('…');

@@ -6,7 +6,13 @@ import { REASONS } from '../../governance/index.js';
 import { requireComplianceOfficer } from './compliance-guard.js';
 
 const DecisionEnum = builder.enumType('Decision', { values: ['ALLOW', 'REDACT', 'DENY'] as const });
-const ReasonEnum = builder.enumType('ReasonCode', { values: REASONS });
+const ReasonEnum = builder.enumType('ReasonCode', {
+  description:
+    'Why a value was redacted. Audit decisions hold the precise reason; in a response, a reason revealing the subject\'s own state ' +
+    '(CONSENT, RESTRICTED, OBJECTED, OPTED_OUT, MINOR, ERASED) shows as WITHHELD unless the caller is the subject or one of its roles ' +
+    'is granted that state\'s category (user.privacy_preferences, user.demographic.date_of_birth, user.account) for the purpose.',
+  values: REASONS,
+});
 
 /** The API shows one decision per (subject, coordinate); storage groups them by outcome. */
 type Decision = Omit<AuditEventDoc['decisions'][number], 'subjects'> & { subject: string | null; tenant: string };

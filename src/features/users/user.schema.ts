@@ -2,6 +2,7 @@ import { requireAuthenticated } from '../../auth/index.js';
 import { builder } from '../../builder.js';
 import { paginateById } from '../../db/paginate.js';
 import { GovgateError } from '../../errors.js';
+import { ageOn } from '../../governance/age.js';
 import { PACK_VERSIONS } from '../../governance/packs/index.js';
 import { parseInput } from '../../validate.js';
 import { ensureTenant, tenantModel } from '../tenants/index.js';
@@ -10,13 +11,6 @@ import { userLoaders } from './user.loaders.js';
 import { userModel, type UserDoc } from './user.model.js';
 
 export const UserRef = builder.objectRef<UserDoc>('User');
-
-/** Completed years on a day (UTC). */
-function ageOn(birthDate: Date, day: Date): number {
-  const years = day.getUTCFullYear() - birthDate.getUTCFullYear();
-  const hadBirthday = day.getUTCMonth() > birthDate.getUTCMonth() || (day.getUTCMonth() === birthDate.getUTCMonth() && day.getUTCDate() >= birthDate.getUTCDate());
-  return hadBirthday ? years : years - 1;
-}
 
 UserRef.implement({
   description: 'A registered user of the tenant (the data subject).',

@@ -1,13 +1,15 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PolicyPackName } from '../../config.js';
+import { packViolations } from './invariants.js';
 import { packFileSchema, partialPackFileSchema, type PackFile } from './pack-schema.js';
 import { PACK_VERSIONS } from './pack-versions.js';
 import { createPolicyPack, type PolicyPack } from './policy-pack.js';
 
 export const DEFAULT_POLICY_DIR = fileURLToPath(new URL('../../../schema/policies/', import.meta.url));
 
-/** A pack file that fails validation stops start-up with the file and the offending path. */
+/** A pack file that fails validation or an invariant stops start-up with the file and every issue. */
 export class PackError extends Error {
   constructor(file: string, issues: string[]) {
     super(`Invalid policy pack ${file}:\n${issues.map((i) => `  - ${i}`).join('\n')}`);
@@ -18,7 +20,7 @@ export class PackError extends Error {
 function readPartial(dir: string, name: string, seen: Set<string>): Record<string, unknown> {
   if (seen.has(name)) throw new PackError(`${name}.json`, [`extends cycle through ${[...seen].join(' → ')}`]);
   seen.add(name);
-  const file = `${dir}${name}.json`;
+  const file = join(dir, `${name}.json`);
   const parsed = partialPackFileSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
   if (!parsed.success) throw new PackError(file, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   const { extends: parent, ...own } = parsed.data;
@@ -26,14 +28,19 @@ function readPartial(dir: string, name: string, seen: Set<string>): Record<strin
 }
 
 /**
- * Loads `schema/policies/<name>.json` (merged over what it extends) and validates it. A seed whose
- * pack file is not written yet runs on the baseline under its own name and version.
+ * Loads `<dir>/<name>.json` (merged over what it extends), validates it and checks the pack
+ * invariants (invariants.ts). A seed whose pack file is not written yet runs on the baseline under
+ * its own name and version. `dir` default: `schema/policies/`.
  */
 export function loadPolicyPack(name: PolicyPackName, dir: string = DEFAULT_POLICY_DIR): PolicyPack {
-  const own = existsSync(`${dir}${name}.json`);
+  const path = join(dir, `${name}.json`);
+  const own = existsSync(path);
   const merged = own ? readPartial(dir, name, new Set()) : { ...readPartial(dir, 'base', new Set()), name, version: PACK_VERSIONS[name] };
+  const shown = own ? path : `${join(dir, 'base.json')} (as ${name})`;
   const parsed = packFileSchema.safeParse(merged);
-  if (!parsed.success) throw new PackError(`${dir}${name}.json`, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  if (!parsed.success) throw new PackError(shown, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   const file: PackFile = parsed.data;
+  const violations = packViolations(file);
+  if (violations.length > 0) throw new PackError(shown, violations);
   return createPolicyPack(file);
 }

@@ -1,5 +1,6 @@
 import type { Role } from '../../auth/caller.js';
 import { anyCovers, covers, lineage } from '../taxonomy/index.js';
+import { isTrainingUse, trainingPurposesOf } from '../training-purposes.js';
 import type { Grant, PackFile } from './pack-schema.js';
 
 /** The active pack, indexed for the decisions the engine asks of it. */
@@ -17,17 +18,25 @@ export interface PolicyPack {
   /** Retention window for a category from its most specific rule, in days. */
   retentionDays(category: string): number | null;
   minorRestricted(purpose: string): boolean;
+  /** Training-like purposes: the built-in ones and the pack's `trainingPurposes`. */
+  readonly trainingPurposes: readonly string[];
+  /** The purpose is (a child of) a training-like purpose: opt-outs and the objection-to-training rule apply. */
+  isTrainingUse(purpose: string): boolean;
+  /** True when one of these roles is granted the category for the purpose over the whole tenant. */
+  grantsTenantWide(roles: readonly Role[], category: string, purpose: string): boolean;
 }
 
 export function createPolicyPack(file: PackFile): PolicyPack {
   const consentPurposes = file.consent.map((c) => c.purpose);
   const retention = new Map(file.retention.map((r) => [r.category, r.days]));
+  const trainingPurposes = trainingPurposesOf(file.trainingPurposes);
+  const grantsFor = (roles: readonly Role[], category: string, purpose: string): Grant[] =>
+    file.grants.filter((g) => roles.includes(g.role) && anyCovers(g.categories, category) && anyCovers(g.purposes, purpose));
   const pack: PolicyPack = {
     name: file.name,
     version: file.version,
     file: Object.freeze(file),
-    grantsFor: (roles, category, purpose) =>
-      file.grants.filter((g) => roles.includes(g.role) && anyCovers(g.categories, category) && anyCovers(g.purposes, purpose)),
+    grantsFor,
     purposesOf: (roles) => [...new Set(file.grants.filter((g) => roles.includes(g.role)).flatMap((g) => g.purposes))],
     needsConsent: (purpose) => anyCovers(consentPurposes, purpose),
     consentPurposeFor: (purpose) => consentPurposes.find((c) => covers(c, purpose)) ?? null,
@@ -39,6 +48,9 @@ export function createPolicyPack(file: PackFile): PolicyPack {
       return null;
     },
     minorRestricted: (purpose) => anyCovers(file.minors.restrictedPurposes, purpose),
+    trainingPurposes,
+    isTrainingUse: (purpose) => isTrainingUse(trainingPurposes, purpose),
+    grantsTenantWide: (roles, category, purpose) => grantsFor(roles, category, purpose).some((g) => g.scope === 'tenant'),
   };
   return Object.freeze(pack);
 }

@@ -3,6 +3,7 @@ import type { Caller } from '../../auth/index.js';
 import { staticVerdict } from '../decide.js';
 import type { PolicyPack } from '../packs/index.js';
 import { governedFieldsOf } from '../registry.js';
+import { reasonView, type ReasonView } from '../state-reasons.js';
 import type { StaticVerdict } from '../types.js';
 
 /** Static verdicts for every governed field coordinate a document selects. */
@@ -12,6 +13,8 @@ export interface Plan {
   readonly needsState: boolean;
   /** ...and consents among it. */
   readonly needsConsents: boolean;
+  /** How each reason is shown to these roles under this purpose (state reasons may be WITHHELD). */
+  readonly reasons: ReasonView;
 }
 
 /**
@@ -36,5 +39,10 @@ export function buildPlan(schema: GraphQLSchema, document: DocumentNode, caller:
     }),
   );
   const grants = [...verdicts.values()].filter((v) => v.kind === 'grant' && v.scope === 'tenant');
-  return { verdicts, needsState: grants.length > 0, needsConsents: grants.some((v) => v.kind === 'grant' && v.consentPurpose !== null) };
+  return {
+    verdicts,
+    needsState: grants.length > 0,
+    needsConsents: grants.some((v) => v.kind === 'grant' && v.consentPurpose !== null),
+    reasons: reasonView(caller.roles, purpose, pack),
+  };
 }

@@ -30,7 +30,10 @@ function finish<C>(
   // Another tenant's value looks exactly like a missing one: null, no redaction entry.
   if (outcome.reason === 'TENANT' || outcome.reason === null) return null;
   const { governance } = field;
-  gov.redactions.push({ path: responsePathAsArray(info.path), category: governance.category, reason: outcome.reason, strategy: governance.strategy });
+  // The audit record (above) keeps the precise reason; the response shows the subject's own state
+  // only to the subject and to roles granted it (the plan's view, computed once).
+  const reason = facts.subject !== null && facts.subject === gov.caller.subject ? outcome.reason : gov.plan.reasons[outcome.reason];
+  gov.redactions.push({ path: responsePathAsArray(info.path), category: governance.category, reason, strategy: governance.strategy });
   if (governance.strategy === 'drop') return [];
   const redactContext = { tenant: facts.tenant, pseudonymizer: gov.pseudonymizer, now: gov.now };
   if (!needsValue(governance)) return applyStrategy(governance, null, redactContext);

@@ -1,3 +1,5 @@
+import { ageOn } from '../age.js';
+
 /** A date keeps its year only (as 1 January, so it stays a valid Date). */
 export function generalizeToYear(value: Date): Date {
   return new Date(Date.UTC(value.getUTCFullYear(), 0, 1));
@@ -7,7 +9,7 @@ const BANDS = [13, 16, 18, 25, 35, 45, 55, 65] as const;
 
 /** A birth date becomes an age band such as `25-34` or `65+`. */
 export function ageBand(birthDate: Date, now: Date): string {
-  const age = now.getUTCFullYear() - birthDate.getUTCFullYear();
+  const age = ageOn(birthDate, now);
   let lower = 0;
   for (const bound of BANDS) {
     if (age < bound) return `${lower}-${bound - 1}`;
