@@ -5,7 +5,7 @@ import type { PolicyPack } from '../governance/packs/index.js';
 import type { Plan } from '../governance/plan/index.js';
 import type { GovernedRequest } from '../governance/plugin/governed-request.js';
 import type { Pseudonymizer } from '../governance/redact/index.js';
-import type { DecisionRecord, GovernedField, Outcome, Redaction, StaticVerdict, SubjectState } from '../governance/types.js';
+import type { DecisionRecord, GovernedField, Outcome, Reason, Redaction, StaticVerdict, SubjectState } from '../governance/types.js';
 
 export interface RequestGovernanceInit {
   readonly caller: Caller;
@@ -116,6 +116,14 @@ export class RequestGovernance implements GovernedRequest {
       byOutcome.set(outcome, entry);
     }
     entry.subjects.add(subject);
+  }
+
+  /**
+   * The audit keeps the precise reason; the response shows a subject's own state only to that subject
+   * and to roles granted it (the plan's view, computed once per plan).
+   */
+  shownReason(subject: string | null, reason: Reason): Reason {
+    return subject !== null && subject === this.caller.subject ? reason : this.plan.reasons[reason];
   }
 
   noteAccess(coordinate: string): void {

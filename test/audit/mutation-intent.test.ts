@@ -10,7 +10,7 @@ import { consentModel } from '../../src/features/consents/index.js';
 import { messageModel } from '../../src/features/conversations/index.js';
 import { userModel } from '../../src/features/users/index.js';
 import { AddMessageDocument, AuditEventsDocument, GrantConsentDocument, RegisterAccountDocument, StartConversationDocument } from '../generated/graphql.js';
-import { testDatabaseName, testMongoUri } from '../helpers/database.js';
+import { testDatabaseName } from '../helpers/database.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { connectDatabase } from '../../src/db/connect.js';
 import type { Connection } from 'mongoose';

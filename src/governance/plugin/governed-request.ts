@@ -1,7 +1,7 @@
 import { GovgateError } from '../../errors.js';
 import type { ValueFacts } from '../decide.js';
 import type { Pseudonymizer } from '../redact/index.js';
-import type { GovernedField, Outcome, Redaction, StaticVerdict } from '../types.js';
+import type { GovernedField, Outcome, Reason, Redaction, StaticVerdict } from '../types.js';
 
 /**
  * What the field wrappers need of a request's governance. The runtime (src/runtime/) implements it
@@ -17,6 +17,8 @@ export interface GovernedRequest {
   verdict(field: GovernedField): StaticVerdict;
   decide(verdict: StaticVerdict, facts: ValueFacts): Outcome | Promise<Outcome>;
   record(field: GovernedField, subject: string | null, outcome: Outcome): void;
+  /** The reason a response may show for a redaction of this subject's value (state reasons may be WITHHELD). */
+  shownReason(subject: string | null, reason: Reason): Reason;
   /** Loads the state of these subjects in one batch; null when nothing needs loading. */
   prefetch(subjects: Iterable<string | null>): Promise<void> | null;
 }

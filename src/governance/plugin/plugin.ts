@@ -32,7 +32,7 @@ function finish<C>(
   const { governance } = field;
   // The audit record (above) keeps the precise reason; the response shows the subject's own state
   // only to the subject and to roles granted it (the plan's view, computed once).
-  const reason = facts.subject !== null && facts.subject === gov.caller.subject ? outcome.reason : gov.plan.reasons[outcome.reason];
+  const reason = gov.shownReason(facts.subject, outcome.reason);
   gov.redactions.push({ path: responsePathAsArray(info.path), category: governance.category, reason, strategy: governance.strategy });
   if (governance.strategy === 'drop') return [];
   const redactContext = { tenant: facts.tenant, pseudonymizer: gov.pseudonymizer, now: gov.now };
