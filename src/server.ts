@@ -7,7 +7,7 @@ import { createAuditServices, type AuditServices } from './audit/index.js';
 import { createVerifier, type DevKeys, type Verifier } from './auth/index.js';
 import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
-import { createPlanCache, createPseudonymizer, loadPolicyPack, pseudonymSecretFor, type PlanCache, type PolicyPack } from './governance/index.js';
+import { createPseudonymizer, loadPolicyPack, pseudonymSecretFor, type PolicyPack } from './governance/index.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type GatewayMetrics } from './metrics.js';
 import { useBodyLimit } from './plugins/use-body-limit.js';
@@ -16,7 +16,7 @@ import { useMetricsEndpoint } from './plugins/use-metrics-endpoint.js';
 import { useQueryLimits } from './plugins/use-query-limits.js';
 import { useReadiness } from './plugins/use-readiness.js';
 import { useTrustedDocuments } from './plugins/use-trusted-documents.js';
-import { AuditHandOff, createAdmission, createContextFactory, useGovernance } from './runtime/index.js';
+import { AuditHandOff, createAdmission, createContextFactory, createPlanCache, useGovernance, type PlanCache } from './runtime/index.js';
 import { buildSchema } from './schema.js';
 import { RateLimiter } from './security/rate-limiter.js';
 

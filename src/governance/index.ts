@@ -1,5 +1,4 @@
 export { loadPolicyPack, createPolicyPack, PACK_VERSIONS, PackError, type PolicyPack, type PackFile, type Grant } from './packs/index.js';
-export { createPlanCache, buildPlan, type Plan, type PlanCache, type PlanCacheStats } from './plan/index.js';
 export { governedRequestOf, type GovernedRequest } from './plugin/governed-request.js';
 export { createPseudonymizer, type Pseudonymizer } from './redact/index.js';
 export { governedFieldsOf } from './registry.js';

@@ -2,7 +2,7 @@ import type { Caller } from '../auth/index.js';
 import { GovgateError } from '../errors.js';
 import { decideWithState, decideWithoutState, staticVerdict, type ValueFacts } from '../governance/decide.js';
 import type { PolicyPack } from '../governance/packs/index.js';
-import type { Plan } from '../governance/plan/index.js';
+import type { Plan } from './plan/index.js';
 import type { GovernedRequest } from '../governance/plugin/governed-request.js';
 import type { Pseudonymizer } from '../governance/redact/index.js';
 import type { DecisionRecord, GovernedField, Outcome, Reason, Redaction, StaticVerdict, SubjectState } from '../governance/types.js';

@@ -3,7 +3,7 @@ import { getOperationAST, Kind, type DocumentNode, type ExecutionResult, type Se
 import { operationFacts } from '../audit/index.js';
 import type { GatewayContext } from '../context.js';
 import { GovgateError } from '../errors.js';
-import type { PlanCache } from '../governance/plan/index.js';
+import type { PlanCache } from './plan/index.js';
 import type { GatewayMetrics } from '../metrics.js';
 import type { AuditHandOff, RequestActor } from './audit-hand-off.js';
 import { subjectStates } from './subject-state.js';

@@ -1,7 +1,7 @@
 import type { DocumentNode, GraphQLSchema } from 'graphql';
 import { LRUCache } from 'lru-cache';
 import type { Caller } from '../../auth/index.js';
-import type { PolicyPack } from '../packs/index.js';
+import type { PolicyPack } from '../../governance/packs/index.js';
 import { buildPlan, type Plan } from './build-plan.js';
 
 export interface PlanCacheOptions {

@@ -1,10 +1,10 @@
 import { TypeInfo, visit, visitWithTypeInfo, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { Caller } from '../../auth/index.js';
-import { staticVerdict } from '../decide.js';
-import type { PolicyPack } from '../packs/index.js';
-import { governedFieldsOf } from '../registry.js';
-import { reasonView, type ReasonView } from '../state-reasons.js';
-import type { StaticVerdict } from '../types.js';
+import { staticVerdict } from '../../governance/decide.js';
+import type { PolicyPack } from '../../governance/packs/index.js';
+import { governedFieldsOf } from '../../governance/registry.js';
+import { reasonView, type ReasonView } from '../../governance/state-reasons.js';
+import type { StaticVerdict } from '../../governance/types.js';
 
 /** Static verdicts for every governed field coordinate a document selects. */
 export interface Plan {
