@@ -29,7 +29,7 @@ export interface GatewayOptions {
   config: GatewayConfig;
   /** An open connection for data; the gateway does not own it and does not close it. */
   connection: Connection;
-  /** An open connection for the audit log. Default: the data connection. */
+  /** An open connection for the audit log; required when config.audit.mongoUri is set. Default: the data connection. */
   auditConnection?: Connection;
   /** Default: a pino logger at config.logLevel. */
   logger?: Logger;
@@ -59,6 +59,8 @@ const declaredPurpose = (request: Request): string | null => {
 /** The Yoga instance with its plugins and per-request context; no network listener. */
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const { config, connection } = options;
+  // A programming error, not an outage: the audit log must never fall back to the data database unnoticed.
+  if (config.audit.mongoUri && !options.auditConnection) throw new Error('AUDIT_MONGODB_URI is configured but createGateway was given no auditConnection');
   const logger = options.logger ?? createLogger(config.logLevel);
   const verifier = await createVerifier({
     auth: config.auth,
@@ -113,7 +115,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     },
     plugins: [
       useBodyLimit(limits.maxBodyBytes),
-      useReadiness({ connections: [...new Set([connection, options.auditConnection ?? connection])], instanceId, timeoutMs: 2000 }),
+      useReadiness({ checks: { mongodb: connection, audit: options.auditConnection ?? connection }, instanceId, timeoutMs: 2000 }),
       useJwks(audit),
       useQueryLimits({ ...limits, blockFieldSuggestions: config.env === 'production' }),
       ...(limits.trustedDocumentsFile ? [useTrustedDocuments(limits.trustedDocumentsFile, limits.trustedDocumentsOnly)] : []),
