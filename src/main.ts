@@ -64,8 +64,7 @@ async function main(): Promise<void> {
   });
   const { port } = server.address() as AddressInfo;
   const shownHost = config.host === '0.0.0.0' || config.host === '127.0.0.1' ? 'localhost' : config.host;
-  await printDemoTokens(config, devKeys, `http://${shownHost}:${port}/graphql`);
-
+  // Listening means serving (and auditing): a signal from now on must end with a flushed, closed audit chain.
   let stopping = false;
   const shutdown = async (signal: string): Promise<void> => {
     if (stopping) return;
@@ -80,6 +79,7 @@ async function main(): Promise<void> {
     process.exit(0);
   };
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, (s) => void shutdown(s));
+  await printDemoTokens(config, devKeys, `http://${shownHost}:${port}/graphql`);
 }
 
 main().catch((error: unknown) => {
