@@ -3,7 +3,6 @@
  * audit database (two mongo-java-server processes), a development token printed by main.
  */
 import { mkdtemp } from 'node:fs/promises';
-import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mongoose from 'mongoose';
@@ -12,26 +11,19 @@ import { loadConfig } from '../../src/config.js';
 import { startJavaMongoServer, type RunningMongoServer } from '../../src/db/java-mongo-server.js';
 import { createGateway } from '../../src/server.js';
 import { createTestIssuer } from '../helpers/auth.js';
+import { startBlackhole } from '../helpers/blackhole.js';
 import { connectTestDatabase, testDatabaseName, testMongoUri } from '../helpers/database.js';
 import { eventually } from '../helpers/eventually.js';
 import { postGraphQL, spawnTs, cleanEnv, startMain, type Spawned } from '../helpers/spawn.js';
 
 const started: Spawned[] = [];
 const servers: RunningMongoServer[] = [];
-const blackholes: Server[] = [];
+const blackholes: { close(): Promise<void> }[] = [];
 afterAll(async () => {
   started.forEach((s) => s.kill('SIGKILL'));
   await Promise.all(servers.map((s) => s.stop()));
-  blackholes.forEach((b) => b.close());
+  await Promise.all(blackholes.map((b) => b.close()));
 });
-
-/** A TCP port that accepts connections and never answers: the driver waits out server selection. */
-async function blackhole(): Promise<number> {
-  const server = createServer((socket) => socket.on('error', () => undefined));
-  blackholes.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return (server.address() as { port: number }).port;
-}
 
 const ME = { query: '{ me { id displayName email phone } }' };
 interface Me {
@@ -125,14 +117,15 @@ describe('AUDIT_MONGODB_URI (npm start)', () => {
   });
 
   it('refuses to start when the audit database cannot be reached: exit 1, one line naming AUDIT_MONGODB_URI, no secret, no stack', { timeout: 60_000 }, async () => {
-    const port = await blackhole();
+    const hole = await startBlackhole();
+    blackholes.push(hole);
     const app = spawnTs(
       'src/main.ts',
       [],
       cleanEnv({
         MONGODB_URI: testMongoUri(),
         MONGODB_DB_NAME: testDatabaseName(import.meta.url),
-        AUDIT_MONGODB_URI: `mongodb://auditor:s3cret-pw@127.0.0.1:${port}/`,
+        AUDIT_MONGODB_URI: `mongodb://auditor:s3cret-pw@127.0.0.1:${hole.port}/`,
         MONGODB_SERVER_SELECTION_TIMEOUT_MS: '700',
         PORT: '0',
         GOVGATE_STATE_DIR: await mkdtemp(join(tmpdir(), 'govgate-auditdown-')),
