@@ -33,7 +33,6 @@ const INTROSPECT = { query: '{ __schema { queryType { name } } }' };
 interface Me {
   me: { id: string; displayName: string; email: string } | null;
 }
-const codes = (reply: { errors?: { extensions?: { code?: string } }[] }) => (reply.errors ?? []).map((e) => e.extensions?.code);
 
 /** A port nobody listens on right now, on `host`. */
 async function freePort(host: string): Promise<number> {
@@ -61,14 +60,18 @@ async function batch(url: string, size: number, token: string): Promise<{ status
 
 const infoLines = (stdout: string) => stdout.split('\n').filter((line) => line.startsWith('{') && (JSON.parse(line) as { level: number }).level === 30);
 
-/** Counts in a database of the test server, which afterAll then drops. */
+/** Has afterAll drop a database of the test server that a spawned gateway used. */
+function dropLater(dbName: string): string {
+  cleanups.push(async () => {
+    const connection = await mongoose.createConnection(testMongoUri(), { dbName }).asPromise();
+    await connection.dropDatabase();
+    await connection.close();
+  });
+  return dbName;
+}
+
 async function countDocuments(dbName: string, collection: string): Promise<number> {
   const connection = await mongoose.createConnection(testMongoUri(), { dbName }).asPromise();
-  cleanups.push(async () => {
-    const again = await mongoose.createConnection(testMongoUri(), { dbName }).asPromise();
-    await again.dropDatabase();
-    await again.close();
-  });
   try {
     return await connection.db!.collection(collection).countDocuments({});
   } finally {
@@ -78,7 +81,7 @@ async function countDocuments(dbName: string, collection: string): Promise<numbe
 
 describe('npm start in development with every option set away from its default', () => {
   const host = altLoopback ? '127.0.0.2' : '127.0.0.1';
-  const dbName = testDatabaseName(import.meta.url);
+  const dbName = dropLater(testDatabaseName(import.meta.url));
   const pseudonymSecret = 'a-pseudonym-secret-of-at-least-32-characters';
   let port: number;
   let stateDir: string;
@@ -194,7 +197,7 @@ describe('npm start in development with every option set away from its default',
 });
 
 describe('npm start in production with the defaults', () => {
-  const dbName = testDatabaseName(import.meta.url);
+  const dbName = dropLater(testDatabaseName(import.meta.url));
   let tap: WireTap;
   let issuer: TestIssuer;
   let auditKid: string;
@@ -290,6 +293,22 @@ describe('npm start and its databases at start-up', () => {
     expect(await app.exited(45_000)).toBe(1);
     expect(app.stderr().trim()).toMatch(/^govgate failed to start: MONGODB_URI: cannot reach the database \(.*after 600 ms\)$/);
   });
+
+  const badFiles: [string, string, RegExp][] = [
+    ['AUTH_JWKS_FILE', '{"keys": [secret-key-material]}', /AUTH_JWKS_FILE: \S+ is not valid JSON/],
+    ['TRUSTED_DOCUMENTS_FILE', '{"id": {"query": "secret-key-material"}}', /TRUSTED_DOCUMENTS_FILE: \S+ must be a non-empty JSON object mapping ids to documents/],
+  ];
+  for (const [variable, content, message] of badFiles) {
+    it(`a broken ${variable} stops the start with one line naming it, without quoting the file`, { timeout: 60_000 }, async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'govgate-badfile-'));
+      await writeFile(join(dir, 'file.json'), content);
+      const app = spawnTs('src/main.ts', [], cleanEnv({ MONGODB_URI: testMongoUri(), MONGODB_DB_NAME: dropLater(testDatabaseName(import.meta.url)), [variable]: join(dir, 'file.json'), PORT: '0', LOG_LEVEL: 'warn', GOVGATE_STATE_DIR: dir }));
+      started.push(app);
+      expect(await app.exited(45_000)).toBe(1);
+      expect(app.stderr().trim()).toMatch(new RegExp(`^govgate failed to start: ${message.source}$`));
+      expect(app.stderr()).not.toContain('secret-key-material');
+    });
+  }
 
   it('EMBEDDED_DATABASE=mongodb-memory-server without a mongod fails clearly instead of falling back to the Java server, no stack', { timeout: 60_000 }, async () => {
     const app = spawnTs('src/main.ts', [], cleanEnv({ EMBEDDED_DATABASE: 'mongodb-memory-server', MONGOMS_SYSTEM_BINARY: '/nonexistent/mongod', PORT: '0', LOG_LEVEL: 'warn', GOVGATE_STATE_DIR: await mkdtemp(join(tmpdir(), 'govgate-nomongod-')) }));

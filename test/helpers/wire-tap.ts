@@ -62,7 +62,7 @@ export async function startWireTap(targetUri: string): Promise<WireTap> {
         upstream.destroy();
       });
     }
-    let pending = Buffer.alloc(0);
+    let pending: Buffer = Buffer.alloc(0);
     client.on('data', (chunk: Buffer) => {
       upstream.write(chunk);
       pending = readMessages(Buffer.concat([pending, chunk]), (body) => {
