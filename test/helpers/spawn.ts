@@ -64,11 +64,11 @@ export function spawnTs(entry: string, args: string[], env: NodeJS.ProcessEnv): 
   };
 }
 
-/** The environment minus anything that would point a child at the shared test database. */
+/** The environment minus anything that would point a child at the shared test database (or another audit store). */
 export function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
   for (const key of Object.keys(env)) {
-    if ((key.startsWith('AUTH_') || key === 'MONGODB_URI' || key === 'NODE_ENV') && !(key in extra)) delete env[key];
+    if ((key.startsWith('AUTH_') || key === 'MONGODB_URI' || key === 'AUDIT_MONGODB_URI' || key === 'NODE_ENV') && !(key in extra)) delete env[key];
   }
   return env;
 }
