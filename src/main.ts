@@ -2,8 +2,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DEV_ALG, loadOrCreateDevKeys, signToken, type DevKeys } from './auth/index.js';
 import { ConfigError, loadConfig, type GatewayConfig } from './config.js';
-import { connectDatabase } from './db/connect.js';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from './db/embedded.js';
+import { openDatabases } from './db/open-databases.js';
 import { registerModels } from './db/register-models.js';
 import { DEMO_USERS, seedDemoData } from './db/seed-demo.js';
 import { PACK_VERSIONS } from './governance/packs/index.js';
@@ -48,19 +48,15 @@ async function main(): Promise<void> {
     logger.info({ kind: embedded.kind }, 'embedded database started');
     uri = embedded.uri;
   }
-  const connection = await connectDatabase({
-    uri,
-    dbName: config.mongo.dbName,
-    writeConcern: config.mongo.writeConcern,
-    serverSelectionTimeoutMS: config.mongo.serverSelectionTimeoutMS,
-  });
+  const databases = await openDatabases(config, uri);
+  const connection = databases.data;
   await registerModels(connection);
   if (config.seedDemo) {
     const { created } = await seedDemoData(connection, PACK_VERSIONS[config.policyPack]);
     logger.info({ created }, 'demo data seeded');
   }
   const devKeys = config.auth.mode === 'development' ? await loadOrCreateDevKeys(config.auth.stateDir) : undefined;
-  const gateway = await createGateway({ config, connection, logger, ...(devKeys ? { devKeys } : {}) });
+  const gateway = await createGateway({ config, connection, ...(databases.audit ? { auditConnection: databases.audit } : {}), logger, ...(devKeys ? { devKeys } : {}) });
   const server = createServer(gateway.yoga);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -68,22 +64,22 @@ async function main(): Promise<void> {
   });
   const { port } = server.address() as AddressInfo;
   const shownHost = config.host === '0.0.0.0' || config.host === '127.0.0.1' ? 'localhost' : config.host;
-  await printDemoTokens(config, devKeys, `http://${shownHost}:${port}/graphql`);
-
+  // Listening means serving (and auditing): a signal from now on must end with a flushed, closed audit chain.
   let stopping = false;
   const shutdown = async (signal: string): Promise<void> => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
-    // Stop accepting, let in-flight requests finish, then release the database.
+    // Stop accepting, let in-flight requests finish, flush the audit log, then release the databases.
     await new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeAllConnections();
     await gateway.close();
-    await connection.close();
+    await databases.close();
     await embedded?.stop();
     process.exit(0);
   };
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, (s) => void shutdown(s));
+  await printDemoTokens(config, devKeys, `http://${shownHost}:${port}/graphql`);
 }
 
 main().catch((error: unknown) => {

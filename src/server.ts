@@ -24,7 +24,7 @@ export interface GatewayOptions {
   config: GatewayConfig;
   /** An open connection for data; the gateway does not own it and does not close it. */
   connection: Connection;
-  /** An open connection for the audit log (required when config.audit.mongoUri is set). Default: the data connection. */
+  /** An open connection for the audit log; required when config.audit.mongoUri is set. Default: the data connection. */
   auditConnection?: Connection;
   /** Default: a pino logger at config.logLevel. */
   logger?: Logger;
@@ -57,10 +57,8 @@ export interface Gateway {
  */
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const { config, connection } = options;
-  if (config.audit.mongoUri && !options.auditConnection) {
-    // Never fall back silently to the data database when a separate audit store is configured.
-    throw new Error('AUDIT_MONGODB_URI is set: pass its connection as auditConnection');
-  }
+  // A programming error, not an outage: the audit log must never fall back to the data database unnoticed.
+  if (config.audit.mongoUri && !options.auditConnection) throw new Error('AUDIT_MONGODB_URI is configured but createGateway was given no auditConnection');
   const logger = options.logger ?? createLogger(config.logLevel);
   const verifier = await createVerifier({
     auth: config.auth,
@@ -106,7 +104,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       // Before anything reads the body: size, then who is asking, how often, for what.
       useBodyLimit(limits.maxBodyBytes),
       admission.plugin,
-      useReadiness({ connections: [...new Set([connection, auditConnection])], instanceId, timeoutMs: 2000 }),
+      useReadiness({ checks: { mongodb: connection, audit: auditConnection }, instanceId, timeoutMs: 2000 }),
       useJwks(audit.jwks),
       useMetricsEndpoint(metrics.registry),
       useQueryLimits({ ...limits, blockFieldSuggestions: config.env === 'production' }),

@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { LRUCache } from 'lru-cache';
 import { createLocalJWKSet, createRemoteJWKSet, jwtVerify, type JSONWebKeySet, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import type { AuthConfig } from '../config.js';
+import { readJsonFile } from '../read-json-file.js';
 import { ANONYMOUS, isRole, type AuthenticatedCaller, type Caller } from './caller.js';
 import type { DevKeys } from './dev-keys.js';
 import { mapJoseError, unauthenticated } from './jose-errors.js';
@@ -34,8 +34,7 @@ async function keySetFor({ auth, devKeys }: VerifierOptions): Promise<JWTVerifyG
       if (!devKeys) throw new Error('development auth needs generated dev keys');
       return createLocalJWKSet({ keys: [devKeys.publicJwk] });
     case 'jwks-file': {
-      const jwks = JSON.parse(await readFile(auth.jwksFile, 'utf8')) as JSONWebKeySet;
-      return createLocalJWKSet(jwks);
+      return createLocalJWKSet(readJsonFile('AUTH_JWKS_FILE', auth.jwksFile) as JSONWebKeySet);
     }
     case 'jwks-url':
       // jose caches the set and refetches on an unknown kid (rotation), at most once per cooldown.

@@ -27,8 +27,14 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
 
 async function startMemoryServer(timeoutMs: number): Promise<EmbeddedDatabase> {
   // Loaded lazily: it is only needed on machines where a mongod binary can be had.
-  const { MongoMemoryServer } = await import('mongodb-memory-server-core');
-  const server = await withTimeout(MongoMemoryServer.create({ instance: { ip: '127.0.0.1' } }), timeoutMs, 'mongodb-memory-server');
+  const { MongoBinary, MongoMemoryServer } = await import('mongodb-memory-server-core');
+  // Find (or fetch) the binary first: MongoMemoryServer.create prints a stack trace to the console
+  // when it has none, and on a fresh machine that is the expected path to the Java fallback.
+  const start = async () => {
+    await MongoBinary.getPath();
+    return MongoMemoryServer.create({ instance: { ip: '127.0.0.1' } });
+  };
+  const server = await withTimeout(start(), timeoutMs, 'mongodb-memory-server');
   return {
     uri: server.getUri(),
     kind: 'mongodb-memory-server',

@@ -2,8 +2,11 @@ import type { Connection } from 'mongoose';
 import type { Plugin } from 'graphql-yoga';
 
 export interface ReadinessOptions {
-  /** Every database a response depends on (data and, when separate, the audit store). */
-  connections: readonly Connection[];
+  /**
+   * Every database a response depends on, by the name `/ready` reports it under, e.g.
+   * `{ mongodb: data, audit: auditStore }`. A connection listed twice is probed once.
+   */
+  checks: Readonly<Record<string, Connection>>;
   /** Path answered. Default '/ready'. */
   path?: string;
   /** A probe slower than this counts as not ready, ms. Default 2000. */
@@ -13,11 +16,12 @@ export interface ReadinessOptions {
 }
 
 /**
- * `/ready` is 200 only while MongoDB accepts a write with the configured write concern (the same
- * path audit records take), else 503; it recovers by itself when the database returns.
+ * `/ready` is 200 only while every checked database accepts a write with the configured write
+ * concern (the same path audit records take), else 503 with the failing check named
+ * (`checks: { mongodb: 'ok', audit: 'failing' }`); it recovers by itself when the database returns.
  */
 export function useReadiness(options: ReadinessOptions): Plugin {
-  const { connections, path = '/ready', timeoutMs = 2000, instanceId } = options;
+  const { checks, path = '/ready', timeoutMs = 2000, instanceId } = options;
   const probe = async (connection: Connection): Promise<boolean> => {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<false>((resolve) => {
@@ -37,9 +41,15 @@ export function useReadiness(options: ReadinessOptions): Plugin {
   return {
     async onRequest({ url, endResponse }) {
       if (url.pathname !== path) return;
-      const ready = (await Promise.all(connections.map(probe))).every(Boolean);
+      const probes = new Map<Connection, Promise<boolean>>();
+      const named = Object.entries(checks).map(async ([name, connection]) => {
+        if (!probes.has(connection)) probes.set(connection, probe(connection));
+        return [name, (await probes.get(connection)) ? 'ok' : 'failing'] as const;
+      });
+      const results = Object.fromEntries(await Promise.all(named));
+      const ready = Object.values(results).every((result) => result === 'ok');
       endResponse(
-        new Response(JSON.stringify({ status: ready ? 'ready' : 'unavailable', checks: { mongodb: ready ? 'ok' : 'failing' } }), {
+        new Response(JSON.stringify({ status: ready ? 'ready' : 'unavailable', checks: results }), {
           status: ready ? 200 : 503,
           headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
         }),

@@ -1,11 +1,10 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { exportJWK, exportSPKI, generateKeyPair, SignJWT, type JWK } from 'jose';
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MeDocument } from '../generated/graphql.js';
 import { createTestIssuer, TEST_AUDIENCE, TEST_ISSUER } from '../helpers/auth.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { startJwksServer, type JwksServer } from '../helpers/jwks-server.js';
 
 const b64 = (value: unknown): string => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
 const claims = () => ({ sub: 'alice', tenant: 'demo', roles: ['user'], iss: TEST_ISSUER, aud: TEST_AUDIENCE, exp: Math.floor(Date.now() / 1000) + 600 });
@@ -93,45 +92,37 @@ describe('token verification (JWKS file)', () => {
 });
 
 describe('token verification (JWKS URL)', () => {
-  let server: Server;
-  let keys: JWK[] = [];
-  let fetches = 0;
+  let idp: JwksServer;
   let t: TestGateway;
   beforeAll(async () => {
-    server = createServer((_req, res) => {
-      fetches += 1;
-      res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ keys }));
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
+    idp = await startJwksServer();
     t = await startTestGateway({
       name: import.meta.url,
       // No verified-token cache here: the test watches every verification reach the key set.
-      env: { AUTH_JWKS_FILE: '', AUTH_JWKS_URL: `http://127.0.0.1:${port}/jwks.json`, AUTH_JWKS_COOLDOWN_S: '0', AUTH_VERIFIED_CACHE_S: '0' },
+      env: { AUTH_JWKS_FILE: '', AUTH_JWKS_URL: idp.url, AUTH_JWKS_COOLDOWN_S: '0', AUTH_VERIFIED_CACHE_S: '0' },
     });
   });
   afterAll(async () => {
     await t.close();
-    await new Promise((resolve) => server.close(resolve));
+    await idp.close();
   });
 
   it('caches the remote key set and picks up a rotated key without a restart', async () => {
     const first = await createTestIssuer('RS256');
-    keys = [first.publicJwk];
+    idp.keys = [first.publicJwk];
     const token1 = await first.token({ sub: 'alice', tenant: 'demo', roles: ['user'] });
     expect((await t.execute(MeDocument, {}, { token: token1 })).status).toBe(200);
     expect((await t.execute(MeDocument, {}, { token: token1 })).status).toBe(200);
-    expect(fetches).toBe(1);
+    expect(idp.fetches).toBe(1);
 
     const second = await createTestIssuer('EdDSA');
-    keys = [first.publicJwk, second.publicJwk];
+    idp.keys = [first.publicJwk, second.publicJwk];
     const token2 = await second.token({ sub: 'alice', tenant: 'demo', roles: ['user'] });
     expect((await t.execute(MeDocument, {}, { token: token2 })).status).toBe(200);
-    expect(fetches).toBe(2);
+    expect(idp.fetches).toBe(2);
 
     // A key removed from the set stops working once the set is refetched.
-    keys = [second.publicJwk];
+    idp.keys = [second.publicJwk];
     const stranger = await createTestIssuer('ES256');
     await t.execute(MeDocument, {}, { token: await stranger.token({ sub: 'x', tenant: 'demo', roles: ['user'] }) });
     expect((await t.execute(MeDocument, {}, { token: token1 })).status).toBe(401);

@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { startJavaMongoServer, type RunningMongoServer } from '../../src/db/java-mongo-server.js';
+import { eventually } from '../helpers/eventually.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 
 let server: RunningMongoServer | undefined;
@@ -13,15 +14,6 @@ async function readyStatus(gateway: TestGateway): Promise<number> {
   return (await gateway.fetch('/ready')).status;
 }
 
-async function eventually(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    if (await check()) return true;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  return false;
-}
-
 describe('/ready', () => {
   it('turns 503 when MongoDB stops and back to 200 when it returns, without a restart', async () => {
     server = await startJavaMongoServer();
@@ -31,7 +23,10 @@ describe('/ready', () => {
     expect((await t.fetch('/health')).status).toBe(200);
 
     await server.stop();
-    expect(await readyStatus(t)).toBe(503);
+    const down = await t.fetch('/ready');
+    expect(down.status).toBe(503);
+    // Without AUDIT_MONGODB_URI the audit store is the data database: both checks fail together.
+    expect(await down.json()).toEqual({ status: 'unavailable', checks: { mongodb: 'failing', audit: 'failing' } });
     expect((await t.fetch('/health')).status).toBe(200);
 
     server = await startJavaMongoServer({ port });

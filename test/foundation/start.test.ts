@@ -13,12 +13,16 @@ const gql = (url: string, token: string, query: string) =>
 describe('npm start', () => {
   it('starts an embedded database, seeds demo data, prints a URL and working tokens, and stops on SIGTERM', { timeout: 180_000 }, async () => {
     const stateDir = await mkdtemp(join(tmpdir(), 'govgate-start-'));
-    const app = spawnTs('src/main.ts', [], cleanEnv({ PORT: '0', HOST: '127.0.0.1', GOVGATE_STATE_DIR: stateDir, EMBEDDED_DATABASE: 'java', LOG_LEVEL: 'warn' }));
+    const app = spawnTs('src/main.ts', [], cleanEnv({ PORT: '0', HOST: '127.0.0.1', GOVGATE_STATE_DIR: stateDir, EMBEDDED_DATABASE: 'java', LOG_LEVEL: 'info' }));
     started.push(app);
     const [, url] = await app.waitFor(/govgate ready: (http:\/\/\S+\/graphql)/, 120_000);
     const [, aliceToken] = await app.waitFor(/user \(alice@demo\):\n\s+(\S+)/);
     const [, zoeToken] = await app.waitFor(/user \(zoe@acme\):\n\s+(\S+)/);
     const base = url!.replace(/\/graphql$/, '');
+    // EMBEDDED_DATABASE=java: straight to the Java server, mongodb-memory-server is not even tried.
+    const logged = app.stdout().split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as { msg: string; kind?: string });
+    expect(logged.find((l) => l.msg === 'embedded database started')?.kind).toBe('mongo-java-server');
+    expect(logged.map((l) => l.msg)).not.toContain('no mongod binary available; using mongo-java-server');
     expect((await fetch(`${base}/ready`)).status).toBe(200);
     expect((await fetch(`${base}/health`)).status).toBe(200);
 
