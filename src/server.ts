@@ -19,6 +19,7 @@ import { useBodyLimit } from './plugins/use-body-limit.js';
 import { useJwks } from './plugins/use-jwks.js';
 import { useQueryLimits } from './plugins/use-query-limits.js';
 import { useSafeErrors } from './plugins/use-safe-errors.js';
+import { useStatusFollowsData } from './plugins/use-status-follows-data.js';
 import { useTrustedDocuments } from './plugins/use-trusted-documents.js';
 import { RateLimiter } from './security/rate-limiter.js';
 import { useReadiness } from './plugins/use-readiness.js';
@@ -122,8 +123,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         isDisabled: (request) => limits.introspection === 'off' || (limits.introspection === 'authenticated' && !request.headers.get('authorization')),
       }),
       useGovernance({ planCache, pseudonymizer, audit, subjectStateLoader: (ctx) => (subject, withConsents) => subjectStates(ctx).load(subject, withConsents) }),
-      // Every error leaves in its client-safe form (src/safe-error.ts).
+      // Last, in this order: errors are made client-safe (codes set statuses), then statuses follow the data.
       useSafeErrors(),
+      useStatusFollowsData(),
     ],
     context: async ({ request, req }: { request: Request; req?: IncomingMessage }): Promise<GatewayContext> => {
       const requestId = requestIdOf(request);

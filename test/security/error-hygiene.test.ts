@@ -1,6 +1,6 @@
 /**
  * Error hygiene: a client error never echoes the caller's input, always carries a stable code,
- * never a stack (API.md).
+ * never a stack, and a response that carries data is HTTP 200 (API.md).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MeDocument, RegisterAccountDocument } from '../generated/graphql.js';
@@ -159,5 +159,31 @@ describe('batches', () => {
     expect(text).not.toContain('BATCH-SECRET');
     const bodies = JSON.parse(text) as Body[];
     expect(bodies.map((b) => b.errors?.[0]?.extensions?.code ?? null)).toEqual(['GRAPHQL_PARSE_FAILED', 'BAD_USER_INPUT', null]);
+  });
+});
+
+describe('HTTP status follows the data', () => {
+  it('answers 200 when data is not null, whatever its field errors', async () => {
+    const res = await t.post({ query: '{ __typename me { id } }' });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as Body;
+    expect(body.data?.__typename).toBe('Query');
+    expect(body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+  });
+
+  it('keeps 403 when a refused non-null root field nulls the whole data', async () => {
+    const res = await t.post({ query: '{ __typename dataMap { field } verifyAuditLog { ok } }' }, { token });
+    expect(res.status).toBe(403);
+    const body = (await res.json()) as Body;
+    expect(body.data).toBeNull();
+    expect(body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
+
+  it('keeps 401 when nothing was resolved', async () => {
+    const res = await t.post({ query: '{ me { id } }' });
+    expect(res.status).toBe(401);
+    const body = (await res.json()) as Body;
+    expect(body.data ?? null).toBeNull();
+    expect(body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
   });
 });
