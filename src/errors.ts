@@ -58,3 +58,11 @@ export class GovgateError extends GraphQLError {
 }
 
 export const isGovgateError = (error: unknown): error is GovgateError => error instanceof GovgateError;
+
+/** Where an error applies (its locations and path), to rebuild it without the rest. */
+export const whereOf = (error: GraphQLError): NonNullable<GovgateErrorOptions['at']> => ({
+  ...(error.nodes ? { nodes: error.nodes } : {}),
+  ...(error.source ? { source: error.source } : {}),
+  ...(error.positions ? { positions: error.positions } : {}),
+  ...(error.path ? { path: error.path } : {}),
+});

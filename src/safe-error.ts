@@ -6,7 +6,7 @@
  * templates, and client-chosen names are capped (see safe-text.ts).
  */
 import { Kind, type ASTNode, type GraphQLError, type VariableDefinitionNode } from 'graphql';
-import { GovgateError, isGovgateError, type ErrorCode } from './errors.js';
+import { GovgateError, isGovgateError, whereOf, type ErrorCode } from './errors.js';
 import { capQuoted, isName, isPrintedPath, MAX_QUOTED_NAME } from './safe-text.js';
 
 /** Codes that only govgate's own configuration gives (e.g. trusted documents): their messages are ours. */
@@ -34,15 +34,6 @@ const NAME_ONLY_REQUEST = [
 const NAME_ONLY_VARIABLE = [' of required type "', ' of non-null type "', ' expected value of type "'];
 
 const startsWithAny = (text: string, prefixes: readonly string[], from = 0): boolean => prefixes.some((p) => text.startsWith(p, from));
-
-type At = NonNullable<ConstructorParameters<typeof GovgateError>[2]>['at'];
-
-const whereOf = (error: GraphQLError): At => ({
-  ...(error.nodes ? { nodes: error.nodes } : {}),
-  ...(error.source ? { source: error.source } : {}),
-  ...(error.positions ? { positions: error.positions } : {}),
-  ...(error.path ? { path: error.path } : {}),
-});
 
 interface HttpHints {
   spec?: boolean;

@@ -1,6 +1,7 @@
 import { isAsyncIterable } from '@envelop/core';
 import { GraphQLError, type ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { whereOf } from '../errors.js';
 
 interface Http {
   status?: number;
@@ -13,13 +14,7 @@ function withoutStatus(error: GraphQLError): GraphQLError {
   const http = error.extensions?.http as Http | undefined;
   if (http?.status === undefined) return error;
   const { status: _status, ...rest } = http;
-  return new GraphQLError(error.message, {
-    ...(error.nodes ? { nodes: error.nodes } : {}),
-    ...(error.source ? { source: error.source } : {}),
-    ...(error.positions ? { positions: error.positions } : {}),
-    ...(error.path ? { path: error.path } : {}),
-    extensions: { ...error.extensions, http: rest },
-  });
+  return new GraphQLError(error.message, { ...whereOf(error), extensions: { ...error.extensions, http: rest } });
 }
 
 /** Every root field is null because of an error at that field: the operation resolved nothing. */
