@@ -56,6 +56,9 @@ function rebuild(error: GraphQLError, code: ErrorCode, message: string, keepStat
   });
 }
 
+const SYNTAX = 'Syntax Error: the document is not valid GraphQL.';
+const NO_OPERATION = 'Could not determine which operation to execute: operationName must name one operation of the document.';
+
 const masked = (error: GraphQLError): GovgateError => rebuild(error, 'INTERNAL_SERVER_ERROR', 'Unexpected error.');
 
 /** `Expected value of type "T", found …` → T, when T is a printed schema type. */
@@ -150,19 +153,17 @@ export function safeError(error: GraphQLError): GraphQLError {
     case 'BAD_REQUEST':
       return requestError(error);
     case 'GRAPHQL_PARSE_FAILED':
-      return rebuild(error, 'GRAPHQL_PARSE_FAILED', 'Syntax Error: the document is not valid GraphQL.');
+      return rebuild(error, 'GRAPHQL_PARSE_FAILED', SYNTAX);
     case 'GRAPHQL_VALIDATION_FAILED':
       return validationError(error);
     case 'OPERATION_RESOLUTION_FAILURE':
-      return rebuild(error, 'BAD_USER_INPUT', 'Could not determine which operation to execute: operationName must name one operation of the document.');
+      return rebuild(error, 'BAD_USER_INPUT', NO_OPERATION);
     default:
   }
   const node = error.nodes?.[0];
   if (!error.path && node?.kind === Kind.VARIABLE_DEFINITION) return variableError(error, node);
-  if (message.startsWith('Syntax Error: ')) return rebuild(error, 'GRAPHQL_PARSE_FAILED', 'Syntax Error: the document is not valid GraphQL.');
-  if (message.startsWith('Unknown operation named "') || message.startsWith('Must provide operation name')) {
-    return rebuild(error, 'BAD_USER_INPUT', 'Could not determine which operation to execute: operationName must name one operation of the document.');
-  }
+  if (message.startsWith('Syntax Error: ')) return rebuild(error, 'GRAPHQL_PARSE_FAILED', SYNTAX);
+  if (message.startsWith('Unknown operation named "') || message.startsWith('Must provide operation name')) return rebuild(error, 'BAD_USER_INPUT', NO_OPERATION);
   if (message.startsWith('Schema is not configured to execute ')) return rebuild(error, 'BAD_USER_INPUT', capQuoted(message));
   if (message.startsWith('Too many errors processing variables')) return rebuild(error, 'BAD_USER_INPUT', 'Too many invalid variables.');
   if (error.path && message.startsWith('Argument "')) return argumentError(error);
