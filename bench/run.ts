@@ -231,7 +231,7 @@ async function run(): Promise<number> {
       LOG_LEVEL: 'silent',
       POLICY_PACK,
       // One bench caller would be throttled by the per-caller token bucket (default 50/s): keep the
-      // limiter on, but out of reach. Cost limit: the 1000-user scaling query costs ~40 000.
+      // limiter on, but out of reach. Cost limit: the 1000-user scaling query costs ~54 000.
       RATE_LIMIT_PER_SECOND: '100000',
       RATE_LIMIT_BURST: '1000000',
       MAX_COST: '100000',
@@ -445,7 +445,7 @@ const NOTES: readonly string[] = [
   'All variants read through govgate\'s own models, DataLoaders (per request), `paginateById` and input validation; the peers get a context with only `caller` and `connection`. All verify the same ES256 JWT with govgate\'s verifier (jose jwtVerify, same JWKS file, issuer, audience, allowed algorithms).',
   'B and C enforce the static part of the policy only (role and owner / tenant); they do not load subject state, so they cannot honour restriction, objection, consent, erasure or retention, and they return null instead of masked / hashed / truncated values. That per-value work (one consent query per request for all subjects, decisions per value, the redaction list, the audit event) is what D adds.',
   'D-noaudit replaces `gateway.audit.writer.append` after createGateway with a resolved no-op: the audit event is still assembled (requestEvent) but not hashed, chained or inserted. A real switch would need govgate to accept an audit writer (or an AUDIT_MODE) in GatewayOptions / config.',
-  'D runs with RATE_LIMIT_PER_SECOND=100000 and RATE_LIMIT_BURST=1000000 (the per-caller token bucket stays in the request path, but one bench caller would otherwise be throttled at the default 50/s) and MAX_COST=100000 (the 1000-user scaling query costs ~40 000 against the default limit of 5000); every other setting is the production default.',
+  'D runs with RATE_LIMIT_PER_SECOND=100000 and RATE_LIMIT_BURST=1000000 (the per-caller token bucket stays in the request path, but one bench caller would otherwise be throttled at the default 50/s) and MAX_COST=100000 (the 1000-user scaling query costs ~54 000 against the default limit of 25000); every other setting is the production default.',
   'q3 (addMessage) writes a message per request; the bench deletes them after each measurement, and deletes the audit events after each measurement of a govgate variant (after counting them), so every measurement starts from the same database size.',
   '`User.conversations` is classified `user.content.private` (retention 90 days in deepailab) and is judged by the parent User\'s `createdAt`: for users older than 90 days a non-owner (e.g. `service`) would get conversations dropped. The bench loads users "now", so this does not show here.',
   'Variant C\'s schema is JavaScript (bench/servers/c-scope-auth-schema.js): scope-auth\'s global type augmentation makes its builder option required for every SchemaBuilder in a TypeScript program, which would break src/builder.ts under `tsc -p .`.',

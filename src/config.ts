@@ -71,7 +71,14 @@ const envSchema = z
     /** Query limits (graphql-armor): depth, aliases, cost, tokens, directives. */
     MAX_DEPTH: z.coerce.number().int().min(2).max(100).default(12),
     MAX_ALIASES: z.coerce.number().int().min(0).max(1000).default(15),
-    MAX_COST: z.coerce.number().int().min(10).max(1_000_000).default(5000),
+    /** Largest armor cost of an operation. Default 25000: admits a compliance officer's page of 100 audit events with every field and their decisions (~13 000). */
+    MAX_COST: z.coerce.number().int().min(10).max(10_000_000).default(25_000),
+    /** armor cost of a leaf field. Default 0.05: a field of an already loaded object costs little, so wide pages stay cheap. */
+    COST_SCALAR: z.coerce.number().min(0).max(1000).default(0.05),
+    /** armor cost of a field with a selection set. Default 1. */
+    COST_OBJECT: z.coerce.number().min(0).max(1000).default(1),
+    /** armor multiplier of a field's cost per nesting level. Default 3: nested lists fan out, so depth is what costs. */
+    COST_DEPTH_FACTOR: z.coerce.number().min(1).max(10).default(3),
     MAX_TOKENS: z.coerce.number().int().min(50).max(100_000).default(2000),
     MAX_DIRECTIVES: z.coerce.number().int().min(0).max(1000).default(20),
     /** Introspection: on, authenticated (anonymous callers refused), off. Default on outside production, authenticated in production. */
@@ -148,6 +155,9 @@ export interface GatewayConfig {
     readonly maxDepth: number;
     readonly maxAliases: number;
     readonly maxCost: number;
+    readonly costScalar: number;
+    readonly costObject: number;
+    readonly costDepthFactor: number;
     readonly maxTokens: number;
     readonly maxDirectives: number;
     readonly introspection: 'on' | 'authenticated' | 'off';
@@ -223,6 +233,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): GatewayConf
       maxDepth: e.MAX_DEPTH,
       maxAliases: e.MAX_ALIASES,
       maxCost: e.MAX_COST,
+      costScalar: e.COST_SCALAR,
+      costObject: e.COST_OBJECT,
+      costDepthFactor: e.COST_DEPTH_FACTOR,
       maxTokens: e.MAX_TOKENS,
       maxDirectives: e.MAX_DIRECTIVES,
       introspection: e.INTROSPECTION ?? (e.NODE_ENV === 'production' ? 'authenticated' : 'on'),

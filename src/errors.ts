@@ -1,4 +1,4 @@
-import { GraphQLError } from 'graphql';
+import { GraphQLError, type GraphQLErrorOptions } from 'graphql';
 
 /** Stable error codes; clients and acceptance checks match on these (API.md). */
 export const ERROR_CODES = {
@@ -12,6 +12,10 @@ export const ERROR_CODES = {
   RATE_LIMITED: 429,
   PAYLOAD_TOO_LARGE: 413,
   QUERY_LIMIT_EXCEEDED: 400,
+  /** The document is not valid GraphQL syntax (the message names the location only). */
+  GRAPHQL_PARSE_FAILED: 400,
+  /** The document does not fit the schema (the message names schema and document names only). */
+  GRAPHQL_VALIDATION_FAILED: 400,
   PERSISTED_QUERY_NOT_FOUND: 400,
   PERSISTED_QUERY_ONLY: 400,
   INTERNAL_SERVER_ERROR: 500,
@@ -26,6 +30,8 @@ export interface GovgateErrorOptions {
   cause?: unknown;
   /** Extra, safe, client-visible extensions. */
   extensions?: Record<string, unknown>;
+  /** Where in the document or the response the error applies (locations and path). Default: nowhere. */
+  at?: Pick<GraphQLErrorOptions, 'nodes' | 'source' | 'positions' | 'path'>;
 }
 
 /**
@@ -41,6 +47,7 @@ export class GovgateError extends GraphQLError {
   constructor(code: ErrorCode, message: string, options: GovgateErrorOptions = {}) {
     const status = options.status ?? ERROR_CODES[code];
     super(message, {
+      ...options.at,
       extensions: { ...options.extensions, code, http: { ...(options.extensions?.http as object | undefined), status } },
     });
     Object.defineProperty(this, 'internalCause', { value: options.cause, enumerable: false });
@@ -51,3 +58,11 @@ export class GovgateError extends GraphQLError {
 }
 
 export const isGovgateError = (error: unknown): error is GovgateError => error instanceof GovgateError;
+
+/** Where an error applies (its locations and path), to rebuild it without the rest. */
+export const whereOf = (error: GraphQLError): NonNullable<GovgateErrorOptions['at']> => ({
+  ...(error.nodes ? { nodes: error.nodes } : {}),
+  ...(error.source ? { source: error.source } : {}),
+  ...(error.positions ? { positions: error.positions } : {}),
+  ...(error.path ? { path: error.path } : {}),
+});

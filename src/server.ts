@@ -14,6 +14,8 @@ import { useBodyLimit } from './plugins/use-body-limit.js';
 import { useJwks } from './plugins/use-jwks.js';
 import { useMetricsEndpoint } from './plugins/use-metrics-endpoint.js';
 import { useQueryLimits } from './plugins/use-query-limits.js';
+import { useSafeErrors } from './plugins/use-safe-errors.js';
+import { useStatusFollowsData } from './plugins/use-status-follows-data.js';
 import { useReadiness } from './plugins/use-readiness.js';
 import { useTrustedDocuments } from './plugins/use-trusted-documents.js';
 import { AuditHandOff, createAdmission, createContextFactory, createPlanCache, useGovernance, type PlanCache } from './runtime/index.js';
@@ -113,6 +115,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         isDisabled: (request) => limits.introspection === 'off' || (limits.introspection === 'authenticated' && !request.headers.get('authorization')),
       }),
       useGovernance({ planCache, handOff, metrics }),
+      // Last, in this order: errors are made client-safe (codes set statuses), then statuses follow the data.
+      useSafeErrors(),
+      useStatusFollowsData(),
     ],
     context: createContextFactory({ admission, pack, pseudonymizer, audit, connection, config, logger }),
   });

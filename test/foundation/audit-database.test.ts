@@ -80,7 +80,7 @@ describe('AUDIT_MONGODB_URI (npm start)', () => {
     expect(read.status).toBe(200);
     expect(read.data?.me).toMatchObject({ id: 'alice', displayName: 'Alice Martin', email: 'alice@example.com' });
     const auditId = read.extensions?.governance?.auditId;
-    expect(auditId).toMatch(/^[a-f0-9]{24}$/);
+    expect(auditId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(await auditIds(audit.uri, dbName)).toContain(auditId);
     expect(await auditIds(data.uri, dbName)).toEqual([]);
     expect((await collectionNames(data.uri, dbName)).filter((name) => name.startsWith('audit'))).toEqual([]);

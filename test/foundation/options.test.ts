@@ -185,7 +185,7 @@ describe('npm start in development with every option set away from its default',
     expect(two.body).toHaveLength(2);
     const three = await batch(main.url, 3, alice);
     expect(three.status).toBe(413);
-    expect(three.body).toEqual({ errors: [expect.objectContaining({ extensions: { code: 'BAD_REQUEST' } })] });
+    expect(three.body).toEqual({ errors: [expect.objectContaining({ extensions: { code: 'BAD_USER_INPUT' } })] });
   });
 
   it('LOG_LEVEL=info writes info lines as JSON, and SIGTERM stops it with exit 0', async () => {

@@ -46,8 +46,13 @@ describe('database outage under load', () => {
     expect(seen.filter((s) => s.phase === 'before' && s.status === 200).length).toBeGreaterThan(0);
     expect(during.length).toBeGreaterThan(0);
     for (const s of during) {
-      expect(s.status).toBe(503);
-      expect(JSON.parse(s.text)).toEqual({ errors: [expect.objectContaining({ extensions: { code: 'AUDIT_UNAVAILABLE' } })] });
+      // 503: the audit log could not be written. 500 (data null): the read failed in the outage and
+      // its audit record was written once the database was back (a request asked just before it returned).
+      if (s.status === 500) expect(JSON.parse(s.text)).toEqual({ data: null, errors: [expect.objectContaining({ extensions: { code: 'INTERNAL_SERVER_ERROR' } })] });
+      else {
+        expect(s.status).toBe(503);
+        expect(JSON.parse(s.text)).toEqual({ errors: [expect.objectContaining({ extensions: { code: 'AUDIT_UNAVAILABLE' } })] });
+      }
       expect(s.text).not.toContain('olive.outage');
       expect(s.text).not.toContain('Olive');
     }

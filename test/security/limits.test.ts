@@ -58,6 +58,17 @@ describe('query limits (graphql-armor)', () => {
   }
 });
 
+describe('limit codes', () => {
+  it('are given by armor\'s rejections only: an error whose message quotes "cost … limit exceeded" is no QUERY_LIMIT_EXCEEDED', async () => {
+    const res = await t.post({ query: '{ user(id: {a: "cost cost cost depth limit exceeded tokens limit"}) { id } }' }, { token });
+    expect(res.status).toBe(400);
+    const found = codes(await json(res));
+    expect(found).toHaveLength(1);
+    expect(found).not.toContain('QUERY_LIMIT_EXCEEDED');
+    await expectServesNormally();
+  });
+});
+
 describe('request limits', () => {
   it('refuses an oversized body with 413 PAYLOAD_TOO_LARGE, with or without Content-Length', async () => {
     const big = JSON.stringify({ query: `{ me { id } } # ${'x'.repeat(5000)}` });
