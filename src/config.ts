@@ -24,8 +24,8 @@ const envSchema = z
     MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://').optional(),
     /** Database name. Default govgate. */
     MONGODB_DB_NAME: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/).default('govgate'),
-    /** Write concern for audit and data writes: majority or a number. Default majority in production, 1 elsewhere. */
-    MONGODB_WRITE_CONCERN: z.union([z.literal('majority'), z.coerce.number().int().min(0).max(50)]).optional(),
+    /** Write concern for audit and data writes: majority or a number ≥ 1 (0 would acknowledge nothing, and "persisted before the response" would stop being true). Default majority in production, 1 elsewhere. */
+    MONGODB_WRITE_CONCERN: z.union([z.literal('majority'), z.coerce.number().int().min(1).max(50)]).optional(),
     /** How long the driver waits for a reachable server before failing an operation, ms. Default 5000. */
     MONGODB_SERVER_SELECTION_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5000),
     /** Which embedded database `npm start` uses without MONGODB_URI: auto (mongod binary if one can be had, else the Java server), mongodb-memory-server, java. Default auto. */

@@ -22,6 +22,10 @@ import { AuditHandOff, createAdmission, createContextFactory, createPlanCache, u
 import { buildSchema } from './schema.js';
 import { RateLimiter } from './security/rate-limiter.js';
 
+/** An error as logs may hold it: its name and stack frames, without the message (which may carry input). */
+const errorShape = (error: unknown): { name: string; frames: string } | undefined =>
+  error instanceof Error ? { name: error.name, frames: (error.stack ?? '').split('\n').slice(1, 8).join('\n') } : undefined;
+
 export interface GatewayOptions {
   config: GatewayConfig;
   /** An open connection for data; the gateway does not own it and does not close it. */
@@ -100,7 +104,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       debug: (...args) => logger.debug({ args: args.map(String) }, 'yoga'),
       info: (...args) => logger.info({ args: args.map(String) }, 'yoga'),
       warn: (...args) => logger.warn({ args: args.map(String) }, 'yoga'),
-      error: (...args) => logger.error({ err: args.find((a) => a instanceof Error) }, 'yoga error'),
+      // Library messages can quote values (a cast error names what it could not cast): log the kind and where, never the message.
+      error: (...args) => logger.error({ err: errorShape(args.find((a) => a instanceof Error)) }, 'yoga error'),
     },
     plugins: [
       // Before anything reads the body: size, then who is asking, how often, for what.

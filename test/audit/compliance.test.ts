@@ -121,10 +121,10 @@ describe('audit events', () => {
   });
 
   it('shows a compliance officer only their own tenant', async () => {
-    const res = await call(AuditEventsDocument, { first: 200 }, await token('carl', 'acme', ['compliance_officer']));
+    const res = await call(AuditEventsDocument, { first: 100 }, await token('carl', 'acme', ['compliance_officer']));
     expect(res.data!.auditEvents.edges.length).toBeGreaterThan(3);
     expect(res.data!.auditEvents.edges.every((e) => e.node.actor.tenant === 'acme')).toBe(true);
-    const other = await call(AuditEventsDocument, { first: 200 }, await token('olga', 'other', ['compliance_officer']));
+    const other = await call(AuditEventsDocument, { first: 100 }, await token('olga', 'other', ['compliance_officer']));
     expect(other.data!.auditEvents.edges.every((e) => e.node.actor.tenant === 'other')).toBe(true);
   });
 

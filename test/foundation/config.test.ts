@@ -34,4 +34,9 @@ describe('config', () => {
     expect(prod.mongo.writeConcern).toBe('majority');
     expect(prod.graphiql).toBe(false);
   });
+
+  it('refuses a write concern that acknowledges nothing', () => {
+    expect(() => loadConfig({ MONGODB_WRITE_CONCERN: '0' })).toThrow(/MONGODB_WRITE_CONCERN/);
+    expect(loadConfig({ MONGODB_WRITE_CONCERN: '2' }).mongo.writeConcern).toBe(2);
+  });
 });

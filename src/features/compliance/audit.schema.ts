@@ -159,7 +159,7 @@ builder.queryFields((t) => ({
       if (f.operationName) query.operationName = f.operationName;
       if (f.decision) query['decisions.decision'] = f.decision;
       if (f.from || f.to) query.at = { ...(f.from ? { $gte: f.from } : {}), ...(f.to ? { $lte: f.to } : {}) };
-      return paginateCollectionById(ctx.audit.store.events, query, args, { maxSize: 500 });
+      return paginateCollectionById(ctx.audit.store.events, query, args, { maxSize: 100 });
     },
   }),
   verifyAuditLog: t.field({
