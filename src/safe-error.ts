@@ -36,18 +36,18 @@ const NAME_ONLY_VARIABLE = [' of required type "', ' of non-null type "', ' expe
 const startsWithAny = (text: string, prefixes: readonly string[], from = 0): boolean => prefixes.some((p) => text.startsWith(p, from));
 
 interface HttpHints {
-  spec?: boolean;
   status?: number;
   headers?: Record<string, string>;
 }
 
 /**
- * Keeps Yoga's GraphQL-over-HTTP hints (`spec`, `Allow` headers, and with `keepStatus` a 4xx such
- * as 405), never the original's other extensions.
+ * Keeps Yoga's `Allow` headers and, with `keepStatus`, a 4xx such as 405 — never the original's
+ * other extensions. Yoga's `spec` hint (answer 200 to `application/json` clients) is dropped: a
+ * document that cannot run is a 400 whatever the Accept header says.
  */
 function rebuild(error: GraphQLError, code: ErrorCode, message: string, keepStatus = false): GovgateError {
   const http = error.extensions?.http as HttpHints | undefined;
-  const hints = { ...(http?.spec ? { spec: true } : {}), ...(http?.headers ? { headers: http.headers } : {}) };
+  const hints = { ...(http?.headers ? { headers: http.headers } : {}) };
   const status = keepStatus && typeof http?.status === 'number' && http.status >= 400 && http.status < 500 ? http.status : undefined;
   return new GovgateError(code, message, {
     at: whereOf(error),

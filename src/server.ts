@@ -98,6 +98,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     landingPage: false,
     graphiql: config.graphiql ? { title: 'govgate' } : false,
     batching: { limit: limits.maxBatch },
+    // The schema takes no uploads: a multipart body is not a request this gateway serves.
+    multipart: false,
     // Anything that is not a GovgateError (or another GraphQLError) leaves as INTERNAL_SERVER_ERROR.
     maskedErrors: { isDev: false },
     logging: {

@@ -1,4 +1,5 @@
 import type { JSONWebKeySet, JWTVerifyGetKey } from 'jose';
+import { LRUCache } from 'lru-cache';
 import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
 import type { GatewayConfig } from '../config.js';
@@ -51,6 +52,9 @@ export async function createAuditServices(options: AuditServicesOptions): Promis
     checkpointIntervalMs: config.audit.checkpointIntervalS * 1000,
     logger,
   });
+  // When this instance first saw another instance's trailing events without a head (bounded).
+  const firstSeenUncovered = new LRUCache<string, number>({ max: 10_000 });
+  const inFlight = new Map<string, Promise<AuditVerification>>();
   return {
     store,
     writer,
@@ -59,10 +63,18 @@ export async function createAuditServices(options: AuditServicesOptions): Promis
     witnessDir,
     jwks: keys.jwks,
     keySet: keys.keySet,
-    async verify(tenant) {
-      const own = await writer.witnessNow(tenant);
-      // Another instance's write is in flight for at most its write timeout; its head lands with it.
-      return verifyTenant({ store, tenant, keys: keys.keySet, signer: keys.signer, witness, own, pendingGraceMs: config.audit.writeTimeoutMs * 2 });
+    verify(tenant) {
+      // One verification per tenant at a time: concurrent callers share it (it reads the whole log).
+      let running = inFlight.get(tenant);
+      if (!running) {
+        running = (async () => {
+          const own = await writer.witnessNow(tenant);
+          // Another instance's write is in flight for at most its write timeout; its head lands with it.
+          return verifyTenant({ store, tenant, keys: keys.keySet, signer: keys.signer, witness, own, pendingGraceMs: config.audit.writeTimeoutMs * 2, firstSeenUncovered });
+        })().finally(() => inFlight.delete(tenant));
+        inFlight.set(tenant, running);
+      }
+      return running;
     },
     close: () => writer.close(),
   };

@@ -31,8 +31,13 @@ export interface AuditWriterOptions {
 export interface OwnChainState {
   readonly tenant: string;
   readonly chainId: string;
+  /** Events acknowledged, and the root over them (null before the first). */
   readonly size: number;
   readonly root: string | null;
+  /** Highest seq ever assigned (in flight, or failed with a write). */
+  readonly assigned: number;
+  /** Still written (false: a segment ended by a failed write, or the instance closed). */
+  readonly open: boolean;
 }
 
 interface SignedHead {
@@ -58,7 +63,7 @@ interface Chain {
   sinceLog: Buffer[];
   /** The witness knows the chain exists (written before its first event is). */
   opened: boolean;
-  /** The witness holds a head of this chain (the first one is awaited before any acknowledgement). */
+  /** The chain has an entry in the witness log. */
   witnessed: boolean;
 }
 
@@ -91,13 +96,15 @@ const hex = (b: Buffer): string => b.toString('hex');
  * Appends hash-chained audit events with group commit: events of concurrent requests share one
  * ordered insert, and each request still waits for its own acknowledgement. Every write carries a
  * signed tree head of each chain it extends (on the chain's last event of the write), so no
- * acknowledged event is ever without a signature that a database writer cannot make. Heads go to the
- * witness too: the latest of each chain after every write, and into the witness log every N events /
- * T seconds with a consistency proof from the previous entry. A failed write fails every queued
+ * acknowledged event is ever without a signature that a database writer cannot make, and each
+ * write is acknowledged only once the witness holds its head. The witness log gets a head every N
+ * events / T seconds with a consistency proof from the previous entry. A failed write fails every queued
  * event and starts a new chain segment that names the last acknowledged event.
  */
 export class AuditWriter {
   private readonly chains = new Map<string, Chain>();
+  /** Segments this instance ended (after failed writes), by tenant: still its own first-hand knowledge. */
+  private readonly retired = new Map<string, OwnChainState[]>();
   private queue: Pending[] = [];
   private flushing = false;
   private scheduled = false;
@@ -146,10 +153,15 @@ export class AuditWriter {
    */
   async witnessNow(tenant: string): Promise<OwnChainState[]> {
     const chain = this.chains.get(tenant);
-    if (!chain) return [];
+    const retired = this.retired.get(tenant) ?? [];
+    if (!chain) return retired;
     if (chain.latest && (!chain.logged || chain.logged.size < chain.latest.size)) this.logHead(chain);
     await this.options.witness.flush();
-    return [{ tenant, chainId: chain.chainId, size: chain.latest?.size ?? 0, root: chain.latest ? hex(chain.latest.root) : null }];
+    return [...retired, { ...this.stateOf(chain), open: !this.closed }];
+  }
+
+  private stateOf(chain: Chain): OwnChainState {
+    return { tenant: chain.tenant, chainId: chain.chainId, size: chain.latest?.size ?? 0, root: chain.latest ? hex(chain.latest.root) : null, assigned: chain.seq, open: true };
   }
 
   /** Idempotent: appends a CLOSED event to every chain, refuses later appends, logs the final heads. */
@@ -245,7 +257,7 @@ export class AuditWriter {
         const last = batch[w.last]!.doc;
         chain.acked = { seq: last.seq, hash: last.hash };
       }
-      await this.witnessFirstHeads([...work.keys()]);
+      await this.witnessHeads([...work.keys()]);
       for (const p of batch) p.resolve(p.event);
       this.logDue(this.o.checkpointEvery);
     } catch (cause) {
@@ -276,28 +288,29 @@ export class AuditWriter {
   }
 
   /**
-   * The first head of a chain is in the witness before any of its events is acknowledged, so a chain
-   * can never be deleted whole without the witness knowing it existed. Later heads follow without
-   * waiting (coalesced per chain).
+   * No event is acknowledged before the witness holds a head covering it: a crash or a database
+   * writer can then never take away, unnoticed, anything a client was answered for. Writes of one
+   * chain coalesce (a head waiting behind a write in flight is carried by the next), so under load
+   * one witness write serves many audit writes.
    */
-  private async witnessFirstHeads(chains: Chain[]): Promise<void> {
-    const first: Promise<void>[] = [];
-    for (const chain of chains) {
-      const latest = chain.latest!;
-      const write = this.options.witness.latest(chain.tenant, chain.chainId, latest.jws);
-      if (chain.witnessed) {
-        write.catch((error: unknown) => this.options.logger.error({ chainId: chain.chainId, err: { message: (error as Error).message } }, 'audit witness write failed'));
-      } else {
-        first.push(write.then(() => this.logHead(chain)).then(() => void (chain.witnessed = true)));
-      }
-    }
-    await Promise.all(first);
+  private async witnessHeads(chains: Chain[]): Promise<void> {
+    await Promise.all(
+      chains.map(async (chain) => {
+        await this.options.witness.latest(chain.tenant, chain.chainId, chain.latest!.jws);
+        if (!chain.witnessed) {
+          chain.witnessed = true;
+          // The chain's first head also opens its entry in the witness log.
+          void this.logHead(chain);
+        }
+      }),
+    );
   }
 
   /** A new segment after a failure: seq restarts, and the first event names the last acknowledged one. */
   private rotate(chain: Chain): void {
     // The ending segment's last head goes to the witness log, so its final size is on record.
     if (chain.latest && (!chain.logged || chain.logged.size < chain.latest.size)) this.logHead(chain);
+    if (chain.seq > 0) this.retired.set(chain.tenant, [...(this.retired.get(chain.tenant) ?? []), { ...this.stateOf(chain), open: false }]);
     const continues = chain.acked ? { chainId: chain.chainId, seq: chain.acked.seq, hash: chain.acked.hash } : chain.continues;
     Object.assign(chain, this.newSegment(chain.tenant, chain.epoch + 1, continues));
   }

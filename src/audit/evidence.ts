@@ -1,6 +1,7 @@
 import { GovgateError } from '../errors.js';
 import type { PolicyPack } from '../governance/index.js';
 import type { AuditServices } from './audit-services.js';
+import { eventFromDoc, hashableOf, hashEvent } from './canonical-hash.js';
 import type { AuditEventDoc } from './event.js';
 import { consistencyProof, leafHash, rangeProof, rootsOf } from './merkle/index.js';
 import { CHAIN_HEAD_TYP, TENANT_HEAD_TYP, verifyHead, type ChainHead, type TenantHead } from './tree-head.js';
@@ -61,7 +62,14 @@ export async function evidenceBundle(audit: AuditServices, pack: PolicyPack, ran
     .sort({ chainId: 1, seq: 1 })
     .toArray();
   const byChain = new Map<string, AuditEventDoc[]>();
-  for (const doc of docs) byChain.set(doc.chainId, [...(byChain.get(doc.chainId) ?? []), doc]);
+  for (const doc of docs) {
+    const list = byChain.get(doc.chainId);
+    if (list) list.push(doc);
+    else byChain.set(doc.chainId, [doc]);
+  }
+  // The events are read again after verification: each must still hash to what the proofs cover, or
+  // the bundle would sign a record changed in between. Any that does not makes the bundle say so.
+  const altered = docs.filter((d) => hashEvent(eventFromDoc(d)) !== d.hash).map((d) => ({ kind: 'EVENT_ALTERED' as const, chainId: d.chainId, seq: d.seq }));
 
   const checkpoints: BundlePayload['checkpoints'] = [];
   const proofs: BundlePayload['proofs'] = [];
@@ -80,11 +88,10 @@ export async function evidenceBundle(audit: AuditServices, pack: PolicyPack, ran
     const roots = rootsOf(leaves);
     checkpoints.push({ chainId: chain.chainId, size, root: verified.head.root, last: verified.head.last, at: verified.head.at, jws: headDoc!.head! });
     if (inRange.length > 0) {
-      // Events of one chain in a time range are contiguous in seq: one proof covers them.
       const first = inRange[0]!.seq;
       const last = inRange.at(-1)!.seq;
-      const run = docs.filter((d) => d.chainId === chain.chainId && d.seq >= first && d.seq <= last);
-      events.push(...run);
+      // Events of one chain in a time range are contiguous in seq: one range proof covers them.
+      events.push(...inRange);
       proofs.push({ chainId: chain.chainId, fromSeq: first, toSeq: last, nodes: rangeProof(size, first - 1, last, roots).map((b) => b.toString('hex')) });
     }
     if (from && from.size <= size) {
@@ -100,6 +107,8 @@ export async function evidenceBundle(audit: AuditServices, pack: PolicyPack, ran
     pack: pack.name,
     packVersion: pack.version,
     events: events.map((d) => ({
+      // What the hash covers, so an offline verifier recomputes it and checks the summary below against it.
+      content: hashableOf(eventFromDoc(d)),
       id: d._id,
       seq: d.seq,
       chainId: d.chainId,
@@ -118,13 +127,13 @@ export async function evidenceBundle(audit: AuditServices, pack: PolicyPack, ran
     consistency,
     head: verification.head,
     verification: {
-      ok: verification.ok,
+      ok: verification.ok && altered.length === 0,
       checkedEvents: verification.checkedEvents,
       checkedCheckpoints: verification.checkedCheckpoints,
       firstBrokenSeq: verification.firstBrokenSeq,
       brokenChainId: verification.brokenChainId,
       reason: verification.reason,
-      problems: verification.problems.map((p) => ({ kind: p.kind, chainId: p.chainId, seq: p.seq })),
+      problems: [...verification.problems.map((p) => ({ kind: p.kind, chainId: p.chainId, seq: p.seq })), ...altered],
     },
     art28: ART_28_3,
   };

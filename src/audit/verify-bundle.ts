@@ -1,9 +1,13 @@
+import { createHash } from 'node:crypto';
+import canonicalize from 'canonicalize';
 import { compactVerify, type JWTVerifyGetKey } from 'jose';
 import { AUDIT_ALGORITHMS } from './audit-keys.js';
 import { leafHash, rootFromRange, verifyConsistency } from './merkle/index.js';
 import { CHAIN_HEAD_TYP, TENANT_HEAD_TYP, verifyHead, type ChainHead, type TenantHead } from './tree-head.js';
 
 export interface BundleEvent {
+  /** The hashed form of the event (identifiers only); its SHA-256 over RFC 8785 JSON is `hash`. */
+  content: Record<string, unknown>;
   id: string;
   seq: number;
   chainId: string;
@@ -44,6 +48,34 @@ export interface BundleVerification {
 }
 
 const unhex = (s: string): Buffer => Buffer.from(s, 'hex');
+
+const sha256Hex = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+/** The summary an event shows, recomputed from its hashed content. */
+function summaryOf(content: Record<string, unknown>): Record<string, unknown> {
+  const decisions = (content.decisions ?? []) as { coordinate: string; decision: string; reason: string | null; subjects: unknown[] }[];
+  const accesses = (content.accesses ?? []) as string[];
+  return {
+    id: content.id, seq: content.seq, chainId: content.chainId, prevHash: content.prevHash, at: content.at,
+    operationName: content.operationName, purpose: content.purpose, outcome: content.outcome,
+    coordinates: [...new Set(decisions.map((x) => x.coordinate).concat(accesses))].sort(),
+    decisions: decisions.map((x) => ({ coordinate: x.coordinate, decision: x.decision, reason: x.reason, values: x.subjects.length })),
+  };
+}
+
+/** Each event's hash is recomputed from its content, and what the bundle says of it must be what the content says. */
+function checkEvents(payload: BundlePayload, problems: string[]): void {
+  for (const event of payload.events) {
+    const where = `${event.chainId} seq ${event.seq}`;
+    const canonical = event.content ? canonicalize(event.content) : undefined;
+    if (!canonical || sha256Hex(canonical) !== event.hash) {
+      problems.push(`${where}: the listed content does not hash to the event's hash`);
+      continue;
+    }
+    const { content: _content, hash: _hash, ...listed } = event;
+    if (canonicalize(listed) !== canonicalize(summaryOf(event.content))) problems.push(`${where}: the summary differs from the event's hashed content`);
+  }
+}
 
 /** Checks every chain's events against its signed head: links, then the range proof. */
 async function checkChains(payload: BundlePayload, keys: JWTVerifyGetKey, problems: string[]): Promise<Map<string, ChainHead>> {
@@ -108,7 +140,8 @@ async function checkConsistency(payload: BundlePayload, keys: JWTVerifyGetKey, h
 
 /**
  * Offline check of an evidence bundle with pinned keys, no database needed: the bundle's
- * signature, every chain head's signature, the links between consecutive events, the range proof
+ * signature, each event's hash recomputed from its content (and its summary against that content),
+ * every chain head's signature, the links between consecutive events, the range proof
  * tying the listed events to their head, the tenant head, and — given a head saved earlier — that
  * today's log extends it.
  */
@@ -122,6 +155,7 @@ export async function verifyEvidenceBundle(jws: string, keys: JWTVerifyGetKey, s
   } catch (error) {
     return { ok: false, problems: [`bundle signature: ${(error as Error).message}`], events: 0, checkpoints: 0, payload: null };
   }
+  checkEvents(payload, problems);
   const heads = await checkChains(payload, keys, problems);
   await checkTenantHead(payload, keys, heads, problems);
   if (saved) await checkConsistency(payload, keys, heads, saved.trim(), problems);

@@ -13,6 +13,8 @@ export interface ReadinessOptions {
   timeoutMs?: number;
   /** Identifies this instance's probe document. */
   instanceId: string;
+  /** Callers within this long of a probe share its answer, ms: a flood of /ready is not a flood of writes. Default 1000. */
+  reuseMs?: number;
 }
 
 /**
@@ -21,7 +23,7 @@ export interface ReadinessOptions {
  * (`checks: { mongodb: 'ok', audit: 'failing' }`); it recovers by itself when the database returns.
  */
 export function useReadiness(options: ReadinessOptions): Plugin {
-  const { checks, path = '/ready', timeoutMs = 2000, instanceId } = options;
+  const { checks, path = '/ready', timeoutMs = 2000, instanceId, reuseMs = 1000 } = options;
   const probe = async (connection: Connection): Promise<boolean> => {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<false>((resolve) => {
@@ -38,15 +40,20 @@ export function useReadiness(options: ReadinessOptions): Plugin {
       clearTimeout(timer);
     }
   };
+  const probeAll = async (): Promise<Record<string, string>> => {
+    const probes = new Map<Connection, Promise<boolean>>();
+    const named = Object.entries(checks).map(async ([name, connection]) => {
+      if (!probes.has(connection)) probes.set(connection, probe(connection));
+      return [name, (await probes.get(connection)) ? 'ok' : 'failing'] as const;
+    });
+    return Object.fromEntries(await Promise.all(named));
+  };
+  let last: { at: number; results: Promise<Record<string, string>> } | null = null;
   return {
     async onRequest({ url, endResponse }) {
       if (url.pathname !== path) return;
-      const probes = new Map<Connection, Promise<boolean>>();
-      const named = Object.entries(checks).map(async ([name, connection]) => {
-        if (!probes.has(connection)) probes.set(connection, probe(connection));
-        return [name, (await probes.get(connection)) ? 'ok' : 'failing'] as const;
-      });
-      const results = Object.fromEntries(await Promise.all(named));
+      if (!last || Date.now() - last.at > reuseMs) last = { at: Date.now(), results: probeAll() };
+      const results = await last.results;
       const ready = Object.values(results).every((result) => result === 'ok');
       endResponse(
         new Response(JSON.stringify({ status: ready ? 'ready' : 'unavailable', checks: results }), {

@@ -62,6 +62,10 @@ export function createAdmission(options: AdmissionOptions): Admission {
   const plugin: Plugin = {
     async onRequest({ request, url, serverContext, endResponse }) {
       if (url.pathname !== graphqlEndpoint) return;
+      // The schema takes no uploads: a multipart body is refused before anything reads it.
+      if (request.headers.get('content-type')?.toLowerCase().startsWith('multipart/')) {
+        return refuse(request, endResponse, new GovgateError('BAD_USER_INPUT', 'multipart bodies are not accepted; send application/json', { status: 415 }));
+      }
       const peer = peerOf(serverContext);
       let caller: Caller;
       try {

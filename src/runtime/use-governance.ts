@@ -84,6 +84,8 @@ export function useGovernance(options: GovernanceOptions): Plugin<GatewayContext
             setResult({ errors: [auditUnavailable()] });
             return;
           }
+          // Responses that decided governed values carry their event's id and the redactions (an
+          // anonymous one lists them with auditId null: it is never written).
           if (!governance.touched) return;
           setResult({
             ...result,

@@ -222,4 +222,88 @@ describe('a database writer cannot forge audit history', () => {
     expect(verification.problems).toEqual([expect.objectContaining({ kind: 'CHAIN_MISSING', seq: 1 })]);
     expect(verification.problems[0]!.detail).toMatch(/the witness saw 12 events of this chain; the store has none/);
   });
+
+  it('an event invented far beyond the running chain of the verifying instance → UNSIGNED_EVENTS', async () => {
+    const tenant = 'dw-far';
+    const chainId = await history(tenant, 3);
+    const [last] = await events().find({ chainId }).sort({ seq: -1 }).limit(1).toArray();
+    const { head: _head, ...model } = last!;
+    await events().insertOne({ ...model, _id: 'forged-far', seq: 1_000_000, requestId: 'forged', at: new Date(), operationName: 'ForgedRead' });
+    const verification = await verify(tenant);
+    expect(verification.ok).toBe(false);
+    expect(verification.problems[0]).toMatchObject({ kind: 'UNSIGNED_EVENTS', chainId });
+    expect(verification.problems[0]!.detail).toMatch(/event 1000000 is beyond what this instance wrote/);
+  });
+});
+
+describe('evidence that lies', () => {
+  it("a bundle whose listed decisions differ from the events' hashed content does not verify offline", async () => {
+    const tenant = 'dw-lying-bundle';
+    await history(tenant, 3);
+    const officer = await t.token(`officer-${tenant}`, tenant, ['compliance_officer']);
+    const res = await t.execute(EvidenceBundleDocument, { from: new Date(Date.now() - 60_000).toISOString(), to: new Date(Date.now() + 60_000).toISOString() }, { token: officer });
+    const jws = res.data!.evidenceBundle;
+    const pinned = createLocalJWKSet((await (await t.fetch('/.well-known/jwks.json')).json()) as JSONWebKeySet);
+    expect((await verifyEvidenceBundle(jws, pinned)).ok).toBe(true);
+    // What a bundle made from a record changed between verification and reading would say: a
+    // release turned into a redaction (or the other way round), signed with the real key.
+    const payload = JSON.parse(Buffer.from(jws.split('.')[1]!, 'base64url').toString()) as { events: { decisions: { decision: string; reason: string | null }[] }[] };
+    const target = payload.events.find((e) => e.decisions.length > 0)!;
+    target.decisions = target.decisions.map((d) => (d.decision === 'ALLOW' ? { ...d, decision: 'REDACT', reason: 'ROLE' } : { ...d, decision: 'ALLOW', reason: null }));
+    const { readFile } = await import('node:fs/promises');
+    const { importJWK } = await import('jose');
+    const key = await importJWK(JSON.parse(await readFile(signingKeyFile, 'utf8')), 'EdDSA');
+    const lying = await new CompactSign(new TextEncoder().encode(JSON.stringify(payload))).setProtectedHeader({ alg: 'EdDSA', kid: 'audit-dbwriter-1', typ: 'govgate-evidence+jws' }).sign(key);
+    const result = await verifyEvidenceBundle(lying, pinned);
+    expect(result.ok).toBe(false);
+    expect(result.problems.join('\n')).toMatch(/the summary differs from the event's hashed content/);
+  });
+});
+
+describe('several instances on one database', () => {
+  const second = (witness: string) =>
+    startTestGateway({ name: import.meta.url, dbName, keepDatabase: true, env: { ...deployment().env, AUDIT_WITNESS_DIR: witness, AUDIT_WRITE_TIMEOUT_MS: '200' } });
+
+  it("another instance's chain that no witness this one can read knows → CHAIN_UNWITNESSED", async () => {
+    const tenant = 'dw-separate';
+    await history(tenant, 3);
+    const other = await second(join(stateDir, 'witness-of-its-own'));
+    try {
+      const res = await other.execute(VerifyAuditLogDocument, {}, { token: await other.token(`officer-${tenant}`, tenant, ['compliance_officer']) });
+      const verification = res.data!.verifyAuditLog;
+      expect(verification.ok).toBe(false);
+      expect(verification.problems.map((p) => p.kind)).toContain('CHAIN_UNWITNESSED');
+    } finally {
+      await other.close();
+    }
+  });
+
+  it("events planted after another instance's last head and re-stamped 'now' are pending once, then a problem by the verifier's clock", async () => {
+    const tenant = 'dw-restamp';
+    const chainId = await history(tenant, 3);
+    const other = await second(join(stateDir, 'witness'));
+    try {
+      const [last] = await events().find({ chainId }).sort({ seq: -1 }).limit(1).toArray();
+      const { head: _head, ...model } = last!;
+      const plant = async (): Promise<void> => {
+        await events().deleteOne({ _id: 'planted' });
+        const doc: AuditEventDoc = { ...model, _id: 'planted', seq: last!.seq + 1, prevHash: last!.hash, requestId: 'planted', at: new Date() };
+        const { hash: _h, ...unhashed } = eventFromDoc(doc);
+        await events().insertOne({ ...doc, hash: hashEvent(unhashed) });
+      };
+      const verifyOnOther = async () =>
+        (await other.execute(VerifyAuditLogDocument, {}, { token: await other.token(`officer-${tenant}`, tenant, ['compliance_officer']) })).data!.verifyAuditLog;
+      await plant();
+      const first = await verifyOnOther();
+      expect(first.chains.find((c) => c.chainId === chainId)?.pendingEvents).toBe(1);
+      // The grace is 2 × AUDIT_WRITE_TIMEOUT_MS of the verifier; the writer keeps re-stamping.
+      await new Promise((r) => setTimeout(r, 600));
+      await plant();
+      const later = await verifyOnOther();
+      expect(later.ok).toBe(false);
+      expect(later.problems).toContainEqual(expect.objectContaining({ kind: 'UNSIGNED_EVENTS', chainId, seq: last!.seq + 1 }));
+    } finally {
+      await other.close();
+    }
+  });
 });

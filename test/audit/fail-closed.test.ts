@@ -198,7 +198,7 @@ describe('(a) the audit log on its own database server', () => {
     expect(result.ok).toBe(false);
     expect(result.problems).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ kind: 'CHAIN_MISSING', chainId: epoch0, detail: 'the witness saw 3 events of this chain; the store has none' }),
+        expect.objectContaining({ kind: 'CHAIN_MISSING', chainId: epoch0, detail: 'this instance saw 3 events of this chain; the store has none' }),
         expect.objectContaining({ kind: 'SEGMENT_BROKEN', chainId: segment, seq: 1, detail: expect.stringContaining(`previous segment ${epoch0} is missing`) }),
       ]),
     );

@@ -23,6 +23,9 @@ describe('/ready', () => {
     expect((await t.fetch('/health')).status).toBe(200);
 
     await server.stop();
+    // Answers are shared for a second (a flood of /ready is not a flood of writes).
+    const stopped = t;
+    expect(await eventually(async () => (await readyStatus(stopped)) === 503, 10_000)).toBe(true);
     const down = await t.fetch('/ready');
     expect(down.status).toBe(503);
     // Without AUDIT_MONGODB_URI the audit store is the data database: both checks fail together.

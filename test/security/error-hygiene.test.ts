@@ -2,6 +2,8 @@
  * Error hygiene: a client error never echoes the caller's input, always carries a stable code,
  * never a stack, and a response that carries data is HTTP 200 (API.md).
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MeDocument, RegisterAccountDocument } from '../generated/graphql.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
@@ -185,5 +187,42 @@ describe('HTTP status follows the data', () => {
     const body = (await res.json()) as Body;
     expect(body.data ?? null).toBeNull();
     expect(body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+  });
+});
+
+describe('statuses whatever the Accept header', () => {
+  for (const accept of ['application/json', '*/*', null]) {
+    it(`a syntax error and an invalid document are 400 with Accept: ${accept ?? '(none)'}`, async () => {
+      const headers: Record<string, string> = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
+      if (accept) headers.accept = accept;
+      const syntax = await t.fetch('/graphql', { method: 'POST', headers, body: JSON.stringify({ query: '{ me { id ' }) });
+      expect(syntax.status).toBe(400);
+      expect(((await syntax.json()) as Body).errors?.[0]?.extensions?.code).toBe('GRAPHQL_PARSE_FAILED');
+      const invalid = await t.fetch('/graphql', { method: 'POST', headers, body: JSON.stringify({ query: '{ me { idx } }' }) });
+      expect(invalid.status).toBe(400);
+      expect(((await invalid.json()) as Body).errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    });
+  }
+});
+
+describe('multipart bodies', () => {
+  it('are refused over real HTTP with 415 BAD_USER_INPUT, never a 500, and never echoed', async () => {
+    const server = createServer(t.gateway.yoga);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+      for (const parts of [{ operations: 'CANARY-multipart-body' }, { operations: '{"query":"{ me { id } }"}', map: 'CANARY-multipart-map' }]) {
+        const form = new FormData();
+        for (const [k, v] of Object.entries(parts)) form.set(k, v);
+        const res = await fetch(url, { method: 'POST', body: form, headers: { authorization: `Bearer ${token}` } });
+        const text = await res.text();
+        expect(res.status).toBe(415);
+        expect(text).not.toContain('CANARY');
+        expect((JSON.parse(text) as Body).errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+      }
+    } finally {
+      server.close();
+    }
+    await expectServesNormally();
   });
 });

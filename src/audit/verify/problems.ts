@@ -13,6 +13,7 @@ export const PROBLEM_KINDS = {
   CHAIN_INVENTED: 'a chain without a single valid signed head (invented)',
   TRUNCATED: 'the chain is shorter than a head the witness holds (newest events deleted)',
   CHAIN_MISSING: 'a chain the witness knows has no events left in the store (deleted)',
+  CHAIN_UNWITNESSED: 'a chain no witness this instance can read has heard of (written by an instance with a witness of its own, or invented): nothing outside the database shows what was removed from its end',
   WITNESS_INVALID: 'a witness record is not signed by a configured key',
 } as const;
 

@@ -32,6 +32,11 @@ export interface VerifyTenantOptions {
   own: readonly OwnChainState[];
   /** How long another instance's write may take before its unsigned events count as a problem, ms. */
   pendingGraceMs: number;
+  /**
+   * When this verifier first saw a chain's trailing events uncovered (key: chain and first seq):
+   * kept by the caller across verifications, so "still in flight" is judged by the verifier's clock.
+   */
+  firstSeenUncovered: { get(key: string): number | undefined; set(key: string, at: number): unknown };
   now?: Date;
 }
 
@@ -70,16 +75,21 @@ export async function verifyTenant(options: VerifyTenantOptions): Promise<AuditV
   const refs = await references(options, problems);
   const stored = await options.store.events.distinct('chainId', { tenant: options.tenant });
   const chainIds = [...new Set([...stored, ...refs.keys()])].sort();
-  const own = new Map(options.own.map((c) => [c.chainId, c.size]));
+  const own = new Map(options.own.map((c) => [c.chainId, { acked: c.size, assigned: c.assigned, open: c.open }]));
+  const grace = options.pendingGraceMs;
+  const mayBePending = (chainId: string) => (first: number, stamped: { oldest: Date; newest: Date }): boolean => {
+    const key = `${chainId}\u0000${first}`;
+    const seen = options.firstSeenUncovered.get(key) ?? now.getTime();
+    options.firstSeenUncovered.set(key, seen);
+    // Stamped recently by their writer, and not seen uncovered by this verifier for longer than a write takes.
+    return now.getTime() - seen <= grace && stamped.oldest.getTime() >= now.getTime() - grace && stamped.newest.getTime() <= now.getTime() + 5000;
+  };
   const chains: ChainVerification[] = [];
   for (const chainId of chainIds) {
     chains.push(
       await verifyChain(
         options.store,
-        {
-          chainId, tenant: options.tenant, ownSize: own.get(chainId) ?? null, references: refs.get(chainId) ?? [],
-          pendingSince: new Date(now.getTime() - options.pendingGraceMs), pendingUntil: new Date(now.getTime() + 5000),
-        },
+        { chainId, tenant: options.tenant, own: own.get(chainId) ?? null, references: refs.get(chainId) ?? [], mayBePending: mayBePending(chainId) },
         options.keys,
       ),
     );

@@ -29,10 +29,7 @@ async function readAll(dir: string, suffix: string): Promise<string[]> {
  * each instance's latest verified tenant head, `log.jsonl` the append-only witness log. Several
  * instances may share the directory: each writes only its own files, the log is appended.
  */
-export function createFileWitness(dir: string, instanceId: string, options: { latestIntervalMs?: number } = {}): Witness & { readonly dir: string; ready(): Promise<void> } {
-  // A chain's latest head is rewritten at most this often (the newest wins): under load that is one
-  // file write per chain per interval instead of one per audit write.
-  const latestIntervalMs = options.latestIntervalMs ?? 50;
+export function createFileWitness(dir: string, instanceId: string): Witness & { readonly dir: string; ready(): Promise<void> } {
   const tenantDir = (tenant: string) => join(dir, key(tenant));
   const ensured = new Map<string, Promise<void>>();
   const ensure = (tenant: string): Promise<void> => {
@@ -74,17 +71,11 @@ export function createFileWitness(dir: string, instanceId: string, options: { la
       const run = async (first: { tenant: string; jws: string }): Promise<void> => {
         let job: { tenant: string; jws: string } | null = first;
         try {
+          // Heads that arrive while a write is in flight coalesce: the next write carries the newest.
           while (job) {
             entry.next = null;
-            const started = Date.now();
             await writeLatest(job.tenant, chainId, job.jws);
             job = entry.next;
-            const wait = latestIntervalMs - (Date.now() - started);
-            if (!job && wait > 0) {
-              // Hold the slot a little: heads arriving now wait and coalesce into one write.
-              await new Promise((r) => setTimeout(r, wait));
-              job = entry.next;
-            }
           }
         } finally {
           pending.delete(chainId);
