@@ -3,6 +3,9 @@
  * age) is sealed by the gateway under a key outside the database, so what someone with only
  * database access writes with the raw driver does not release anything.
  */
+import { stat, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../src/db/ids.js';
@@ -20,6 +23,7 @@ import {
   UserWithContentDocument,
   WithdrawConsentDocument,
 } from '../generated/graphql.js';
+import { testDatabaseName } from '../helpers/database.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 
 let t: TestGateway;
@@ -31,25 +35,25 @@ const canary = (subject: string): string => `canary-${subject}-content`;
 const isoDay = (d: Date): string => d.toISOString().slice(0, 10);
 
 /** Registers through the API (the gateway's own, sealed, write path) and writes one message. */
-async function register(subject: string, birthDate = '1990-04-12'): Promise<string> {
-  const token = await t.token(subject, tenant, ['user']);
-  const registered = await t.execute(RegisterAccountDocument, { input: { displayName: `Name ${subject}`, email: `${subject}@example.com`, birthDate, country: 'FR' } }, { token });
+async function register(subject: string, birthDate = '1990-04-12', g: TestGateway = t): Promise<string> {
+  const token = await g.token(subject, tenant, ['user']);
+  const registered = await g.execute(RegisterAccountDocument, { input: { displayName: `Name ${subject}`, email: `${subject}@example.com`, birthDate, country: 'FR' } }, { token });
   expect(registered.errors).toBeUndefined();
-  const conversation = await t.execute(StartConversationDocument, { title: `title ${subject}` }, { token });
+  const conversation = await g.execute(StartConversationDocument, { title: `title ${subject}` }, { token });
   const conversationId = conversation.data!.startConversation.id;
-  const message = await t.execute(AddMessageDocument, { conversationId, role: 'USER', content: canary(subject) }, { token });
+  const message = await g.execute(AddMessageDocument, { conversationId, role: 'USER', content: canary(subject) }, { token });
   expect(message.errors).toBeUndefined();
   return token;
 }
 
-async function grant(token: string, purpose = 'train_ai_system'): Promise<void> {
-  const res = await t.execute(GrantConsentDocument, { purpose }, { token });
+async function grant(token: string, purpose = 'train_ai_system', g: TestGateway = t): Promise<void> {
+  const res = await g.execute(GrantConsentDocument, { purpose }, { token });
   expect(res.errors).toBeUndefined();
 }
 
 /** What an ml_engineer training a model (purpose train_ai_system) gets of a subject's messages. */
-async function trainable(subject: string): Promise<(string | null)[]> {
-  const res = await t.execute(UserWithContentDocument, { id: subject }, { token: await t.token('mia', tenant, ['ml_engineer']) });
+async function trainable(subject: string, g: TestGateway = t): Promise<(string | null)[]> {
+  const res = await g.execute(UserWithContentDocument, { id: subject }, { token: await g.token('mia', tenant, ['ml_engineer']) });
   expect(res.errors).toBeUndefined();
   return res.data?.user?.conversations.flatMap((c) => c.messages.map((m) => m.content)) ?? [];
 }
@@ -176,6 +180,10 @@ describe('a database writer cannot release content', () => {
   it('an update of sealed fields through the model that bypasses the sealed writer is refused', async () => {
     await expect(userModel(t.connection).updateOne({ tenant, subject: 'gail' }, { $set: { restricted: true } })).rejects.toThrow(/seal/);
     await expect(userModel(t.connection).findOneAndUpdate({ tenant, subject: 'gail' }, { $addToSet: { objections: 'personalize' } })).rejects.toThrow(/seal/);
+    await expect(userModel(t.connection).bulkWrite([{ updateOne: { filter: { tenant, subject: 'gail' }, update: { $set: { restricted: true } } } }])).rejects.toThrow(/seal/);
+    const doc = await userModel(t.connection).findOne({ tenant, subject: 'gail' }).exec();
+    doc!.restricted = true;
+    await expect(doc!.save()).rejects.toThrow(/seal/);
     expect(await trainable('gail')).toEqual([canary('gail')]);
   });
 
@@ -185,5 +193,34 @@ describe('a database writer cannot release content', () => {
     expect(lines[0]).toMatchObject({ tenant, subject: 'mina' });
     const all = JSON.stringify(logLines);
     for (const value of ['1990-04-12', 'mina@example.com', 'Name mina', canary('mina')]) expect(all).not.toContain(value);
+  });
+});
+
+describe('the key lives outside the database', () => {
+  it('STATE_SEAL_KEY: records verify under the same key after a restart, and under another key decide as unsealed', async () => {
+    const dbName = testDatabaseName(import.meta.url);
+    const key = 'k'.repeat(40);
+    const first = await startTestGateway({ name: import.meta.url, dbName, keepDatabase: true, env: { STATE_SEAL_KEY: key } });
+    await grant(await register('kate', '1990-04-12', first), 'train_ai_system', first);
+    expect(await trainable('kate', first)).toEqual([canary('kate')]);
+    await first.close();
+    const again = await startTestGateway({ name: import.meta.url, dbName, keepDatabase: true, env: { STATE_SEAL_KEY: key } });
+    expect(await trainable('kate', again)).toEqual([canary('kate')]);
+    await again.close();
+    const other = await startTestGateway({ name: import.meta.url, dbName, env: { STATE_SEAL_KEY: 'o'.repeat(40) } });
+    expect(await trainable('kate', other)).toEqual([]);
+    await other.close();
+  });
+
+  it('development: the key is generated once in the state directory (0600), so a restart keeps records sealed', async () => {
+    const dbName = testDatabaseName(import.meta.url);
+    const env = { NODE_ENV: 'development', GOVGATE_STATE_DIR: await mkdtemp(join(tmpdir(), 'govgate-seal-')) };
+    const first = await startTestGateway({ name: import.meta.url, dbName, keepDatabase: true, env });
+    await grant(await register('dev', '1990-04-12', first), 'train_ai_system', first);
+    await first.close();
+    expect((await stat(join(env.GOVGATE_STATE_DIR, 'state-seal.key'))).mode & 0o777).toBe(0o600);
+    const again = await startTestGateway({ name: import.meta.url, dbName, env });
+    expect(await trainable('dev', again)).toEqual([canary('dev')]);
+    await again.close();
   });
 });
