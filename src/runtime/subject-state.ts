@@ -10,8 +10,6 @@ import { perRequest } from '../per-request.js';
 
 type ConsentState = { status: 'GRANTED' | 'WITHDRAWN'; policyVersion: string };
 const NO_CONSENTS: ReadonlyMap<string, ConsentState> = new Map();
-/** A birth date after any "now": younger than every minimum age, so age rules treat the subject as a minor. */
-const YOUNGER_THAN_ANY_AGE = new Date(8.64e15);
 
 export interface SubjectStates {
   /** The subject's state; consents are read only when the decision needs them. */
@@ -64,8 +62,9 @@ export const subjectStates = perRequest<GatewayContext, SubjectStates>((ctx) => 
       state = { exists: true, erased: sealed.erasure !== 'ACTIVE', restricted: sealed.restricted, objections: sealed.objections, birthDate: sealed.birthDate };
     } else {
       ctx.logger.warn({ tenant: user.tenant, subject: user.subject, requestId: ctx.requestId }, 'user record seal does not verify: decided as restricted and a minor');
-      // Erasure as recorded: it can only make the reading more restrictive.
-      state = { exists: true, erased: user.erasure !== 'ACTIVE', restricted: true, objections: [], birthDate: YOUNGER_THAN_ANY_AGE };
+      // Erasure as recorded: it can only make the reading more restrictive. No birth date: an age
+      // that cannot be checked is decided as a minor's.
+      state = { exists: true, erased: user.erasure !== 'ACTIVE', restricted: true, objections: [], birthDate: null };
     }
     userStates.set(user, state);
     return state;
