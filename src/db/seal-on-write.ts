@@ -34,8 +34,9 @@ function writtenPaths(update: unknown): string[] | null {
  * Mongoose plugin: every record created through the model (create, save, insertMany) is sealed
  * with its connection's state seal; an update through the model that changes a sealed path without
  * writing a new seal is refused (the sealed writers read, verify, and seal what they write), as is
- * bulkWrite. Only writes that bypass the models — the raw driver, a database writer — leave records
- * unsealed, and those are then decided as if absent (consents) or most restrictively (users).
+ * bulkWrite. Only writes that bypass the models — the raw driver, a database writer, and
+ * insertMany with `lean` (which skips validation) — leave records unsealed, and those are then
+ * decided as if absent (consents) or most restrictively (users).
  */
 export function sealOnWrite<T>(schema: Schema<T>, options: SealOnWriteOptions<T>): void {
   const covered = new Set(options.paths);
