@@ -198,14 +198,15 @@ async function run(): Promise<number> {
       uri = mongo.uri;
       database = 'mongo-java-server 1.47.0 in-memory backend with the secondary indexes of bench/mongo (same JVM host as the servers)';
     }
+    // Keys first: the data set is sealed with the state seal key the gateway verifies with.
+    const keys: BenchKeys = await createBenchKeys(tmp);
     connection = await connectDatabase({ uri, dbName: settings.dbName, writeConcern: 'majority' });
     log(`loading ${settings.users} users into ${settings.dbName}`);
-    const dataset = await loadDataset(connection, settings.users, log);
+    const dataset = await loadDataset(connection, settings.users, log, keys.stateSealKey);
     log(`loaded ${dataset.users} users, ${dataset.conversations} conversations, ${dataset.messages} messages, ${dataset.consents} consents`);
     const ctx: Context = { settings, connection, dbPid: mongo?.pid ?? null, samples };
 
-    // 2. keys, tokens, servers
-    const keys: BenchKeys = await createBenchKeys(tmp);
+    // 2. tokens, servers
     const q3Owner = settings.users - 1;
     const q3Conversation = dataset.conversationIdsOf(q3Owner)[0];
     if (!q3Conversation) throw new Error('q3 owner has no conversation');
@@ -227,6 +228,7 @@ async function run(): Promise<number> {
       AUTH_ISSUER: BENCH_ISSUER,
       AUTH_AUDIENCE: BENCH_AUDIENCE,
       PSEUDONYM_SECRET: keys.pseudonymSecret,
+      STATE_SEAL_KEY: keys.stateSealKey,
       AUDIT_SIGNING_KEY: keys.auditKeyFile,
       LOG_LEVEL: 'silent',
       POLICY_PACK,

@@ -20,12 +20,13 @@ const issuer = await createTestIssuer();
 const config = loadConfig({ NODE_ENV: 'test', MONGODB_URI: mongo.uri, MONGODB_DB_NAME: 'profile', AUTH_JWKS_FILE: issuer.jwksFile, AUTH_ISSUER: TEST_ISSUER, AUTH_AUDIENCE: TEST_AUDIENCE, RATE_LIMIT_PER_SECOND: '0', LOG_LEVEL: 'silent' });
 const connection = await connectDatabase({ uri: mongo.uri, dbName: 'profile', writeConcern: 1 });
 await registerModels(connection);
+// First: the gateway installs the state seal the users below are sealed with.
+const gateway = await createGateway({ config, connection });
 const tenant = 'bench';
 const users = Array.from({ length: 1000 }, (_, i) => ({ tenant, subject: `u${String(i).padStart(5, '0')}`, displayName: `User ${i}`, email: `u${i}@bench.example.com`, country: 'FR', birthDate: new Date('1990-01-01'), policyVersion: '003-2025.1' }));
 await userModel(connection).insertMany(users);
 const conversations = await conversationModel(connection).insertMany(users.flatMap((u) => [0, 1].map((k) => ({ tenant, owner: u.subject, title: `t${k}` }))));
 await messageModel(connection).insertMany(conversations.flatMap((c) => [0, 1, 2].map((k) => ({ tenant, conversationId: c._id, owner: c.owner, role: 'USER', content: `m${k}` }))));
-const gateway = await createGateway({ config, connection });
 const token = await issuer.token({ sub: 'svc', tenant, roles: ['service'] }, { expiresIn: '1h' });
 const query = print(parse('{ users(first: 100) { edges { node { id displayName email country conversations { id title } } } } }'));
 const run = async () => {

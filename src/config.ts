@@ -46,6 +46,8 @@ const envSchema = z
     AUTH_CLOCK_TOLERANCE_S: z.coerce.number().int().min(0).max(30).default(5),
     /** Secret keying pseudonyms (hash redaction), at least 32 characters. Production: required; development: generated in the state directory; test: random per process. */
     PSEUDONYM_SECRET: z.string().min(32).optional(),
+    /** Key of the HMAC seals on consent and user records (subject state a database writer cannot forge), at least 32 characters. Production: required; development: generated in the state directory; test: random per process. */
+    STATE_SEAL_KEY: z.string().min(32).optional(),
     /** Private JWK (JSON file) that signs audit tree heads and evidence bundles. Production: required; development: generated in the state directory; test: random per gateway. */
     AUDIT_SIGNING_KEY: z.string().min(1).optional(),
     /** JWKS (JSON file) of earlier audit signing keys' public halves: still trusted and published, so what they signed verifies after a rotation. */
@@ -123,6 +125,9 @@ const envSchema = z
     if (env.NODE_ENV === 'production' && !env.PSEUDONYM_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['PSEUDONYM_SECRET'], message: 'production needs PSEUDONYM_SECRET (pseudonyms must stay stable across restarts)' });
     }
+    if (env.NODE_ENV === 'production' && !env.STATE_SEAL_KEY) {
+      ctx.addIssue({ code: 'custom', path: ['STATE_SEAL_KEY'], message: 'production needs STATE_SEAL_KEY (sealed consent and user records must verify across restarts and replicas)' });
+    }
     if (env.NODE_ENV === 'production' && !env.MONGODB_URI) {
       ctx.addIssue({ code: 'custom', path: ['MONGODB_URI'], message: 'production needs MONGODB_URI (no embedded database)' });
     }
@@ -179,6 +184,7 @@ export interface GatewayConfig {
     readonly maxBatch: number;
   };
   readonly pseudonymSecret?: string;
+  readonly stateSealKey?: string;
   readonly logLevel: string;
   readonly seedDemo: boolean;
   readonly stateDir: string;
@@ -256,6 +262,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): GatewayConf
       maxBatch: e.AUDIT_MAX_BATCH,
     }),
     ...(e.PSEUDONYM_SECRET ? { pseudonymSecret: e.PSEUDONYM_SECRET } : {}),
+    ...(e.STATE_SEAL_KEY ? { stateSealKey: e.STATE_SEAL_KEY } : {}),
     logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === 'test' ? 'silent' : 'info'),
     seedDemo: e.SEED_DEMO ?? !e.MONGODB_URI,
     stateDir,

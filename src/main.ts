@@ -51,12 +51,13 @@ async function main(): Promise<void> {
   const databases = await openDatabases(config, uri);
   const connection = databases.data;
   await registerModels(connection);
+  const devKeys = config.auth.mode === 'development' ? await loadOrCreateDevKeys(config.auth.stateDir) : undefined;
+  const gateway = await createGateway({ config, connection, ...(databases.audit ? { auditConnection: databases.audit } : {}), logger, ...(devKeys ? { devKeys } : {}) });
+  // After the gateway: it installs the state seal the seeded records are sealed with.
   if (config.seedDemo) {
     const { created } = await seedDemoData(connection, PACK_VERSIONS[config.policyPack]);
     logger.info({ created }, 'demo data seeded');
   }
-  const devKeys = config.auth.mode === 'development' ? await loadOrCreateDevKeys(config.auth.stateDir) : undefined;
-  const gateway = await createGateway({ config, connection, ...(databases.audit ? { auditConnection: databases.audit } : {}), logger, ...(devKeys ? { devKeys } : {}) });
   const server = createServer(gateway.yoga);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -7,7 +7,8 @@ import { createAuditServices, type AuditServices } from './audit/index.js';
 import { createVerifier, type DevKeys, type Verifier } from './auth/index.js';
 import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
-import { createPseudonymizer, loadPolicyPack, pseudonymSecretFor, type PolicyPack } from './governance/index.js';
+import { installStateSeal } from './db/connection-seal.js';
+import { createPseudonymizer, createStateSeal, loadPolicyPack, pseudonymSecretFor, stateSealKeyFor, type PolicyPack } from './governance/index.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type GatewayMetrics } from './metrics.js';
 import { useBodyLimit } from './plugins/use-body-limit.js';
@@ -77,6 +78,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const pack = loadPolicyPack(config.policyPack, config.policyDir);
   const planCache = createPlanCache(schema, pack);
   const pseudonymizer = createPseudonymizer(await pseudonymSecretFor(config));
+  // From here every write through the connection's models is sealed, and subject state verified.
+  installStateSeal(connection, createStateSeal(await stateSealKeyFor(config)));
   const auditConnection = options.auditConnection ?? connection;
   const audit = await createAuditServices({ connection: auditConnection, config, instanceId, logger });
   const metrics = createMetrics();

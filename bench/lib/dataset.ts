@@ -1,7 +1,7 @@
 /**
  * The bench data set: users of tenant `bench` with conversations, messages and consent histories,
  * loaded through govgate's own models (so every document passes the same schema and validation as
- * the gateway's writes). Everything is a pure function of the user index, so the checks know what
+ * the gateway's writes, and users and consents are sealed with the key the gateway verifies with). Everything is a pure function of the user index, so the checks know what
  * every response must contain.
  */
 import type { Connection } from 'mongoose';
@@ -9,9 +9,12 @@ import { consentModel } from '../../src/features/consents/index.js';
 import { conversationModel, messageModel } from '../../src/features/conversations/index.js';
 import { ensureTenant, tenantModel } from '../../src/features/tenants/index.js';
 import { userModel, type ErasureState } from '../../src/features/users/index.js';
+import { installStateSeal } from '../../src/db/connection-seal.js';
 import { newId } from '../../src/db/ids.js';
 import { registerModels } from '../../src/db/register-models.js';
 import { PACK_VERSIONS } from '../../src/governance/packs/index.js';
+import { stateSealKeyOf } from '../../src/governance/state-seal-key.js';
+import { createStateSeal } from '../../src/governance/state-seal.js';
 
 export const TENANT = 'bench';
 export const POLICY_PACK = 'deepailab' as const;
@@ -72,10 +75,14 @@ async function inBatches<T>(rows: T[], insert: (batch: T[]) => Promise<unknown>)
   for (let start = 0; start < rows.length; start += BATCH) await insert(rows.slice(start, start + BATCH));
 }
 
-/** Drops the bench database, then loads `users` users with their conversations, messages and consents. */
-export async function loadDataset(connection: Connection, users: number, log: (line: string) => void): Promise<LoadedDataset> {
+/**
+ * Drops the bench database, then loads `users` users with their conversations, messages and
+ * consents, sealed under `stateSealKey` (the gateway's STATE_SEAL_KEY).
+ */
+export async function loadDataset(connection: Connection, users: number, log: (line: string) => void, stateSealKey: string): Promise<LoadedDataset> {
   await connection.dropDatabase();
   await registerModels(connection);
+  installStateSeal(connection, createStateSeal(stateSealKeyOf(stateSealKey)));
   await ensureTenant(tenantModel(connection), TENANT);
   const now = Date.now();
   const User = userModel(connection);

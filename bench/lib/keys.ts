@@ -1,7 +1,8 @@
 /**
  * Key material of a bench run, written to a temporary directory: the token issuer's ES256 key
  * (its public half as the JWKS file every variant trusts), the audit signing key (a private JWK
- * with kid, as production's AUDIT_SIGNING_KEY), and a pseudonym secret.
+ * with kid, as production's AUDIT_SIGNING_KEY), a pseudonym secret, and the state seal key (the
+ * data set is sealed with it, and the gateway verifies with it).
  */
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
@@ -16,6 +17,7 @@ export interface BenchKeys {
   readonly jwksFile: string;
   readonly auditKeyFile: string;
   readonly pseudonymSecret: string;
+  readonly stateSealKey: string;
   token(claims: TokenClaims): Promise<string>;
 }
 
@@ -35,6 +37,7 @@ export async function createBenchKeys(dir: string): Promise<BenchKeys> {
     jwksFile,
     auditKeyFile,
     pseudonymSecret: randomBytes(32).toString('hex'),
+    stateSealKey: randomBytes(32).toString('hex'),
     // Long enough for the longest run; every variant verifies the same token on every request.
     token: (claims) => signToken(claims, { key, kid, alg, issuer: BENCH_ISSUER, audience: BENCH_AUDIENCE, expiresIn: '12h' }),
   };

@@ -46,7 +46,11 @@ export const DEMO_USERS: readonly DemoUser[] = [
   },
 ];
 
-/** Idempotent: a second start over the same database changes nothing. */
+/**
+ * Idempotent: a second start over the same database changes nothing. Written through the models,
+ * so every user and consent record is sealed with the connection's state seal (createGateway
+ * installs it; without one the writes are refused).
+ */
 export async function seedDemoData(connection: Connection, policyVersion: string): Promise<{ created: boolean }> {
   const User = userModel(connection);
   if (await User.exists({ tenant: 'demo', subject: 'alice' })) return { created: false };

@@ -221,6 +221,7 @@ describe('npm start in production with the defaults', () => {
         AUTH_ISSUER: TEST_ISSUER,
         AUTH_AUDIENCE: TEST_AUDIENCE,
         PSEUDONYM_SECRET: 'another-pseudonym-secret-of-32-characters',
+        STATE_SEAL_KEY: 'a-state-seal-key-of-at-least-32-characters',
         AUDIT_SIGNING_KEY: join(dir, 'audit.jwk'),
         GOVGATE_STATE_DIR: join(dir, 'state'),
         AUTH_CLOCK_TOLERANCE_S: '0',

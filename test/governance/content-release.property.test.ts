@@ -203,10 +203,12 @@ async function seed(t: TestGateway, version: string, run: string, subjects: Subj
     });
   });
   await Promise.all([
-    userModel(t.connection).collection.insertMany(users as never[]),
+    // Users and consents through their models, so they are sealed (timestamps as seeded); the
+    // rest raw, with their ids and dates as they are.
+    userModel(t.connection).insertMany(users as never[], { timestamps: false }),
     conversationModel(t.connection).collection.insertMany(conversations as never[]),
     messageModel(t.connection).collection.insertMany(messages as never[]),
-    consents.length > 0 ? consentModel(t.connection).collection.insertMany(consents as never[]) : Promise.resolve(),
+    consents.length > 0 ? consentModel(t.connection).insertMany(consents as never[]) : Promise.resolve(),
   ]);
   return { tenant, run, subjects, conversationIds };
 }

@@ -808,10 +808,12 @@ const stats = { runs: 0, requests: 0, rejected: 0, redactions: 0, released: 0, i
 beforeAll(async () => {
   t = await startTestGateway({ name: import.meta.url, env: { POLICY_PACK: 'deepailab' } });
   await Promise.all([
-    userModel(t.connection).collection.insertMany(SEED.users as never[]),
+    // Users and consents through their models, so they are sealed (timestamps as seeded); the
+    // rest raw, with their ids and dates as they are.
+    userModel(t.connection).insertMany(SEED.users as never[], { timestamps: false }),
     conversationModel(t.connection).collection.insertMany(SEED.conversations as never[]),
     messageModel(t.connection).collection.insertMany(SEED.messages as never[]),
-    consentModel(t.connection).collection.insertMany(SEED.consents as never[]),
+    consentModel(t.connection).insertMany(SEED.consents as never[]),
   ]);
   // The classification the oracle decides on, as the schema publishes it (API.md `dataMap`).
   const res = await t.post({ query: '{ dataMap { type field category purposes strategy } }' }, { token: await t.token('t1-ada', 't1', ['user']) });

@@ -4,6 +4,7 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print, type ExecutionResult } from 'graphql';
 import type { Connection } from 'mongoose';
+import type { Logger } from 'pino';
 import { loadConfig, type GatewayConfig } from '../../src/config.js';
 import { connectDatabase } from '../../src/db/connect.js';
 import { registerModels } from '../../src/db/register-models.js';
@@ -50,6 +51,8 @@ export interface TestGatewayOptions {
   keepDatabase?: boolean;
   /** A separate audit connection (with AUDIT_MONGODB_URI in env); the caller closes it. Default: the data connection. */
   auditConnection?: Connection;
+  /** The gateway's logger (a test reads what it logs). Default: the gateway's own, silent in tests. */
+  logger?: Logger;
 }
 
 export async function startTestGateway(options: TestGatewayOptions): Promise<TestGateway> {
@@ -77,7 +80,12 @@ export async function startTestGateway(options: TestGatewayOptions): Promise<Tes
     monitorCommands: options.monitorCommands ?? false,
   });
   await registerModels(connection);
-  const gateway = await createGateway({ config, connection, ...(options.auditConnection ? { auditConnection: options.auditConnection } : {}) });
+  const gateway = await createGateway({
+    config,
+    connection,
+    ...(options.auditConnection ? { auditConnection: options.auditConnection } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
 
   const fetchPath = (path: string, init?: RequestInit): Promise<Response> =>
     Promise.resolve(gateway.yoga.fetch(new URL(path, "http://govgate.test"), init ?? {}));

@@ -1,5 +1,6 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import { newId } from '../../db/ids.js';
+import { sealOnWrite } from '../../db/seal-on-write.js';
 
 export type ConsentStatus = 'GRANTED' | 'WITHDRAWN';
 
@@ -12,6 +13,8 @@ export interface ConsentDoc {
   status: ConsentStatus;
   policyVersion: string;
   at: Date;
+  /** HMAC over the whole record (src/governance/state-seal.ts); missing or wrong: the record is ignored. */
+  seal?: string | null;
 }
 
 export const consentSchema = new Schema<ConsentDoc>(
@@ -23,10 +26,16 @@ export const consentSchema = new Schema<ConsentDoc>(
     status: { type: String, enum: ['GRANTED', 'WITHDRAWN'], required: true },
     policyVersion: { type: String, required: true },
     at: { type: Date, required: true, default: () => new Date() },
+    seal: { type: String, default: null },
   },
   { versionKey: false, collection: 'consents' },
 );
 consentSchema.index({ tenant: 1, subject: 1, _id: 1 });
+
+consentSchema.plugin(sealOnWrite<ConsentDoc>, {
+  paths: ['_id', 'tenant', 'subject', 'purpose', 'status', 'policyVersion', 'at'],
+  sealOf: (seal, consent) => seal.consent(consent),
+});
 
 // Append-only by construction: no update path exists on the model.
 for (const op of ['updateOne', 'updateMany', 'findOneAndUpdate', 'replaceOne', 'findOneAndReplace'] as const) {

@@ -3,16 +3,14 @@ import { builder } from '../../builder.js';
 import type { GatewayContext } from '../../context.js';
 import { GovgateError } from '../../errors.js';
 import { isPurpose } from '../../governance/taxonomy/index.js';
-import { userModel, type UserDoc } from './user.model.js';
+import type { UserDoc } from './user.model.js';
 import { UserRef } from './user.schema.js';
+import { changeOwnState, type UserStateChange } from './user-state-writer.js';
 
 /** Updates the caller's own record; the decision engine honours the change from the next request. */
-async function updateOwn(ctx: GatewayContext, update: Record<string, unknown>): Promise<UserDoc> {
+async function updateOwn(ctx: GatewayContext, change: (current: UserDoc) => UserStateChange): Promise<UserDoc> {
   const { tenant, subject } = requireAuthenticated(ctx.caller);
-  const updated = await userModel(ctx.connection)
-    .findOneAndUpdate({ tenant, subject }, update, { returnDocument: 'after' })
-    .lean<UserDoc>()
-    .exec();
+  const updated = await changeOwnState(ctx, tenant, subject, change);
   if (!updated) throw new GovgateError('BAD_USER_INPUT', 'register an account first');
   return updated;
 }
@@ -22,7 +20,7 @@ builder.mutationFields((t) => ({
     type: UserRef,
     description: 'Art. 18: restrict (or lift the restriction of) processing of the caller\'s data by others.',
     args: { restricted: t.arg.boolean({ required: true }) },
-    resolve: (_root, { restricted }, ctx) => updateOwn(ctx, { $set: { restricted } }),
+    resolve: (_root, { restricted }, ctx) => updateOwn(ctx, () => ({ restricted })),
   }),
   objectToProcessing: t.field({
     type: UserRef,
@@ -30,7 +28,7 @@ builder.mutationFields((t) => ({
     args: { purpose: t.arg.string({ required: true }) },
     resolve: (_root, { purpose }, ctx) => {
       if (!isPurpose(purpose)) throw new GovgateError('BAD_USER_INPUT', 'purpose: unknown purpose');
-      return updateOwn(ctx, { $addToSet: { objections: purpose } });
+      return updateOwn(ctx, (current) => ({ objections: current.objections.includes(purpose) ? current.objections : [...current.objections, purpose] }));
     },
   }),
 }));

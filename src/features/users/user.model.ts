@@ -1,5 +1,6 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import { newId } from '../../db/ids.js';
+import { sealOnWrite } from '../../db/seal-on-write.js';
 
 export interface GuardianDoc {
   name: string;
@@ -31,6 +32,8 @@ export interface UserDoc {
   objections: string[];
   erasure: ErasureState;
   erasedAt?: Date | null;
+  /** HMAC over the governance fields (src/governance/state-seal.ts); missing or wrong: decided most restrictively. */
+  seal?: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -61,12 +64,16 @@ export const userSchema = new Schema<UserDoc>(
     objections: { type: [String], default: [] },
     erasure: { type: String, enum: ['ACTIVE', 'ERASURE_PENDING', 'ERASED'], default: 'ACTIVE' },
     erasedAt: { type: Date, default: null },
+    seal: { type: String, default: null },
   },
   { timestamps: true, versionKey: false, collection: 'users' },
 );
 // Every read is tenant-scoped; (tenant, subject) is the user's identity, (tenant, _id) pages the list.
 userSchema.index({ tenant: 1, subject: 1 }, { unique: true });
 userSchema.index({ tenant: 1, _id: 1 });
+/** What the user seal covers: every field a decision reads. */
+export const USER_SEALED_PATHS = ['tenant', 'subject', 'restricted', 'objections', 'erasure', 'birthDate', 'guardian'] as const;
+userSchema.plugin(sealOnWrite<UserDoc>, { paths: USER_SEALED_PATHS, sealOf: (seal, user) => seal.user(user) });
 
 export type UserModel = Model<UserDoc>;
 export const userModel = (connection: Connection): UserModel =>

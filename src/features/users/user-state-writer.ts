@@ -1,0 +1,47 @@
+import { stateSealOf } from '../../db/connection-seal.js';
+import type { GatewayContext } from '../../context.js';
+import { GovgateError } from '../../errors.js';
+import { userModel, type UserDoc } from './user.model.js';
+
+/** What a rights request may change of the sealed state. */
+export type UserStateChange = Partial<Pick<UserDoc, 'restricted' | 'objections'>>;
+
+/** Concurrent changes of one account retry this often before giving up. */
+const ATTEMPTS = 3;
+
+/**
+ * Changes the sealed state of the caller's own user record: read it, verify its seal, compute the
+ * change, and write it with the new seal only if the record is still exactly what was verified (a
+ * compare-and-set on every sealed field). So a gateway write never re-seals — launders — what a
+ * database writer changed: a record that does not verify is refused, and stays decided as
+ * restricted. Null: no such user.
+ */
+export async function changeOwnState(ctx: GatewayContext, tenant: string, subject: string, change: (current: UserDoc) => UserStateChange): Promise<UserDoc | null> {
+  const User = userModel(ctx.connection);
+  const seal = stateSealOf(ctx.connection);
+  for (let attempt = 0; attempt < ATTEMPTS; attempt += 1) {
+    const current = await User.findOne({ tenant, subject }).lean<UserDoc>().exec();
+    if (!current) return null;
+    if (!seal.verifyUser(current)) {
+      ctx.logger.warn({ tenant, subject, requestId: ctx.requestId }, 'user record seal does not verify: state change refused');
+      throw new GovgateError('INTERNAL_SERVER_ERROR', 'this account record failed its integrity check; nothing was changed');
+    }
+    const patch = change(current);
+    const asVerified = {
+      _id: current._id,
+      seal: current.seal,
+      tenant: current.tenant,
+      subject: current.subject,
+      restricted: current.restricted,
+      objections: current.objections,
+      erasure: current.erasure,
+      birthDate: current.birthDate ?? null,
+      'guardian.consent': current.guardian?.consent ?? null,
+    };
+    const updated = await User.findOneAndUpdate(asVerified, { $set: { ...patch, seal: seal.user({ ...current, ...patch }) } }, { returnDocument: 'after' })
+      .lean<UserDoc>()
+      .exec();
+    if (updated) return updated;
+  }
+  throw new GovgateError('INTERNAL_SERVER_ERROR', 'the account changed concurrently; try again');
+}

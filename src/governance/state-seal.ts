@@ -1,0 +1,116 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import canonicalize from 'canonicalize';
+
+/** The fields of a user record that decisions read (restriction, objections, erasure, age). */
+export interface SealableUser {
+  readonly tenant: string;
+  readonly subject: string;
+  readonly restricted?: boolean | null;
+  readonly objections?: readonly string[] | null;
+  readonly erasure?: string | null;
+  readonly birthDate?: Date | null;
+  readonly guardian?: { readonly consent?: boolean | null } | null;
+}
+
+/** One consent record, whole: every field of it is decided on. */
+export interface SealableConsent {
+  readonly _id: string;
+  readonly tenant: string;
+  readonly subject: string;
+  readonly purpose: string;
+  readonly status: string;
+  readonly policyVersion: string;
+  readonly at: Date;
+}
+
+/** A user's governance state exactly as sealed, and as decided: decisions read this, never the raw record. */
+export interface SealedUserState {
+  readonly tenant: string;
+  readonly subject: string;
+  readonly restricted: boolean;
+  /** Sorted, without duplicates: an objection is a set. */
+  readonly objections: readonly string[];
+  readonly erasure: string;
+  readonly birthDate: Date | null;
+  readonly guardianConsent: boolean | null;
+}
+
+/**
+ * HMAC-SHA-256 seals over subject state, under a key that lives outside the database: someone who
+ * can write to the database but not read the gateway's configuration cannot make a record that
+ * verifies. Seals are base64url strings stored on the record (`seal`).
+ */
+export interface StateSeal {
+  /** A non-secret fingerprint of the key: two seals with the same id use the same key. */
+  readonly keyId: string;
+  user(user: SealableUser): string;
+  consent(consent: SealableConsent): string;
+  /** False for a missing, malformed or wrong seal, and for a record whose fields are not what the gateway writes. */
+  verifyUser(user: SealableUser & { readonly seal?: string | null }): boolean;
+  verifyConsent(consent: SealableConsent & { readonly seal?: string | null }): boolean;
+}
+
+/** Keys shorter than this are refused (STATE_SEAL_KEY needs at least 32 characters). */
+export const MIN_STATE_SEAL_KEY_BYTES = 32;
+
+const isoOf = (date: Date): string => {
+  // A non-Date (a raw write) throws here, which verification turns into "does not verify".
+  if (!(date instanceof Date)) throw new TypeError('not a date');
+  return date.toISOString();
+};
+
+/** The normalised state of a user record (defaults as the model applies them). Throws on a malformed record. */
+export function userStateOf(user: SealableUser): SealedUserState {
+  const objections = user.objections ?? [];
+  if (!Array.isArray(objections) || !objections.every((o) => typeof o === 'string')) throw new TypeError('objections are not strings');
+  const birthDate = user.birthDate ?? null;
+  if (birthDate !== null) isoOf(birthDate);
+  return {
+    tenant: user.tenant,
+    subject: user.subject,
+    restricted: user.restricted ?? false,
+    objections: [...new Set(objections)].sort(),
+    erasure: user.erasure ?? 'ACTIVE',
+    birthDate,
+    guardianConsent: user.guardian?.consent ?? null,
+  };
+}
+
+// What is MACed: a version and a kind (a user seal never verifies as a consent seal), then the
+// fields, as RFC 8785 canonical JSON so key order and number formatting cannot vary.
+function userMessage(user: SealableUser): string {
+  const s = userStateOf(user);
+  return canonical({ v: 1, kind: 'user', ...s, birthDate: s.birthDate ? isoOf(s.birthDate) : null });
+}
+
+function consentMessage(c: SealableConsent): string {
+  return canonical({ v: 1, kind: 'consent', id: c._id, tenant: c.tenant, subject: c.subject, purpose: c.purpose, status: c.status, policyVersion: c.policyVersion, at: isoOf(c.at) });
+}
+
+function canonical(value: Record<string, unknown>): string {
+  const text = canonicalize(value);
+  if (text === undefined) throw new TypeError('state cannot be canonicalised');
+  return text;
+}
+
+export function createStateSeal(key: Uint8Array): StateSeal {
+  if (key.byteLength < MIN_STATE_SEAL_KEY_BYTES) throw new Error(`a state seal key needs at least ${MIN_STATE_SEAL_KEY_BYTES} bytes`);
+  const mac = (message: string): Buffer => createHmac('sha256', key).update(message, 'utf8').digest();
+  const matches = (message: () => string, seal: string | null | undefined): boolean => {
+    if (typeof seal !== 'string') return false;
+    try {
+      const expected = mac(message());
+      const given = Buffer.from(seal, 'base64url');
+      return given.length === expected.length && timingSafeEqual(given, expected);
+    } catch {
+      return false;
+    }
+  };
+  return {
+    keyId: mac('govgate state seal key id').subarray(0, 8).toString('hex'),
+    user: (user) => mac(userMessage(user)).toString('base64url'),
+    consent: (consent) => mac(consentMessage(consent)).toString('base64url'),
+    verifyUser: (user) => matches(() => userMessage(user), user.seal),
+    verifyConsent: (consent) => matches(() => consentMessage(consent), consent.seal),
+  };
+}
