@@ -20,6 +20,8 @@ export type AuditProblemKind =
   | 'CHAIN_INVENTED'
   /** a chain the witness knows has no events left in the store (deleted) */
   | 'CHAIN_MISSING'
+  /** a chain no witness this instance can read has heard of (written by an instance with a witness of its own, or invented): nothing outside the database shows what was removed from its end */
+  | 'CHAIN_UNWITNESSED'
   /** an event's content no longer matches its hash (rewritten) */
   | 'EVENT_ALTERED'
   /** an event is missing from the middle of its chain (deleted) */
