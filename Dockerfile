@@ -16,9 +16,13 @@
 #     -e AUTH_JWKS_URL=https://idp.example.com/.well-known/jwks.json \
 #     -e AUTH_ISSUER=https://idp.example.com/ -e AUTH_AUDIENCE=govgate \
 #     -e POLICY_PACK=deepailab \
+#     -e PSEUDONYM_SECRET="$(cat pseudonym.secret)" -e STATE_SEAL_KEY="$(cat state-seal.key)" \
+#     -e AUDIT_SIGNING_KEY=/run/secrets/audit-key.json -v "$PWD/secrets:/run/secrets:ro" \
+#     -e AUDIT_WITNESS_DIR=/witness -v govgate-witness:/witness \
 #     govgate
 #
-# (or AUTH_JWKS_FILE=/run/secrets/jwks.json with the file mounted read-only). In production the
+# (or AUTH_JWKS_FILE=/run/secrets/jwks.json with the file mounted read-only). The witness volume
+# must not be writable by the database's operators and should be shared by every replica. In production the
 # write concern defaults to majority and SEED_DEMO to false. For a local demo stack (development
 # keys, seeded demo data, a MongoDB replica set) use docker-compose.yml instead.
 
