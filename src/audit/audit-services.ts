@@ -76,6 +76,9 @@ export async function createAuditServices(options: AuditServicesOptions): Promis
       }
       return running;
     },
-    close: () => writer.close(),
+    async close() {
+      await writer.close();
+      await witness.close();
+    },
   };
 }

@@ -45,5 +45,9 @@ export async function createWitness(options: WitnessOptions): Promise<Witness> {
     async flush() {
       await Promise.all([file.flush(), remote?.flush()]);
     },
+    async close() {
+      await remote?.flush();
+      await file.close();
+    },
   };
 }

@@ -35,4 +35,6 @@ export interface Witness {
   read(tenant: string): Promise<WitnessView>;
   /** Waits for every write started so far. */
   flush(): Promise<void>;
+  /** Flushes, then releases open files. */
+  close(): Promise<void>;
 }
