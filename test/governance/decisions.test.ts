@@ -109,7 +109,7 @@ describe('reason codes and strategies', () => {
         { path: ['user', 'email'], category: 'user.contact.email', reason: 'ROLE', strategy: 'mask' },
         { path: ['user', 'phone'], category: 'user.contact.phone_number', reason: 'ROLE', strategy: 'mask' },
         { path: ['user', 'birthDate'], category: 'user.demographic.date_of_birth', reason: 'ROLE', strategy: 'generalize' },
-        { path: ['user', 'country'], category: 'user.location.imprecise', reason: 'ROLE', strategy: 'null' },
+        { path: ['user', 'country'], category: 'user.location.coarse', reason: 'ROLE', strategy: 'null' },
       ]),
     );
     expect(redactionsOf(res)).toHaveLength(4);

@@ -7,6 +7,8 @@ type Row<K extends keyof RecordOfProcessing> = RecordOfProcessing[K] extends (in
 const DataCategory = builder.objectRef<Row<'categoriesOfData'>>('ProcessingDataCategory').implement({
   fields: (t) => ({
     category: t.exposeString('category'),
+    name: t.exposeString('name', { description: 'The category\'s name (fideslang\'s, or govgate\'s for an extension).' }),
+    description: t.exposeString('description'),
     fields: t.exposeStringList('fields'),
     purposes: t.exposeStringList('purposes'),
     retention: t.exposeString('retention', { nullable: true }),
@@ -17,6 +19,8 @@ const DataCategory = builder.objectRef<Row<'categoriesOfData'>>('ProcessingDataC
 const Purpose = builder.objectRef<Row<'purposes'>>('ProcessingPurpose').implement({
   fields: (t) => ({
     purpose: t.exposeString('purpose'),
+    name: t.exposeString('name', { description: 'The purpose\'s name (fideslang data use).' }),
+    description: t.exposeString('description'),
     legalBasis: t.exposeString('legalBasis'),
     categories: t.exposeStringList('categories'),
     consentRequired: t.exposeBoolean('consentRequired'),

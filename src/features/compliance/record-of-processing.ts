@@ -1,6 +1,7 @@
 import type { GraphQLSchema } from 'graphql';
 import { legalBasisFor } from '../../audit/index.js';
 import { governedFieldsOf, type PolicyPack } from '../../governance/index.js';
+import { categoryRecord, purposeRecord } from '../../governance/taxonomy/index.js';
 
 export interface RecordOfProcessing {
   article: '30(1)' | '30(2)';
@@ -9,9 +10,9 @@ export interface RecordOfProcessing {
   pack: string;
   packVersion: string;
   packSource: string;
-  categoriesOfData: { category: string; fields: string[]; purposes: string[]; retention: string | null; retentionSource: string | null }[];
+  categoriesOfData: { category: string; name: string; description: string; fields: string[]; purposes: string[]; retention: string | null; retentionSource: string | null }[];
   categoriesOfSubjects: string[];
-  purposes: { purpose: string; legalBasis: string; categories: string[]; consentRequired: boolean; consentSource: string | null }[];
+  purposes: { purpose: string; name: string; description: string; legalBasis: string; categories: string[]; consentRequired: boolean; consentSource: string | null }[];
   recipients: { role: string; scope: string; categories: string[]; purposes: string[]; source: string }[];
   transfers: string[];
   securityMeasures: string[];
@@ -43,11 +44,14 @@ export function recordOfProcessing(schema: GraphQLSchema, pack: PolicyPack, tena
   const categoriesOfData = [...byCategory.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([category, e]) => {
     const days = pack.retentionDays(category);
     const rule = pack.file.retention.find((r) => category === r.category || category.startsWith(`${r.category}.`));
-    return { category, fields: e.fields.sort(), purposes: [...e.purposes].sort(), retention: days === null ? null : `P${days}D`, retentionSource: rule?.source ?? null };
+    const { name, description } = categoryRecord(category);
+    return { category, name, description, fields: e.fields.sort(), purposes: [...e.purposes].sort(), retention: days === null ? null : `P${days}D`, retentionSource: rule?.source ?? null };
   });
   const allPurposes = [...new Set(pack.file.grants.flatMap((g) => g.purposes))].sort();
   const purposes = allPurposes.map((purpose) => ({
     purpose,
+    name: purposeRecord(purpose).name,
+    description: purposeRecord(purpose).description,
     legalBasis: legalBasisFor(purpose, pack) ?? 'unspecified',
     categories: [...new Set(pack.file.grants.filter((g) => g.purposes.includes(purpose)).flatMap((g) => g.categories))].sort(),
     consentRequired: pack.needsConsent(purpose),
@@ -80,17 +84,17 @@ export function recordAsMarkdown(record: RecordOfProcessing): string {
     `Tenant: \`${record.tenant}\` · policy pack \`${record.pack}\` ${record.packVersion} (${record.packSource}) · generated ${record.generatedAt.toISOString()}`,
     '',
     '## Categories of personal data',
-    '| category | fields | purposes | retention | source |',
-    '|---|---|---|---|---|',
-    ...record.categoriesOfData.map((c) => `| ${c.category} | ${c.fields.join(', ')} | ${c.purposes.join(', ')} | ${c.retention ?? 'while the account lives'} | ${c.retentionSource ?? '—'} |`),
+    '| category | description | fields | purposes | retention | source |',
+    '|---|---|---|---|---|---|',
+    ...record.categoriesOfData.map((c) => `| ${c.name} (\`${c.category}\`) | ${c.description} | ${c.fields.join(', ')} | ${c.purposes.join(', ')} | ${c.retention ?? 'while the account lives'} | ${c.retentionSource ?? '—'} |`),
     '',
     '## Categories of data subjects',
     ...record.categoriesOfSubjects.map((s) => `- ${s}`),
     '',
     '## Purposes and legal bases',
-    '| purpose | legal basis | categories | consent | source |',
-    '|---|---|---|---|---|',
-    ...record.purposes.map((p) => `| ${p.purpose} | ${p.legalBasis} | ${p.categories.join(', ')} | ${p.consentRequired ? 'required' : 'no'} | ${p.consentSource ?? '—'} |`),
+    '| purpose | description | legal basis | categories | consent | source |',
+    '|---|---|---|---|---|---|',
+    ...record.purposes.map((p) => `| ${p.name} (\`${p.purpose}\`) | ${p.description} | ${p.legalBasis} | ${p.categories.join(', ')} | ${p.consentRequired ? 'required' : 'no'} | ${p.consentSource ?? '—'} |`),
     '',
     '## Recipients (roles with access)',
     '| role | scope | categories | purposes | source |',

@@ -1,6 +1,8 @@
 import { requireAuthenticated } from '../../auth/index.js';
 import { builder } from '../../builder.js';
 import { governedFieldsOf, type GovernedField } from '../../governance/index.js';
+import { categoryRecord, purposeRecord, type TaxonomyRecord } from '../../governance/taxonomy/index.js';
+import { TaxonomyEntryRef } from './taxonomy.schema.js';
 
 interface DataMapEntryShape {
   type: string;
@@ -10,6 +12,8 @@ interface DataMapEntryShape {
   retention: string | null;
   retentionSource: string | null;
   strategy: string;
+  categoryEntry: TaxonomyRecord;
+  purposeEntries: TaxonomyRecord[];
 }
 
 const DataMapEntry = builder.objectRef<DataMapEntryShape>('DataMapEntry').implement({
@@ -22,6 +26,8 @@ const DataMapEntry = builder.objectRef<DataMapEntryShape>('DataMapEntry').implem
     retention: t.exposeString('retention', { nullable: true, description: 'ISO 8601 duration (e.g. P90D); null: kept while the account lives.' }),
     retentionSource: t.exposeString('retentionSource', { nullable: true, description: 'The clause the retention rule cites.' }),
     strategy: t.exposeString('strategy'),
+    categoryEntry: t.field({ type: TaxonomyEntryRef, description: 'The category\'s name and description.', resolve: (e) => e.categoryEntry }),
+    purposeEntries: t.field({ type: [TaxonomyEntryRef], description: 'Each purpose\'s name and description, in the order of `purposes`.', resolve: (e) => e.purposeEntries }),
   }),
 });
 
@@ -62,6 +68,8 @@ builder.queryFields((t) => ({
           retention: days === null ? null : `P${days}D`,
           retentionSource: rule?.source ?? null,
           strategy: f.governance.strategy,
+          categoryEntry: categoryRecord(f.governance.category),
+          purposeEntries: f.governance.purposes.map(purposeRecord),
         };
       });
     },

@@ -40,7 +40,7 @@ UserRef.implement({
     }),
     country: t.exposeString('country', {
       nullable: true,
-      governance: { category: 'user.location.imprecise', purposes: ['essential', 'analytics.reporting', 'personalize'], strategy: 'null' },
+      governance: { category: 'user.location.coarse', purposes: ['essential', 'analytics.reporting', 'personalize'], strategy: 'null' },
     }),
     createdAt: t.expose('createdAt', {
       type: 'DateTime',

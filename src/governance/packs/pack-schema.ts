@@ -1,10 +1,13 @@
 import { z } from 'zod';
 import { ROLES } from '../../auth/caller.js';
-import { isCategory, isPurpose } from '../taxonomy/index.js';
+import { isCategory, isPurpose, unknownCategoryReason } from '../taxonomy/index.js';
 
 /** Every rule says where it comes from: a seed clause or the law it rests on. */
 const source = z.string().min(3);
-const category = z.string().refine(isCategory, { message: 'unknown data category' });
+// A replaced key (fideslang 3.2.0 deprecations) names its successor.
+const category = z.string().superRefine((key, ctx) => {
+  if (!isCategory(key)) ctx.addIssue({ code: 'custom', message: `${key}: ${unknownCategoryReason(key)}` });
+});
 const purpose = z.string().refine(isPurpose, { message: 'unknown purpose' });
 
 /** GDPR Art. 6(1) bases other than consent (a) and legitimate interests (f). */
