@@ -38,7 +38,8 @@ export function staticVerdict(field: GovernedField, caller: Caller, purpose: str
     scope: grants.some((g) => g.scope === 'tenant') ? 'tenant' : 'own',
     field,
     consentPurpose: pack.consentPurposeFor(purpose),
-    retentionDays: pack.retentionDays(category),
+    // Only a maximum redacts: a floor (legal hold) is a minimum, never a reason to withhold.
+    retentionDays: pack.retentionFor(category).max?.days ?? null,
     minorRestricted: pack.minorRestricted(purpose),
     trainingUse: pack.isTrainingUse(purpose),
   };

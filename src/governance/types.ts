@@ -62,6 +62,7 @@ export type StaticVerdict =
       readonly field: GovernedField;
       /** The consent purpose that must be granted, or null. */
       readonly consentPurpose: string | null;
+      /** The category's maximum retention in days (a legal-hold floor never redacts), or null. */
       readonly retentionDays: number | null;
       readonly minorRestricted: boolean;
       /** Purpose is model training/improvement: opt-outs apply. */

@@ -66,7 +66,7 @@ interface OraclePack {
   version: string;
   grants: PackGrant[];
   consentPurposes: string[];
-  retention: { category: string; days: number }[];
+  retention: { category: string; days: number; kind: 'max' | 'floor' }[];
   minorsAge: number;
   minorRestrictedPurposes: string[];
   trainingPurposes: string[];
@@ -78,7 +78,7 @@ function oraclePack(name: string): OraclePack {
     version: string;
     grants: PackGrant[];
     consent: { purpose: string }[];
-    retention: { category: string; days: number }[];
+    retention: { category: string; days: number; kind: 'max' | 'floor' }[];
     minors: { age: number; restrictedPurposes: string[] };
     trainingPurposes?: { purpose: string }[];
   };
@@ -351,9 +351,11 @@ function ageOn(birthDate: Date, now: Date): number {
   return beforeBirthday ? years - 1 : years;
 }
 
+/** The maximum retention of a category: the rules of the most specific category that has any decide; a floor never redacts. */
 function retentionDaysOf(category: string): number | null {
   const rules = PACK.retention.filter((r) => covers(r.category, category)).sort((a, b) => b.category.length - a.category.length);
-  return rules[0]?.days ?? null;
+  const nearest = rules.filter((r) => r.category === rules[0]?.category);
+  return nearest.find((r) => r.kind === 'max')?.days ?? null;
 }
 
 function oracleDecide(caller: OracleCaller, purpose: string, field: Classification, facts: Facts): Verdict {

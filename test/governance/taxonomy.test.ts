@@ -78,7 +78,9 @@ describe('policy packs', () => {
 
   it('cite the seed clause for deepailab rules', () => {
     const pack = loadPolicyPack('deepailab');
-    expect(pack.retentionDays('user.content.private.ai_prompt')).toBe(90);
+    expect(pack.retentionFor('user.content.private.ai_prompt').max?.days).toBe(90);
+    // 003 §6 "at least 7 years": a legal-hold floor, not a maximum.
+    expect(pack.retentionFor('user.financial.credit_card')).toMatchObject({ max: null, floor: { days: 2557, kind: 'floor' } });
     expect(pack.file.retention.find((r) => r.category === 'user.content.private')?.source).toMatch(/^003 §6/);
     expect(pack.file.minimumAge).toEqual({ age: 16, source: expect.stringMatching(/^003 §10/) });
     expect(pack.needsConsent('train_ai_system')).toBe(true);

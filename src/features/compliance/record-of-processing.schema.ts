@@ -11,8 +11,10 @@ const DataCategory = builder.objectRef<Row<'categoriesOfData'>>('ProcessingDataC
     description: t.exposeString('description'),
     fields: t.exposeStringList('fields'),
     purposes: t.exposeStringList('purposes'),
-    retention: t.exposeString('retention', { nullable: true }),
+    retention: t.exposeString('retention', { nullable: true, description: 'Maximum retention (ISO 8601 duration); null: no maximum.' }),
     retentionSource: t.exposeString('retentionSource', { nullable: true }),
+    retentionFloor: t.exposeString('retentionFloor', { nullable: true, description: 'Legal-hold minimum (ISO 8601 duration); null: none.' }),
+    retentionFloorSource: t.exposeString('retentionFloorSource', { nullable: true }),
   }),
 });
 

@@ -1,6 +1,7 @@
 import type { GraphQLSchema } from 'graphql';
 import { legalBasisFor } from '../../audit/index.js';
 import { governedFieldsOf, type PolicyPack } from '../../governance/index.js';
+import { isoDays } from '../../governance/packs/index.js';
 import { categoryRecord, purposeRecord } from '../../governance/taxonomy/index.js';
 
 export interface RecordOfProcessing {
@@ -10,7 +11,7 @@ export interface RecordOfProcessing {
   pack: string;
   packVersion: string;
   packSource: string;
-  categoriesOfData: { category: string; name: string; description: string; fields: string[]; purposes: string[]; retention: string | null; retentionSource: string | null }[];
+  categoriesOfData: { category: string; name: string; description: string; fields: string[]; purposes: string[]; retention: string | null; retentionSource: string | null; retentionFloor: string | null; retentionFloorSource: string | null }[];
   categoriesOfSubjects: string[];
   purposes: { purpose: string; name: string; description: string; legalBasis: string; categories: string[]; consentRequired: boolean; consentSource: string | null }[];
   recipients: { role: string; scope: string; categories: string[]; purposes: string[]; source: string }[];
@@ -42,10 +43,10 @@ export function recordOfProcessing(schema: GraphQLSchema, pack: PolicyPack, tena
     byCategory.set(field.governance.category, entry);
   }
   const categoriesOfData = [...byCategory.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([category, e]) => {
-    const days = pack.retentionDays(category);
-    const rule = pack.file.retention.find((r) => category === r.category || category.startsWith(`${r.category}.`));
+    // The decisions' own lookup, so the record says what is enforced.
+    const { max, floor } = pack.retentionFor(category);
     const { name, description } = categoryRecord(category);
-    return { category, name, description, fields: e.fields.sort(), purposes: [...e.purposes].sort(), retention: days === null ? null : `P${days}D`, retentionSource: rule?.source ?? null };
+    return { category, name, description, fields: e.fields.sort(), purposes: [...e.purposes].sort(), retention: isoDays(max), retentionSource: max?.source ?? null, retentionFloor: isoDays(floor), retentionFloorSource: floor?.source ?? null };
   });
   const allPurposes = [...new Set(pack.file.grants.flatMap((g) => g.purposes))].sort();
   const purposes = allPurposes.map((purpose) => ({
@@ -76,6 +77,11 @@ export function recordOfProcessing(schema: GraphQLSchema, pack: PolicyPack, tena
   };
 }
 
+const retentionText = (c: RecordOfProcessing['categoriesOfData'][number]): string => {
+  const parts = [c.retention ? `at most ${c.retention}` : null, c.retentionFloor ? `at least ${c.retentionFloor} (legal hold)` : null].filter(Boolean);
+  return parts.length > 0 ? parts.join(', ') : 'while the account lives';
+};
+
 /** The same record as a Markdown document for download. */
 export function recordAsMarkdown(record: RecordOfProcessing): string {
   const lines = [
@@ -86,7 +92,7 @@ export function recordAsMarkdown(record: RecordOfProcessing): string {
     '## Categories of personal data',
     '| category | description | fields | purposes | retention | source |',
     '|---|---|---|---|---|---|',
-    ...record.categoriesOfData.map((c) => `| ${c.name} (\`${c.category}\`) | ${c.description} | ${c.fields.join(', ')} | ${c.purposes.join(', ')} | ${c.retention ?? 'while the account lives'} | ${c.retentionSource ?? '—'} |`),
+    ...record.categoriesOfData.map((c) => `| ${c.name} (\`${c.category}\`) | ${c.description} | ${c.fields.join(', ')} | ${c.purposes.join(', ')} | ${retentionText(c)} | ${[c.retentionSource, c.retentionFloorSource].filter(Boolean).join('; ') || '—'} |`),
     '',
     '## Categories of data subjects',
     ...record.categoriesOfSubjects.map((s) => `- ${s}`),

@@ -1,6 +1,7 @@
 import { requireAuthenticated } from '../../auth/index.js';
 import { builder } from '../../builder.js';
 import { governedFieldsOf, type GovernedField } from '../../governance/index.js';
+import { isoDays } from '../../governance/packs/index.js';
 import { categoryRecord, purposeRecord, type TaxonomyRecord } from '../../governance/taxonomy/index.js';
 import { TaxonomyEntryRef } from './taxonomy.schema.js';
 
@@ -11,6 +12,8 @@ interface DataMapEntryShape {
   purposes: readonly string[];
   retention: string | null;
   retentionSource: string | null;
+  retentionFloor: string | null;
+  retentionFloorSource: string | null;
   strategy: string;
   categoryEntry: TaxonomyRecord;
   purposeEntries: TaxonomyRecord[];
@@ -23,8 +26,10 @@ const DataMapEntry = builder.objectRef<DataMapEntryShape>('DataMapEntry').implem
     field: t.exposeString('field'),
     category: t.exposeString('category'),
     purposes: t.exposeStringList('purposes'),
-    retention: t.exposeString('retention', { nullable: true, description: 'ISO 8601 duration (e.g. P90D); null: kept while the account lives.' }),
-    retentionSource: t.exposeString('retentionSource', { nullable: true, description: 'The clause the retention rule cites.' }),
+    retention: t.exposeString('retention', { nullable: true, description: 'Maximum retention, ISO 8601 duration (e.g. P90D): older values are redacted. Null: no maximum (kept while the account lives).' }),
+    retentionSource: t.exposeString('retentionSource', { nullable: true, description: 'The clause the maximum cites.' }),
+    retentionFloor: t.exposeString('retentionFloor', { nullable: true, description: 'Legal-hold minimum, ISO 8601 duration (e.g. P2557D): never redacted or deleted for age before then; not a maximum.' }),
+    retentionFloorSource: t.exposeString('retentionFloorSource', { nullable: true, description: 'The clause the floor cites.' }),
     strategy: t.exposeString('strategy'),
     categoryEntry: t.field({ type: TaxonomyEntryRef, description: 'The category\'s name and description.', resolve: (e) => e.categoryEntry }),
     purposeEntries: t.field({ type: [TaxonomyEntryRef], description: 'Each purpose\'s name and description, in the order of `purposes`.', resolve: (e) => e.purposeEntries }),
@@ -56,17 +61,17 @@ builder.queryFields((t) => ({
     description: 'Every classified field: category, purposes, retention and redaction strategy.',
     resolve: (_root, _args, ctx, info) => {
       requireAuthenticated(ctx.caller);
-      const rules = ctx.pack.file.retention;
       return [...governedFieldsOf(info.schema).values()].map((f: GovernedField) => {
-        const days = ctx.pack.retentionDays(f.governance.category);
-        const rule = days === null ? undefined : rules.find((r) => r.days === days && f.governance.category.startsWith(r.category));
+        const { max, floor } = ctx.pack.retentionFor(f.governance.category);
         return {
           type: f.typeName,
           field: f.fieldName,
           category: f.governance.category,
           purposes: f.governance.purposes,
-          retention: days === null ? null : `P${days}D`,
-          retentionSource: rule?.source ?? null,
+          retention: isoDays(max),
+          retentionSource: max?.source ?? null,
+          retentionFloor: isoDays(floor),
+          retentionFloorSource: floor?.source ?? null,
           strategy: f.governance.strategy,
           categoryEntry: categoryRecord(f.governance.category),
           purposeEntries: f.governance.purposes.map(purposeRecord),

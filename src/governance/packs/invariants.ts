@@ -1,6 +1,7 @@
 import { anyCovers, covers } from '../taxonomy/index.js';
 import { isTrainingUse, objectionCovers, TRAIN_AI_SYSTEM, trainingPurposesOf } from '../training-purposes.js';
 import type { Grant, LegalBasis, PackFile } from './pack-schema.js';
+import { retentionViolations } from './retention.js';
 
 /** What people write to a platform's AI is released to others only on consent or a cited legal basis. */
 export const BUILT_IN_CONSENT_ONLY: readonly string[] = Object.freeze(['user.content']);
@@ -29,7 +30,8 @@ const where = (g: Grant): string => `grant "${g.source}"`;
  *   `essential.legal_obligation`, the others only for `essential.*`), so a citation cannot open
  *   marketing, analytics or training;
  * - `training-consent`, `training-minors`, `training-objection`: every training-like purpose
- *   needs consent, is closed to minors, and is stopped by an objection to `train_ai_system`.
+ *   needs consent, is closed to minors, and is stopped by an objection to `train_ai_system`;
+ * - `retention-*`: retention rules that contradict each other (retention.ts).
  *
  * Returns the violations (empty: the pack holds).
  */
@@ -77,5 +79,6 @@ export function packViolations(file: PackFile): string[] {
     if (!anyCovers(file.minors.restrictedPurposes, purpose)) report('training-minors', 'a training-like purpose must be in minors.restrictedPurposes');
     if (!objectionCovers([TRAIN_AI_SYSTEM], purpose, isTrainingUse(training, purpose))) report('training-objection', `an objection to ${TRAIN_AI_SYSTEM} must stop a training-like purpose`);
   }
+  issues.push(...retentionViolations(file.retention));
   return issues;
 }

@@ -38,7 +38,11 @@ export const packFileSchema = z
     minimumAge: z.object({ age: z.number().int().min(0).max(21), source }),
     minors: z.object({ age: z.number().int().min(0).max(21), restrictedPurposes: z.array(purpose), source }),
     consent: z.array(z.object({ purpose, source })),
-    retention: z.array(z.object({ category, days: z.number().int().positive(), source })),
+    /**
+     * `max`: redacted once older than `days`; `floor`: a legal hold, kept at least `days` (never
+     * redacted or deleted for age before then, and not a maximum). The most specific category wins.
+     */
+    retention: z.array(z.object({ category, days: z.number().int().positive(), kind: z.enum(['max', 'floor']), source }).strict()),
     grants: z.array(grantSchema).min(1),
     /** Purposes this pack treats as model training, beyond the built-in ones. Default: none. */
     trainingPurposes: z.array(z.object({ purpose, source })).optional(),

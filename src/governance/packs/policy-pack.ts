@@ -1,7 +1,8 @@
 import type { Role } from '../../auth/caller.js';
-import { anyCovers, covers, lineage } from '../taxonomy/index.js';
+import { anyCovers, covers } from '../taxonomy/index.js';
 import { isTrainingUse, trainingPurposesOf } from '../training-purposes.js';
 import type { Grant, PackFile } from './pack-schema.js';
+import { createRetentionLookup, type Retention } from './retention.js';
 
 /** The active pack, indexed for the decisions the engine asks of it. */
 export interface PolicyPack {
@@ -15,8 +16,8 @@ export interface PolicyPack {
   needsConsent(purpose: string): boolean;
   /** The consent rule covering the purpose (the purpose itself or a parent), if any. */
   consentPurposeFor(purpose: string): string | null;
-  /** Retention window for a category from its most specific rule, in days. */
-  retentionDays(category: string): number | null;
+  /** The retention that applies to a category (its most specific rules): a maximum and/or a legal-hold floor. */
+  retentionFor(category: string): Retention;
   minorRestricted(purpose: string): boolean;
   /** Training-like purposes: the built-in ones and the pack's `trainingPurposes`. */
   readonly trainingPurposes: readonly string[];
@@ -28,7 +29,7 @@ export interface PolicyPack {
 
 export function createPolicyPack(file: PackFile): PolicyPack {
   const consentPurposes = file.consent.map((c) => c.purpose);
-  const retention = new Map(file.retention.map((r) => [r.category, r.days]));
+  const retentionFor = createRetentionLookup(file.retention);
   const trainingPurposes = trainingPurposesOf(file.trainingPurposes);
   const grantsFor = (roles: readonly Role[], category: string, purpose: string): Grant[] =>
     file.grants.filter((g) => roles.includes(g.role) && anyCovers(g.categories, category) && anyCovers(g.purposes, purpose));
@@ -40,13 +41,7 @@ export function createPolicyPack(file: PackFile): PolicyPack {
     purposesOf: (roles) => [...new Set(file.grants.filter((g) => roles.includes(g.role)).flatMap((g) => g.purposes))],
     needsConsent: (purpose) => anyCovers(consentPurposes, purpose),
     consentPurposeFor: (purpose) => consentPurposes.find((c) => covers(c, purpose)) ?? null,
-    retentionDays: (category) => {
-      for (const key of lineage(category)) {
-        const days = retention.get(key);
-        if (days !== undefined) return days;
-      }
-      return null;
-    },
+    retentionFor,
     minorRestricted: (purpose) => anyCovers(file.minors.restrictedPurposes, purpose),
     trainingPurposes,
     isTrainingUse: (purpose) => isTrainingUse(trainingPurposes, purpose),
