@@ -31,13 +31,15 @@ const DAY_MS = 86_400_000;
 export function staticVerdict(field: GovernedField, caller: Caller, purpose: string, pack: PolicyPack): StaticVerdict {
   const { category, purposes } = field.governance;
   const grants = pack.grantsFor(caller.roles, category, purpose);
+  const consent = pack.consentRuleFor(purpose);
   if (grants.length === 0) return { kind: 'deny', reason: 'ROLE', field };
   if (!anyCovers(purposes, purpose)) return { kind: 'deny', reason: 'PURPOSE', field };
   return {
     kind: 'grant',
     scope: grants.some((g) => g.scope === 'tenant') ? 'tenant' : 'own',
     field,
-    consentPurpose: pack.consentPurposeFor(purpose),
+    consentPurpose: consent?.purpose ?? null,
+    consentVersion: consent?.version ?? null,
     // Only a maximum redacts: a floor (legal hold) is a minimum, never a reason to withhold.
     retentionDays: pack.retentionFor(category).max?.days ?? null,
     minorRestricted: pack.minorRestricted(purpose),
@@ -71,7 +73,7 @@ export function decideWithoutState(verdict: StaticVerdict, caller: Caller, facts
 
 /**
  * The subject-dependent rest of the decision order: erasure → restriction / objection → consent
- * under the current policy version → retention → pack rules (minors, opt-out) → allow.
+ * under the current version of that purpose's terms → retention → pack rules (minors, opt-out) → allow.
  */
 export function decideWithState(
   verdict: Extract<StaticVerdict, { kind: 'grant' }>,
@@ -87,7 +89,7 @@ export function decideWithState(
   if (!legal && objectionCovers(state.objections, purpose, verdict.trainingUse)) return OUTCOMES.OBJECTED;
   if (verdict.consentPurpose) {
     const consent = state.consents.get(verdict.consentPurpose);
-    if (!consent || consent.status !== 'GRANTED' || consent.policyVersion !== pack.version) return OUTCOMES.CONSENT;
+    if (!consent || consent.status !== 'GRANTED' || consent.policyVersion !== verdict.consentVersion) return OUTCOMES.CONSENT;
   }
   if (verdict.retentionDays !== null && facts.timestamp && now.getTime() - facts.timestamp.getTime() > verdict.retentionDays * DAY_MS) {
     return OUTCOMES.RETENTION;

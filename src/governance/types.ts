@@ -62,6 +62,8 @@ export type StaticVerdict =
       readonly field: GovernedField;
       /** The consent purpose that must be granted, or null. */
       readonly consentPurpose: string | null;
+      /** ...and the version of its terms the grant must have been recorded under. */
+      readonly consentVersion: string | null;
       /** The category's maximum retention in days (a legal-hold floor never redacts), or null. */
       readonly retentionDays: number | null;
       readonly minorRestricted: boolean;

@@ -41,7 +41,10 @@ describe('data map and introspection', () => {
 
   it('shows the active policy', async () => {
     const res = await t.execute(PolicyDocument, {}, { token: await t.token('dana', 'demo', ['developer']) });
-    expect(res.data?.policy).toEqual({ pack: 'deepailab', version: '003-2025.1', purposesRequiringConsent: expect.arrayContaining(['train_ai_system', 'marketing.communications']), minimumAge: 16 });
+    expect(res.data?.policy).toEqual({
+      pack: 'deepailab', version: '003-2025.1', purposesRequiringConsent: expect.arrayContaining(['train_ai_system', 'marketing.communications']), minimumAge: 16,
+      consentPurposes: expect.arrayContaining([{ purpose: 'train_ai_system', version: '003-2025.1', source: expect.stringMatching(/^003 §3/), name: 'Train AI System' }]),
+    });
   });
 
   it('is closed to anonymous callers', async () => {

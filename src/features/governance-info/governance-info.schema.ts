@@ -36,10 +36,29 @@ const DataMapEntry = builder.objectRef<DataMapEntryShape>('DataMapEntry').implem
   }),
 });
 
+interface ConsentPurposeShape {
+  purpose: string;
+  version: string;
+  source: string;
+  entry: TaxonomyRecord;
+}
+
+const ConsentPurpose = builder.objectRef<ConsentPurposeShape>('PolicyConsentPurpose').implement({
+  description: 'A purpose that needs consent, with the version of its terms: a consent counts only when recorded under this version.',
+  fields: (t) => ({
+    purpose: t.exposeString('purpose'),
+    version: t.exposeString('version', { description: 'The current version of this purpose\'s terms (`grantConsent`\'s default).' }),
+    source: t.exposeString('source', { description: 'The clause the consent rule cites.' }),
+    name: t.string({ resolve: (c) => c.entry.name }),
+    description: t.string({ resolve: (c) => c.entry.description }),
+  }),
+});
+
 interface PolicyShape {
   pack: string;
   version: string;
   purposesRequiringConsent: string[];
+  consentPurposes: ConsentPurposeShape[];
   minimumAge: number;
   source: string;
 }
@@ -50,6 +69,7 @@ const Policy = builder.objectRef<PolicyShape>('Policy').implement({
     pack: t.exposeString('pack'),
     version: t.exposeString('version'),
     purposesRequiringConsent: t.exposeStringList('purposesRequiringConsent'),
+    consentPurposes: t.expose('consentPurposes', { type: [ConsentPurpose] }),
     minimumAge: t.exposeInt('minimumAge'),
     source: t.exposeString('source'),
   }),
@@ -88,6 +108,7 @@ builder.queryFields((t) => ({
         pack: pack.name,
         version: pack.version,
         purposesRequiringConsent: pack.file.consent.map((c) => c.purpose),
+        consentPurposes: pack.file.consent.map((c) => ({ ...c, entry: purposeRecord(c.purpose) })),
         minimumAge: pack.file.minimumAge.age,
         source: pack.file.source,
       };

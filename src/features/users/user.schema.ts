@@ -3,7 +3,6 @@ import { builder } from '../../builder.js';
 import { paginateById } from '../../db/paginate.js';
 import { GovgateError } from '../../errors.js';
 import { ageOn } from '../../governance/age.js';
-import { PACK_VERSIONS } from '../../governance/packs/index.js';
 import { parseInput } from '../../validate.js';
 import { ensureTenant, tenantModel } from '../tenants/index.js';
 import { registerInputSchema } from './user.inputs.js';
@@ -126,7 +125,7 @@ builder.mutationFields((t) => ({
           phone: data.phone ?? null,
           birthDate: data.birthDate,
           country: data.country,
-          policyVersion: data.policyVersion ?? PACK_VERSIONS[ctx.config.policyPack],
+          policyVersion: data.policyVersion ?? ctx.pack.version,
           guardian: data.guardian ? { ...data.guardian, at: new Date() } : null,
         });
         return created.toObject();

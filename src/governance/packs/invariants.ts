@@ -31,6 +31,7 @@ const where = (g: Grant): string => `grant "${g.source}"`;
  *   marketing, analytics or training;
  * - `training-consent`, `training-minors`, `training-objection`: every training-like purpose
  *   needs consent, is closed to minors, and is stopped by an objection to `train_ai_system`;
+ * - `consent-duplicate`: one consent rule (one terms version) per purpose;
  * - `retention-*`: retention rules that contradict each other (retention.ts).
  *
  * Returns the violations (empty: the pack holds).
@@ -78,6 +79,11 @@ export function packViolations(file: PackFile): string[] {
     if (!anyCovers(consent, purpose)) report('training-consent', 'a training-like purpose needs a consent rule covering it');
     if (!anyCovers(file.minors.restrictedPurposes, purpose)) report('training-minors', 'a training-like purpose must be in minors.restrictedPurposes');
     if (!objectionCovers([TRAIN_AI_SYSTEM], purpose, isTrainingUse(training, purpose))) report('training-objection', `an objection to ${TRAIN_AI_SYSTEM} must stop a training-like purpose`);
+  }
+  const consentSeen = new Set<string>();
+  for (const c of file.consent) {
+    if (consentSeen.has(c.purpose)) issues.push(`[consent-duplicate] purpose ${c.purpose}: two consent rules (which version counts?) ("${c.source}")`);
+    consentSeen.add(c.purpose);
   }
   issues.push(...retentionViolations(file.retention));
   return issues;

@@ -37,7 +37,11 @@ export const packFileSchema = z
     source,
     minimumAge: z.object({ age: z.number().int().min(0).max(21), source }),
     minors: z.object({ age: z.number().int().min(0).max(21), restrictedPurposes: z.array(purpose), source }),
-    consent: z.array(z.object({ purpose, source })),
+    /**
+     * Purposes that need consent, each with the version of its own terms: a consent counts only when
+     * recorded under that version, so changing one purpose's terms re-asks consent for it alone.
+     */
+    consent: z.array(z.object({ purpose, version: z.string().min(1).max(64), source }).strict()),
     /**
      * `max`: redacted once older than `days`; `floor`: a legal hold, kept at least `days` (never
      * redacted or deleted for age before then, and not a maximum). The most specific category wins.
@@ -55,5 +59,6 @@ export const packFileSchema = z
 export const partialPackFileSchema = packFileSchema.partial().required({ name: true });
 
 export type Grant = z.infer<typeof grantSchema>;
+export type ConsentRule = PackFile['consent'][number];
 export type PackFile = z.infer<typeof packFileSchema>;
 export type LegalBasis = (typeof LEGAL_BASES)[number];

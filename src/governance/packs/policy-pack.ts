@@ -1,7 +1,7 @@
 import type { Role } from '../../auth/caller.js';
 import { anyCovers, covers } from '../taxonomy/index.js';
 import { isTrainingUse, trainingPurposesOf } from '../training-purposes.js';
-import type { Grant, PackFile } from './pack-schema.js';
+import type { ConsentRule, Grant, PackFile } from './pack-schema.js';
 import { createRetentionLookup, type Retention } from './retention.js';
 
 /** The active pack, indexed for the decisions the engine asks of it. */
@@ -14,8 +14,12 @@ export interface PolicyPack {
   /** Purposes any of these roles may declare (with their children). */
   purposesOf(roles: readonly Role[]): string[];
   needsConsent(purpose: string): boolean;
-  /** The consent rule covering the purpose (the purpose itself or a parent), if any. */
+  /** The most specific consent rule covering the purpose (the purpose itself or a parent), if any. */
+  consentRuleFor(purpose: string): ConsentRule | null;
+  /** ...its purpose: the consent a subject must have granted. */
   consentPurposeFor(purpose: string): string | null;
+  /** The terms version a consent for this purpose is recorded under by default: its rule's, else the pack's. */
+  consentVersionFor(purpose: string): string;
   /** The retention that applies to a category (its most specific rules): a maximum and/or a legal-hold floor. */
   retentionFor(category: string): Retention;
   minorRestricted(purpose: string): boolean;
@@ -29,6 +33,9 @@ export interface PolicyPack {
 
 export function createPolicyPack(file: PackFile): PolicyPack {
   const consentPurposes = file.consent.map((c) => c.purpose);
+  // Most specific first, so a rule on `marketing.communications` wins over one on `marketing`.
+  const consentRules = [...file.consent].sort((a, b) => b.purpose.length - a.purpose.length);
+  const consentRuleFor = (purpose: string): ConsentRule | null => consentRules.find((c) => covers(c.purpose, purpose)) ?? null;
   const retentionFor = createRetentionLookup(file.retention);
   const trainingPurposes = trainingPurposesOf(file.trainingPurposes);
   const grantsFor = (roles: readonly Role[], category: string, purpose: string): Grant[] =>
@@ -40,7 +47,9 @@ export function createPolicyPack(file: PackFile): PolicyPack {
     grantsFor,
     purposesOf: (roles) => [...new Set(file.grants.filter((g) => roles.includes(g.role)).flatMap((g) => g.purposes))],
     needsConsent: (purpose) => anyCovers(consentPurposes, purpose),
-    consentPurposeFor: (purpose) => consentPurposes.find((c) => covers(c, purpose)) ?? null,
+    consentRuleFor,
+    consentPurposeFor: (purpose) => consentRuleFor(purpose)?.purpose ?? null,
+    consentVersionFor: (purpose) => consentRuleFor(purpose)?.version ?? file.version,
     retentionFor,
     minorRestricted: (purpose) => anyCovers(file.minors.restrictedPurposes, purpose),
     trainingPurposes,
