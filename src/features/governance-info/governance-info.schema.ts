@@ -54,11 +54,28 @@ const ConsentPurpose = builder.objectRef<ConsentPurposeShape>('PolicyConsentPurp
   }),
 });
 
+interface ObjectableShape {
+  purpose: string;
+  source: string;
+  entry: TaxonomyRecord;
+}
+
+const Objectable = builder.objectRef<ObjectableShape>('PolicyObjectablePurpose').implement({
+  description: 'A purpose a data subject may object to (Art. 21), with the clause that opens it; its children are objectable with it.',
+  fields: (t) => ({
+    purpose: t.exposeString('purpose'),
+    source: t.exposeString('source'),
+    name: t.string({ resolve: (o) => o.entry.name }),
+    description: t.string({ resolve: (o) => o.entry.description }),
+  }),
+});
+
 interface PolicyShape {
   pack: string;
   version: string;
   purposesRequiringConsent: string[];
   consentPurposes: ConsentPurposeShape[];
+  objectablePurposes: ObjectableShape[];
   minimumAge: number;
   source: string;
 }
@@ -70,6 +87,7 @@ const Policy = builder.objectRef<PolicyShape>('Policy').implement({
     version: t.exposeString('version'),
     purposesRequiringConsent: t.exposeStringList('purposesRequiringConsent'),
     consentPurposes: t.expose('consentPurposes', { type: [ConsentPurpose] }),
+    objectablePurposes: t.expose('objectablePurposes', { type: [Objectable], description: 'What `objectToProcessing` accepts.' }),
     minimumAge: t.exposeInt('minimumAge'),
     source: t.exposeString('source'),
   }),
@@ -109,6 +127,7 @@ builder.queryFields((t) => ({
         version: pack.version,
         purposesRequiringConsent: pack.file.consent.map((c) => c.purpose),
         consentPurposes: pack.file.consent.map((c) => ({ ...c, entry: purposeRecord(c.purpose) })),
+        objectablePurposes: pack.file.objectable.map((o) => ({ ...o, entry: purposeRecord(o.purpose) })),
         minimumAge: pack.file.minimumAge.age,
         source: pack.file.source,
       };

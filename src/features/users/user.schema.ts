@@ -41,6 +41,11 @@ UserRef.implement({
       nullable: true,
       governance: { category: 'user.location.coarse', purposes: ['essential', 'analytics.reporting', 'personalize'], strategy: 'null' },
     }),
+    objections: t.exposeStringList('objections', {
+      nullable: true,
+      description: 'Art. 21: the purposes this user objected to (objectToProcessing / withdrawObjection).',
+      governance: { category: 'user.privacy_preferences', purposes: ['essential', 'essential.legal_obligation'], strategy: 'null' },
+    }),
     createdAt: t.expose('createdAt', {
       type: 'DateTime',
       governance: { category: 'system.operations', purposes: ['essential', 'analytics.reporting'], strategy: 'null' },

@@ -3,6 +3,8 @@ import { isTrainingUse, objectionCovers, TRAIN_AI_SYSTEM, trainingPurposesOf } f
 import type { Grant, LegalBasis, PackFile } from './pack-schema.js';
 import { retentionViolations } from './retention.js';
 
+const LEGAL_OBLIGATION = 'essential.legal_obligation';
+
 /** What people write to a platform's AI is released to others only on consent or a cited legal basis. */
 export const BUILT_IN_CONSENT_ONLY: readonly string[] = Object.freeze(['user.content']);
 
@@ -31,6 +33,8 @@ const where = (g: Grant): string => `grant "${g.source}"`;
  *   marketing, analytics or training;
  * - `training-consent`, `training-minors`, `training-objection`: every training-like purpose
  *   needs consent, is closed to minors, and is stopped by an objection to `train_ai_system`;
+ * - `objectable-legal-obligation`: no objectable purpose covers `essential.legal_obligation`
+ *   (Art. 21 applies to legitimate interests and public tasks, not to a legal obligation);
  * - `consent-duplicate`: one consent rule (one terms version) per purpose;
  * - `retention-*`: retention rules that contradict each other (retention.ts).
  *
@@ -79,6 +83,11 @@ export function packViolations(file: PackFile): string[] {
     if (!anyCovers(consent, purpose)) report('training-consent', 'a training-like purpose needs a consent rule covering it');
     if (!anyCovers(file.minors.restrictedPurposes, purpose)) report('training-minors', 'a training-like purpose must be in minors.restrictedPurposes');
     if (!objectionCovers([TRAIN_AI_SYSTEM], purpose, isTrainingUse(training, purpose))) report('training-objection', `an objection to ${TRAIN_AI_SYSTEM} must stop a training-like purpose`);
+  }
+  for (const o of file.objectable) {
+    if (covers(o.purpose, LEGAL_OBLIGATION)) {
+      issues.push(`[objectable-legal-obligation] purpose ${o.purpose}: covers ${LEGAL_OBLIGATION}, which Art. 21 gives no right to object to (and decisions never stop for) ("${o.source}")`);
+    }
   }
   const consentSeen = new Set<string>();
   for (const c of file.consent) {

@@ -46,6 +46,11 @@ export const packFileSchema = z
      * `max`: redacted once older than `days`; `floor`: a legal hold, kept at least `days` (never
      * redacted or deleted for age before then, and not a maximum). The most specific category wins.
      */
+    /**
+     * Purposes a data subject may object to (`objectToProcessing`, GDPR Art. 21): those resting on
+     * legitimate interests, direct marketing, profiling. A purpose's children are objectable with it.
+     */
+    objectable: z.array(z.object({ purpose, source }).strict()),
     retention: z.array(z.object({ category, days: z.number().int().positive(), kind: z.enum(['max', 'floor']), source }).strict()),
     grants: z.array(grantSchema).min(1),
     /** Purposes this pack treats as model training, beyond the built-in ones. Default: none. */

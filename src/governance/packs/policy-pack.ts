@@ -23,6 +23,8 @@ export interface PolicyPack {
   /** The retention that applies to a category (its most specific rules): a maximum and/or a legal-hold floor. */
   retentionFor(category: string): Retention;
   minorRestricted(purpose: string): boolean;
+  /** A subject may object to this purpose (it, or a parent, is listed in `objectable`). */
+  isObjectable(purpose: string): boolean;
   /** Training-like purposes: the built-in ones and the pack's `trainingPurposes`. */
   readonly trainingPurposes: readonly string[];
   /** The purpose is (a child of) a training-like purpose: opt-outs and the objection-to-training rule apply. */
@@ -37,6 +39,7 @@ export function createPolicyPack(file: PackFile): PolicyPack {
   const consentRules = [...file.consent].sort((a, b) => b.purpose.length - a.purpose.length);
   const consentRuleFor = (purpose: string): ConsentRule | null => consentRules.find((c) => covers(c.purpose, purpose)) ?? null;
   const retentionFor = createRetentionLookup(file.retention);
+  const objectable = file.objectable.map((o) => o.purpose);
   const trainingPurposes = trainingPurposesOf(file.trainingPurposes);
   const grantsFor = (roles: readonly Role[], category: string, purpose: string): Grant[] =>
     file.grants.filter((g) => roles.includes(g.role) && anyCovers(g.categories, category) && anyCovers(g.purposes, purpose));
@@ -52,6 +55,7 @@ export function createPolicyPack(file: PackFile): PolicyPack {
     consentVersionFor: (purpose) => consentRuleFor(purpose)?.version ?? file.version,
     retentionFor,
     minorRestricted: (purpose) => anyCovers(file.minors.restrictedPurposes, purpose),
+    isObjectable: (purpose) => anyCovers(objectable, purpose),
     trainingPurposes,
     isTrainingUse: (purpose) => isTrainingUse(trainingPurposes, purpose),
     grantsTenantWide: (roles, category, purpose) => grantsFor(roles, category, purpose).some((g) => g.scope === 'tenant'),
