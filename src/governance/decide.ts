@@ -29,7 +29,9 @@ const DAY_MS = 86_400_000;
  * Computed once per plan, never per value.
  */
 export function staticVerdict(field: GovernedField, caller: Caller, purpose: string, pack: PolicyPack): StaticVerdict {
-  const { category, purposes } = field.governance;
+  const { category } = field.governance;
+  // The pack may add or remove purposes of this field (fieldPurposes): its effective purposes decide.
+  const purposes = pack.fieldPurposes(field);
   const grants = pack.grantsFor(caller.roles, category, purpose);
   const consent = pack.consentRuleFor(purpose);
   if (grants.length === 0) return { kind: 'deny', reason: 'ROLE', field };

@@ -17,7 +17,7 @@ describe('data map and introspection', () => {
     const entries = res.data!.dataMap;
     expect(entries).toHaveLength(governedFieldsOf(t.gateway.schema).size);
     expect(entries).toContainEqual({
-      type: 'User', field: 'email', category: 'user.contact.email', purposes: ['essential', 'marketing.communications'], retention: null, retentionSource: null, retentionFloor: null, retentionFloorSource: null, strategy: 'mask',
+      type: 'User', field: 'email', category: 'user.contact.email', purposes: ['essential', 'marketing.communications'], declaredPurposes: ['essential', 'marketing.communications'], purposesSource: null, retention: null, retentionSource: null, retentionFloor: null, retentionFloorSource: null, strategy: 'mask',
       categoryEntry: { name: 'User Contact Email', description: "User's contact email address.", origin: 'FIDESLANG', fideslangVersion: '2.0.0' },
       purposeEntries: [{ key: 'essential', name: 'Essential' }, { key: 'marketing.communications', name: 'Marketing Communications' }],
     });

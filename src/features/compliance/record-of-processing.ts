@@ -39,7 +39,7 @@ export function recordOfProcessing(schema: GraphQLSchema, pack: PolicyPack, tena
   for (const field of personal) {
     const entry = byCategory.get(field.governance.category) ?? { fields: [], purposes: new Set<string>() };
     entry.fields.push(field.coordinate);
-    for (const p of field.governance.purposes) entry.purposes.add(p);
+    for (const p of pack.fieldPurposes(field)) entry.purposes.add(p);
     byCategory.set(field.governance.category, entry);
   }
   const categoriesOfData = [...byCategory.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([category, e]) => {

@@ -10,6 +10,8 @@ interface DataMapEntryShape {
   field: string;
   category: string;
   purposes: readonly string[];
+  declaredPurposes: readonly string[];
+  purposesSource: string | null;
   retention: string | null;
   retentionSource: string | null;
   retentionFloor: string | null;
@@ -20,12 +22,14 @@ interface DataMapEntryShape {
 }
 
 const DataMapEntry = builder.objectRef<DataMapEntryShape>('DataMapEntry').implement({
-  description: 'One field of the schema with its classification and the active pack\'s retention for its category.',
+  description: 'One field of the schema with its classification, the purposes it serves under the active pack and the pack\'s retention for its category.',
   fields: (t) => ({
     type: t.exposeString('type'),
     field: t.exposeString('field'),
     category: t.exposeString('category'),
-    purposes: t.exposeStringList('purposes'),
+    purposes: t.exposeStringList('purposes', { description: 'The purposes the field serves under the active pack (what decisions enforce).' }),
+    declaredPurposes: t.exposeStringList('declaredPurposes', { description: 'The purposes the schema declares (`@governed`), before the pack\'s fieldPurposes.' }),
+    purposesSource: t.exposeString('purposesSource', { nullable: true, description: 'The clause of the pack rule that changed this field\'s purposes, if any.' }),
     retention: t.exposeString('retention', { nullable: true, description: 'Maximum retention, ISO 8601 duration (e.g. P90D): older values are redacted. Null: no maximum (kept while the account lives).' }),
     retentionSource: t.exposeString('retentionSource', { nullable: true, description: 'The clause the maximum cites.' }),
     retentionFloor: t.exposeString('retentionFloor', { nullable: true, description: 'Legal-hold minimum, ISO 8601 duration (e.g. P2557D): never redacted or deleted for age before then; not a maximum.' }),
@@ -105,14 +109,16 @@ builder.queryFields((t) => ({
           type: f.typeName,
           field: f.fieldName,
           category: f.governance.category,
-          purposes: f.governance.purposes,
+          purposes: ctx.pack.fieldPurposes(f),
+          declaredPurposes: f.governance.purposes,
+          purposesSource: ctx.pack.file.fieldPurposes?.find((r) => r.coordinate === f.coordinate)?.source ?? null,
           retention: isoDays(max),
           retentionSource: max?.source ?? null,
           retentionFloor: isoDays(floor),
           retentionFloorSource: floor?.source ?? null,
           strategy: f.governance.strategy,
           categoryEntry: categoryRecord(f.governance.category),
-          purposeEntries: f.governance.purposes.map(purposeRecord),
+          purposeEntries: ctx.pack.fieldPurposes(f).map(purposeRecord),
         };
       });
     },

@@ -53,6 +53,23 @@ export const packFileSchema = z
     objectable: z.array(z.object({ purpose, source }).strict()),
     retention: z.array(z.object({ category, days: z.number().int().positive(), kind: z.enum(['max', 'floor']), source }).strict()),
     grants: z.array(grantSchema).min(1),
+    /**
+     * Purposes this pack adds to or removes from a field (`Type.field`), e.g. SMS marketing on
+     * `User.phone`. Coordinates and removed purposes are checked against the served schema when the
+     * gateway starts. Default: none.
+     */
+    fieldPurposes: z
+      .array(
+        z
+          .object({
+            coordinate: z.string().regex(/^[A-Z][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*$/, 'a field coordinate is Type.field'),
+            add: z.array(purpose).optional(),
+            remove: z.array(purpose).optional(),
+            source,
+          })
+          .strict(),
+      )
+      .optional(),
     /** Purposes this pack treats as model training, beyond the built-in ones. Default: none. */
     trainingPurposes: z.array(z.object({ purpose, source })).optional(),
     /** Categories that, like `user.content`, leave to other callers only with consent or a legal basis. Default: none. */

@@ -2,6 +2,8 @@ import type { Role } from '../../auth/caller.js';
 import { anyCovers, covers } from '../taxonomy/index.js';
 import { isTrainingUse, trainingPurposesOf } from '../training-purposes.js';
 import type { ConsentRule, Grant, PackFile } from './pack-schema.js';
+import type { GovernedField } from '../types.js';
+import { createFieldPurposes } from './field-purposes.js';
 import { createRetentionLookup, type Retention } from './retention.js';
 
 /** The active pack, indexed for the decisions the engine asks of it. */
@@ -11,6 +13,8 @@ export interface PolicyPack {
   readonly file: Readonly<PackFile>;
   /** Grants of these roles that cover the category for the purpose. */
   grantsFor(roles: readonly Role[], category: string, purpose: string): Grant[];
+  /** The purposes a field serves under this pack: the schema's, with the pack's `fieldPurposes` applied. */
+  fieldPurposes(field: GovernedField): readonly string[];
   /** Purposes any of these roles may declare (with their children). */
   purposesOf(roles: readonly Role[]): string[];
   needsConsent(purpose: string): boolean;
@@ -48,6 +52,7 @@ export function createPolicyPack(file: PackFile): PolicyPack {
     version: file.version,
     file: Object.freeze(file),
     grantsFor,
+    fieldPurposes: createFieldPurposes(file.fieldPurposes ?? []),
     purposesOf: (roles) => [...new Set(file.grants.filter((g) => roles.includes(g.role)).flatMap((g) => g.purposes))],
     needsConsent: (purpose) => anyCovers(consentPurposes, purpose),
     consentRuleFor,
