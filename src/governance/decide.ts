@@ -45,6 +45,7 @@ export function staticVerdict(field: GovernedField, caller: Caller, purpose: str
     // Only a maximum redacts: a floor (legal hold) is a minimum, never a reason to withhold.
     retentionDays: pack.retentionFor(category).max?.days ?? null,
     minorRestricted: pack.minorRestricted(purpose),
+    guardianGate: pack.file.guardian.mode === 'confirmed' && !covers(LEGAL_OBLIGATION, purpose),
     trainingUse: pack.isTrainingUse(purpose),
   };
 }
@@ -97,7 +98,11 @@ export function decideWithState(
     return OUTCOMES.RETENTION;
   }
   // An age that cannot be checked (no birth date on record) fails closed: treated as a minor's.
-  if (verdict.minorRestricted && (state.birthDate === null || ageOn(state.birthDate, now) < pack.file.minors.age)) return OUTCOMES.MINOR;
+  const age = state.birthDate === null ? null : ageOn(state.birthDate, now);
+  if (verdict.minorRestricted && (age === null || age < pack.file.minors.age)) return OUTCOMES.MINOR;
+  // Until their guardian confirms, a minor who needs a guardian is processed by others for nothing
+  // but a legal obligation (the pack's guardian route; the child's own flag never counts).
+  if (verdict.guardianGate && !state.guardianConsent && pack.ageAdmission(age) !== 'alone') return OUTCOMES.MINOR;
   if (verdict.trainingUse && facts.optedOut) return OUTCOMES.OPTED_OUT;
   return ALLOW;
 }

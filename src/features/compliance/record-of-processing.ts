@@ -19,6 +19,19 @@ export interface RecordOfProcessing {
   securityMeasures: string[];
 }
 
+/** Who the record is about, from the pack's age rules (the same the registration and the minors rule apply). */
+function subjectsOf(pack: PolicyPack): string[] {
+  const { minimumAge, minors, guardian, admittedBand } = pack.file;
+  const subjects = [
+    'registered users of the tenant (account holders)',
+    `minors aged ${minimumAge.age}–${minors.age - 1} (${minors.source})`,
+    `no one under ${minimumAge.age} (${minimumAge.source})`,
+  ];
+  if (guardian.mode === 'confirmed') subjects.push(`users under ${guardian.belowAge} only with their guardian's confirmed consent (${guardian.source})`);
+  if (admittedBand) subjects.push(`users aged ${admittedBand.fromAge}–${admittedBand.belowAge - 1} admitted on their own (${admittedBand.source})`);
+  return subjects;
+}
+
 /** What the gateway itself enforces; only measures that exist in this code are listed. */
 const SECURITY_MEASURES = [
   'Field-level access decisions per role, purpose, consent, restriction, objection, retention and age (govgate policy engine)',
@@ -66,10 +79,7 @@ export function recordOfProcessing(schema: GraphQLSchema, pack: PolicyPack, tena
     packVersion: pack.version,
     packSource: pack.file.source,
     categoriesOfData,
-    categoriesOfSubjects: [
-      'registered users of the tenant (account holders)',
-      `minors aged ${pack.file.minimumAge.age}–${pack.file.minors.age - 1} (${pack.file.minors.source})`,
-    ],
+    categoriesOfSubjects: subjectsOf(pack),
     purposes,
     recipients: pack.file.grants.map((g) => ({ role: g.role, scope: g.scope, categories: g.categories, purposes: g.purposes, source: g.source })),
     transfers: ['none declared by the active pack'],

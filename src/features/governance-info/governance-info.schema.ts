@@ -74,12 +74,40 @@ const Objectable = builder.objectRef<ObjectableShape>('PolicyObjectablePurpose')
   }),
 });
 
+interface GuardianShape {
+  mode: 'none' | 'confirmed';
+  belowAge: number | null;
+  source: string;
+}
+
+const GuardianRoute = builder.objectRef<GuardianShape>('PolicyGuardian').implement({
+  description: 'The guardian route: `none` (under minimumAge nobody registers, whatever a guardian says) or `confirmed` (users under belowAge need their guardian\'s consent, confirmed by the guardian).',
+  fields: (t) => ({
+    mode: t.exposeString('mode'),
+    belowAge: t.exposeInt('belowAge', { nullable: true }),
+    source: t.exposeString('source'),
+  }),
+});
+
+interface BandShape {
+  fromAge: number;
+  belowAge: number;
+  source: string;
+}
+
+const AgeBand = builder.objectRef<BandShape>('PolicyAgeBand').implement({
+  description: 'Ages admitted on their own although a guardian route would apply.',
+  fields: (t) => ({ fromAge: t.exposeInt('fromAge'), belowAge: t.exposeInt('belowAge'), source: t.exposeString('source') }),
+});
+
 interface PolicyShape {
   pack: string;
   version: string;
   purposesRequiringConsent: string[];
   consentPurposes: ConsentPurposeShape[];
   objectablePurposes: ObjectableShape[];
+  guardian: GuardianShape;
+  admittedBand: BandShape | null;
   minimumAge: number;
   source: string;
 }
@@ -92,6 +120,8 @@ const Policy = builder.objectRef<PolicyShape>('Policy').implement({
     purposesRequiringConsent: t.exposeStringList('purposesRequiringConsent'),
     consentPurposes: t.expose('consentPurposes', { type: [ConsentPurpose] }),
     objectablePurposes: t.expose('objectablePurposes', { type: [Objectable], description: 'What `objectToProcessing` accepts.' }),
+    guardian: t.expose('guardian', { type: GuardianRoute }),
+    admittedBand: t.expose('admittedBand', { type: AgeBand, nullable: true }),
     minimumAge: t.exposeInt('minimumAge'),
     source: t.exposeString('source'),
   }),
@@ -134,6 +164,8 @@ builder.queryFields((t) => ({
         purposesRequiringConsent: pack.file.consent.map((c) => c.purpose),
         consentPurposes: pack.file.consent.map((c) => ({ ...c, entry: purposeRecord(c.purpose) })),
         objectablePurposes: pack.file.objectable.map((o) => ({ ...o, entry: purposeRecord(o.purpose) })),
+        guardian: { mode: pack.file.guardian.mode, belowAge: pack.file.guardian.mode === 'confirmed' ? pack.file.guardian.belowAge : null, source: pack.file.guardian.source },
+        admittedBand: pack.file.admittedBand ?? null,
         minimumAge: pack.file.minimumAge.age,
         source: pack.file.source,
       };

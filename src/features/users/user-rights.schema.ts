@@ -5,12 +5,12 @@ import { GovgateError } from '../../errors.js';
 import { isPurpose } from '../../governance/taxonomy/index.js';
 import type { UserDoc } from './user.model.js';
 import { UserRef } from './user.schema.js';
-import { changeOwnState, type UserStateChange } from './user-state-writer.js';
+import { changeUserState, type UserStateChange } from './user-state-writer.js';
 
 /** Updates the caller's own record; the decision engine honours the change from the next request. */
 async function updateOwn(ctx: GatewayContext, change: (current: UserDoc) => UserStateChange): Promise<UserDoc> {
   const { tenant, subject } = requireAuthenticated(ctx.caller);
-  const updated = await changeOwnState(ctx, tenant, subject, change);
+  const updated = await changeUserState(ctx, tenant, subject, change);
   if (!updated) throw new GovgateError('BAD_USER_INPUT', 'register an account first');
   return updated;
 }

@@ -3,3 +3,4 @@ export { loadPolicyPack, PackError, DEFAULT_POLICY_DIR, type LoadPackOptions } f
 export { createPolicyPack, type PolicyPack } from './policy-pack.js';
 export type { ConsentRule, Grant, PackFile } from './pack-schema.js';
 export { isoDays, type Retention, type RetentionRule } from './retention.js';
+export type { AgeAdmission } from './age-admission.js';

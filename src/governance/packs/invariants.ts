@@ -1,6 +1,7 @@
 import { anyCovers, covers } from '../taxonomy/index.js';
 import { isTrainingUse, objectionCovers, TRAIN_AI_SYSTEM, trainingPurposesOf } from '../training-purposes.js';
 import type { Grant, LegalBasis, PackFile } from './pack-schema.js';
+import { ageViolations } from './age-admission.js';
 import { retentionViolations } from './retention.js';
 
 const LEGAL_OBLIGATION = 'essential.legal_obligation';
@@ -36,7 +37,8 @@ const where = (g: Grant): string => `grant "${g.source}"`;
  * - `objectable-legal-obligation`: no objectable purpose covers `essential.legal_obligation`
  *   (Art. 21 applies to legitimate interests and public tasks, not to a legal obligation);
  * - `consent-duplicate`: one consent rule (one terms version) per purpose;
- * - `retention-*`: retention rules that contradict each other (retention.ts).
+ * - `retention-*`: retention rules that contradict each other (retention.ts);
+ * - `guardian-*`, `band-*`: age rules that cannot mean what they say (age-admission.ts).
  *
  * Returns the violations (empty: the pack holds).
  */
@@ -94,6 +96,6 @@ export function packViolations(file: PackFile): string[] {
     if (consentSeen.has(c.purpose)) issues.push(`[consent-duplicate] purpose ${c.purpose}: two consent rules (which version counts?) ("${c.source}")`);
     consentSeen.add(c.purpose);
   }
-  issues.push(...retentionViolations(file.retention));
+  issues.push(...retentionViolations(file.retention), ...ageViolations(file));
   return issues;
 }

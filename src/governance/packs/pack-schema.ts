@@ -9,6 +9,7 @@ const category = z.string().superRefine((key, ctx) => {
   if (!isCategory(key)) ctx.addIssue({ code: 'custom', message: `${key}: ${unknownCategoryReason(key)}` });
 });
 const purpose = z.string().refine(isPurpose, { message: 'unknown purpose' });
+const age = z.number().int().min(0).max(21);
 
 /** GDPR Art. 6(1) bases other than consent (a) and legitimate interests (f). */
 export const LEGAL_BASES = ['legal_obligation', 'contract', 'vital_interests', 'public_task'] as const;
@@ -35,8 +36,21 @@ export const packFileSchema = z
     extends: z.string().optional(),
     version: z.string().min(1),
     source,
-    minimumAge: z.object({ age: z.number().int().min(0).max(21), source }),
-    minors: z.object({ age: z.number().int().min(0).max(21), restrictedPurposes: z.array(purpose), source }),
+    /** Below this age nobody registers, whatever a guardian says (AGE_RESTRICTED). */
+    minimumAge: z.object({ age, source }),
+    /**
+     * The guardian route. `none`: there is none (below `minimumAge` refused, above it alone).
+     * `confirmed`: users admitted below `belowAge` need their guardian's consent, confirmed by the
+     * guardian (a one-time token sent to the guardian, redeemed by another caller) — never a flag
+     * the child sets; until then the account is decided as a minor without consent.
+     */
+    guardian: z.discriminatedUnion('mode', [
+      z.object({ mode: z.literal('none'), source }).strict(),
+      z.object({ mode: z.literal('confirmed'), belowAge: age, source }).strict(),
+    ]),
+    /** Ages admitted on their own although a guardian route would apply (e.g. 004: 13–15). Optional. */
+    admittedBand: z.object({ fromAge: age, belowAge: age, source }).strict().optional(),
+    minors: z.object({ age, restrictedPurposes: z.array(purpose), source }),
     /**
      * Purposes that need consent, each with the version of its own terms: a consent counts only when
      * recorded under that version, so changing one purpose's terms re-asks consent for it alone.

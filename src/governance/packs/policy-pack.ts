@@ -3,6 +3,7 @@ import { anyCovers, covers } from '../taxonomy/index.js';
 import { isTrainingUse, trainingPurposesOf } from '../training-purposes.js';
 import type { ConsentRule, Grant, PackFile } from './pack-schema.js';
 import type { GovernedField } from '../types.js';
+import { ageAdmission, type AgeAdmission } from './age-admission.js';
 import { createFieldPurposes } from './field-purposes.js';
 import { createRetentionLookup, type Retention } from './retention.js';
 
@@ -27,6 +28,8 @@ export interface PolicyPack {
   /** The retention that applies to a category (its most specific rules): a maximum and/or a legal-hold floor. */
   retentionFor(category: string): Retention;
   minorRestricted(purpose: string): boolean;
+  /** How a person of this age is admitted (registration) and decided (minors rule); null: unknown age. */
+  ageAdmission(age: number | null): AgeAdmission;
   /** A subject may object to this purpose (it, or a parent, is listed in `objectable`). */
   isObjectable(purpose: string): boolean;
   /** Training-like purposes: the built-in ones and the pack's `trainingPurposes`. */
@@ -61,6 +64,7 @@ export function createPolicyPack(file: PackFile): PolicyPack {
     retentionFor,
     minorRestricted: (purpose) => anyCovers(file.minors.restrictedPurposes, purpose),
     isObjectable: (purpose) => anyCovers(objectable, purpose),
+    ageAdmission: (age) => ageAdmission(file, age),
     trainingPurposes,
     isTrainingUse: (purpose) => isTrainingUse(trainingPurposes, purpose),
     grantsTenantWide: (roles, category, purpose) => grantsFor(roles, category, purpose).some((g) => g.scope === 'tenant'),
