@@ -54,6 +54,8 @@ const envSchema = z
     AUDIT_VERIFY_KEYS: z.string().min(1).optional(),
     /** Directory of the audit witness (tree heads kept outside the database). Default <state dir>/witness; test: a fresh temporary directory per gateway. */
     AUDIT_WITNESS_DIR: z.string().min(1).optional(),
+    /** Where guardian confirmations are left for a mail relay (one JSON file each). Default <state dir>/guardian-outbox; test: a temporary directory. */
+    GUARDIAN_OUTBOX_DIR: z.string().min(1).optional(),
     /** A remote witness: every witness-log entry is POSTed here as JSON. Default none. */
     AUDIT_WITNESS_URL: z.url().optional(),
     /** Separate MongoDB for the audit log (e.g. an append-only cluster). Default: the data database. */
@@ -183,6 +185,8 @@ export interface GatewayConfig {
     readonly writeTimeoutMs: number;
     readonly maxBatch: number;
   };
+  /** Explicit guardian outbox directory; unset: under the state directory (a temporary one in tests). */
+  readonly guardianOutboxDir?: string;
   readonly pseudonymSecret?: string;
   readonly stateSealKey?: string;
   readonly logLevel: string;
@@ -261,6 +265,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): GatewayConf
       writeTimeoutMs: e.AUDIT_WRITE_TIMEOUT_MS,
       maxBatch: e.AUDIT_MAX_BATCH,
     }),
+    ...(e.GUARDIAN_OUTBOX_DIR ? { guardianOutboxDir: resolve(e.GUARDIAN_OUTBOX_DIR) } : {}),
     ...(e.PSEUDONYM_SECRET ? { pseudonymSecret: e.PSEUDONYM_SECRET } : {}),
     ...(e.STATE_SEAL_KEY ? { stateSealKey: e.STATE_SEAL_KEY } : {}),
     logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === 'test' ? 'silent' : 'info'),

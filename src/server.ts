@@ -8,7 +8,7 @@ import { createVerifier, type DevKeys, type Verifier } from './auth/index.js';
 import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
 import { installStateSeal } from './db/connection-seal.js';
-import { createPseudonymizer, createStateSeal, loadPolicyPack, pseudonymSecretFor, stateSealKeyFor, type PolicyPack } from './governance/index.js';
+import { createPseudonymizer, createStateSeal, governedFieldsOf, loadPolicyPack, pseudonymSecretFor, stateSealKeyFor, type PolicyPack } from './governance/index.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type GatewayMetrics } from './metrics.js';
 import { useBodyLimit } from './plugins/use-body-limit.js';
@@ -75,7 +75,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   });
   const schema = options.schema ?? buildSchema();
   const instanceId = options.instanceId ?? randomUUID();
-  const pack = loadPolicyPack(config.policyPack, config.policyDir);
+  // Checked against the schema it will govern: a pack rule naming a field that is not there stops start-up.
+  const pack = loadPolicyPack(config.policyPack, config.policyDir, { fields: governedFieldsOf(schema) });
   const planCache = createPlanCache(schema, pack);
   const pseudonymizer = createPseudonymizer(await pseudonymSecretFor(config));
   // From here every write through the connection's models is sealed, and subject state verified.

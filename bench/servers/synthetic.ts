@@ -33,7 +33,7 @@ interface Row {
 const KINDS: FieldGovernance[] = [
   { category: 'user.name', purposes: ['essential', 'personalize'], strategy: 'truncate' },
   { category: 'user.contact.email', purposes: ['essential', 'marketing.communications'], strategy: 'mask' },
-  { category: 'user.location.imprecise', purposes: ['essential', 'analytics.reporting'], strategy: 'null' },
+  { category: 'user.location.coarse', purposes: ['essential', 'analytics.reporting'], strategy: 'null' },
   { category: 'user.account.username', purposes: ['essential'], strategy: 'hash' },
 ];
 const MARKETING_ONLY: Omit<FieldGovernance, 'category' | 'strategy'> = { purposes: ['marketing.communications'] };

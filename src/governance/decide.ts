@@ -29,17 +29,23 @@ const DAY_MS = 86_400_000;
  * Computed once per plan, never per value.
  */
 export function staticVerdict(field: GovernedField, caller: Caller, purpose: string, pack: PolicyPack): StaticVerdict {
-  const { category, purposes } = field.governance;
+  const { category } = field.governance;
+  // The pack may add or remove purposes of this field (fieldPurposes): its effective purposes decide.
+  const purposes = pack.fieldPurposes(field);
   const grants = pack.grantsFor(caller.roles, category, purpose);
+  const consent = pack.consentRuleFor(purpose);
   if (grants.length === 0) return { kind: 'deny', reason: 'ROLE', field };
   if (!anyCovers(purposes, purpose)) return { kind: 'deny', reason: 'PURPOSE', field };
   return {
     kind: 'grant',
     scope: grants.some((g) => g.scope === 'tenant') ? 'tenant' : 'own',
     field,
-    consentPurpose: pack.consentPurposeFor(purpose),
-    retentionDays: pack.retentionDays(category),
+    consentPurpose: consent?.purpose ?? null,
+    consentVersion: consent?.version ?? null,
+    // Only a maximum redacts: a floor (legal hold) is a minimum, never a reason to withhold.
+    retentionDays: pack.retentionFor(category).max?.days ?? null,
     minorRestricted: pack.minorRestricted(purpose),
+    guardianGate: pack.file.guardian.mode === 'confirmed' && !covers(LEGAL_OBLIGATION, purpose),
     trainingUse: pack.isTrainingUse(purpose),
   };
 }
@@ -70,7 +76,7 @@ export function decideWithoutState(verdict: StaticVerdict, caller: Caller, facts
 
 /**
  * The subject-dependent rest of the decision order: erasure → restriction / objection → consent
- * under the current policy version → retention → pack rules (minors, opt-out) → allow.
+ * under the current version of that purpose's terms → retention → pack rules (minors, opt-out) → allow.
  */
 export function decideWithState(
   verdict: Extract<StaticVerdict, { kind: 'grant' }>,
@@ -86,13 +92,17 @@ export function decideWithState(
   if (!legal && objectionCovers(state.objections, purpose, verdict.trainingUse)) return OUTCOMES.OBJECTED;
   if (verdict.consentPurpose) {
     const consent = state.consents.get(verdict.consentPurpose);
-    if (!consent || consent.status !== 'GRANTED' || consent.policyVersion !== pack.version) return OUTCOMES.CONSENT;
+    if (!consent || consent.status !== 'GRANTED' || consent.policyVersion !== verdict.consentVersion) return OUTCOMES.CONSENT;
   }
   if (verdict.retentionDays !== null && facts.timestamp && now.getTime() - facts.timestamp.getTime() > verdict.retentionDays * DAY_MS) {
     return OUTCOMES.RETENTION;
   }
   // An age that cannot be checked (no birth date on record) fails closed: treated as a minor's.
-  if (verdict.minorRestricted && (state.birthDate === null || ageOn(state.birthDate, now) < pack.file.minors.age)) return OUTCOMES.MINOR;
+  const age = state.birthDate === null ? null : ageOn(state.birthDate, now);
+  if (verdict.minorRestricted && (age === null || age < pack.file.minors.age)) return OUTCOMES.MINOR;
+  // Until their guardian confirms, a minor who needs a guardian is processed by others for nothing
+  // but a legal obligation (the pack's guardian route; the child's own flag never counts).
+  if (verdict.guardianGate && !state.guardianConsent && pack.ageAdmission(age) !== 'alone') return OUTCOMES.MINOR;
   if (verdict.trainingUse && facts.optedOut) return OUTCOMES.OPTED_OUT;
   return ALLOW;
 }

@@ -48,6 +48,13 @@ export interface StateSeal {
   /** False for a missing, malformed or wrong seal, and for a record whose fields are not what the gateway writes. */
   verifyUser(user: SealableUser & { readonly seal?: string | null }): boolean;
   verifyConsent(consent: SealableConsent & { readonly seal?: string | null }): boolean;
+  /**
+   * A MAC binding a one-time token to the record it redeems (a guardian confirmation): a database
+   * writer can insert the record but not make the token. Of its own kind, it never verifies as a
+   * user or consent seal, nor as a token of another kind.
+   */
+  token(kind: string, fields: Readonly<Record<string, string>>): string;
+  verifyToken(kind: string, fields: Readonly<Record<string, string>>, mac: string): boolean;
 }
 
 /** Keys shorter than this are refused (STATE_SEAL_KEY needs at least 32 characters). */
@@ -112,5 +119,7 @@ export function createStateSeal(key: Uint8Array): StateSeal {
     consent: (consent) => mac(consentMessage(consent)).toString('base64url'),
     verifyUser: (user) => matches(() => userMessage(user), user.seal),
     verifyConsent: (consent) => matches(() => consentMessage(consent), consent.seal),
+    token: (kind, fields) => mac(canonical({ v: 1, kind: `token:${kind}`, fields })).toString('base64url'),
+    verifyToken: (kind, fields, given) => matches(() => canonical({ v: 1, kind: `token:${kind}`, fields }), given),
   };
 }

@@ -62,8 +62,13 @@ export type StaticVerdict =
       readonly field: GovernedField;
       /** The consent purpose that must be granted, or null. */
       readonly consentPurpose: string | null;
+      /** ...and the version of its terms the grant must have been recorded under. */
+      readonly consentVersion: string | null;
+      /** The category's maximum retention in days (a legal-hold floor never redacts), or null. */
       readonly retentionDays: number | null;
       readonly minorRestricted: boolean;
+      /** The pack has a guardian route and the purpose is not a legal obligation: a subject who needs a guardian's confirmed consent and lacks it is decided as a minor (MINOR). */
+      readonly guardianGate: boolean;
       /** Purpose is model training/improvement: opt-outs apply. */
       readonly trainingUse: boolean;
     };
@@ -75,6 +80,8 @@ export interface SubjectState {
   readonly restricted: boolean;
   readonly objections: readonly string[];
   readonly birthDate: Date | null;
+  /** Their guardian confirmed consent (sealed; false when the record does not verify). */
+  readonly guardianConsent: boolean;
   /** Latest consent record per purpose. */
   readonly consents: ReadonlyMap<string, { status: 'GRANTED' | 'WITHDRAWN'; policyVersion: string }>;
 }

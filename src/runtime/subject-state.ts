@@ -59,12 +59,19 @@ export const subjectStates = perRequest<GatewayContext, SubjectStates>((ctx) => 
     if (state) return state;
     if (seal.verifyUser(user)) {
       const sealed = userStateOf(user);
-      state = { exists: true, erased: sealed.erasure !== 'ACTIVE', restricted: sealed.restricted, objections: sealed.objections, birthDate: sealed.birthDate };
+      state = {
+        exists: true,
+        erased: sealed.erasure !== 'ACTIVE',
+        restricted: sealed.restricted,
+        objections: sealed.objections,
+        birthDate: sealed.birthDate,
+        guardianConsent: sealed.guardianConsent === true,
+      };
     } else {
       ctx.logger.warn({ tenant: user.tenant, subject: user.subject, requestId: ctx.requestId }, 'user record seal does not verify: decided as restricted and a minor');
       // Erasure as recorded: it can only make the reading more restrictive. No birth date: an age
       // that cannot be checked is decided as a minor's.
-      state = { exists: true, erased: user.erasure !== 'ACTIVE', restricted: true, objections: [], birthDate: null };
+      state = { exists: true, erased: user.erasure !== 'ACTIVE', restricted: true, objections: [], birthDate: null, guardianConsent: false };
     }
     userStates.set(user, state);
     return state;
@@ -72,7 +79,7 @@ export const subjectStates = perRequest<GatewayContext, SubjectStates>((ctx) => 
   return {
     async load(subject, withConsents) {
       const [user, granted] = await Promise.all([userLoaders(ctx).bySubject.load(subject), withConsents ? consents.load(subject) : NO_CONSENTS]);
-      if (!user) return { exists: false, erased: true, restricted: false, objections: [], birthDate: null, consents: NO_CONSENTS };
+      if (!user) return { exists: false, erased: true, restricted: false, objections: [], birthDate: null, guardianConsent: false, consents: NO_CONSENTS };
       return { ...userStateFor(user), consents: granted };
     },
   };

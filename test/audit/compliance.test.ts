@@ -218,12 +218,14 @@ describe('evidence', () => {
     const res = await call(RecordOfProcessingDocument, { article: 'PROCESSOR' }, carl);
     const record = res.data!.recordOfProcessing;
     expect(record).toMatchObject({ article: '30(2)', tenant: 'acme', pack: 'deepailab' });
-    expect(record.categoriesOfData).toContainEqual(expect.objectContaining({ category: 'user.contact.email', fields: ['User.email'] }));
+    expect(record.categoriesOfData).toContainEqual(expect.objectContaining({ category: 'user.contact.email', name: 'User Contact Email', description: "User's contact email address.", fields: ['User.email'] }));
     expect(record.categoriesOfData.find((c) => c.category === 'user.content.private')?.retention).toBe('P90D');
-    expect(record.purposes).toContainEqual({ purpose: 'train_ai_system', legalBasis: 'consent (Art. 6(1)(a))', consentRequired: true });
+    expect(record.purposes).toContainEqual({ purpose: 'train_ai_system', name: 'Train AI System', legalBasis: 'consent (Art. 6(1)(a))', consentRequired: true });
     expect(record.recipients).toContainEqual({ role: 'support', scope: 'tenant' });
     expect(record.markdown).toMatch(/^# Record of processing activities — GDPR Art\. 30\(2\)/);
-    expect(record.markdown).toContain('| user.contact.email | User.email |');
+    // Names and descriptions, not bare keys.
+    expect(record.markdown).toContain("| User Contact Email (`user.contact.email`) | User's contact email address. | User.email |");
+    expect(record.markdown).toContain('| Train AI System (`train_ai_system`) | Trains an AI system or data model for machine learning. |');
     const controller = await call(RecordOfProcessingDocument, { article: 'CONTROLLER' }, carl);
     expect(controller.data!.recordOfProcessing.article).toBe('30(1)');
     const forbidden = await call(RecordOfProcessingDocument, {}, await token('sam', 'acme', ['support']));

@@ -2,7 +2,7 @@
  * Property: under every pack that has a file, for every role and every purpose that role may
  * declare in it, a caller never receives another subject's conversation content (`user.content.*`:
  * Conversation.title, Message.content) unless
- *   - the subject holds a current consent (latest record GRANTED under the pack's version) for a
+ *   - the subject holds a current consent (latest record GRANTED under that purpose's terms version) for a
  *     purpose covering the declared one, or a tenant-wide grant of the caller's roles reaching the
  *     content cites a legal basis;
  *   - the subject is not restricted and has not objected (a legal obligation is exempt), an
@@ -102,7 +102,7 @@ interface SubjectSpec {
 
 const consentEventArb: fc.Arbitrary<ConsentEvent> = fc.record({
   status: fc.constantFrom('GRANTED' as const, 'GRANTED' as const, 'WITHDRAWN' as const),
-  /** Recorded under the pack's current version (else an older one, which does not count). */
+  /** Recorded under the purpose's current terms version (else an older one, which does not count). */
   current: fc.constantFrom(true, true, false),
 });
 const subjectArb = (pack: OraclePack): fc.Arbitrary<SubjectSpec> => {
@@ -161,7 +161,18 @@ interface Seeded {
   conversationIds: string[];
 }
 
-async function seed(t: TestGateway, version: string, run: string, subjects: SubjectSpec[]): Promise<Seeded> {
+/** The pack's version and each consent purpose's current terms version, as `policy` publishes them. */
+interface Versions {
+  pack: string;
+  consent: { purpose: string; version: string }[];
+}
+
+/** The version a current consent for `purpose` is recorded under: its most specific consent rule's, else the pack's. */
+const currentVersionOf = (v: Versions, purpose: string): string =>
+  [...v.consent].sort((a, b) => b.purpose.length - a.purpose.length).find((c) => covers(c.purpose, purpose))?.version ?? v.pack;
+
+async function seed(t: TestGateway, versions: Versions, run: string, subjects: SubjectSpec[]): Promise<Seeded> {
+  const version = versions.pack;
   const tenant = `cr${run}`;
   const now = Date.now();
   const users: unknown[] = [];
@@ -192,7 +203,7 @@ async function seed(t: TestGateway, version: string, run: string, subjects: Subj
       updatedAt: createdAt,
     });
     for (const [purpose, history] of s.consents) {
-      history.forEach((e, n) => consents.push({ _id: nextId(), tenant, subject, purpose, status: e.status, policyVersion: e.current ? version : 'an-older-version', at: new Date(now - DAY + n * 1000) }));
+      history.forEach((e, n) => consents.push({ _id: nextId(), tenant, subject, purpose, status: e.status, policyVersion: e.current ? currentVersionOf(versions, purpose) : 'an-older-version', at: new Date(now - DAY + n * 1000) }));
     }
     s.conversations.forEach((mipOptOut, c) => {
       const id = nextId();
@@ -225,7 +236,7 @@ const queryOf = (seeded: Seeded): string =>
 
 describe.each(PACKS)('content release under $name ($file.json)', (pack) => {
   let t: TestGateway;
-  let version = '';
+  let versions: Versions = { pack: '', consent: [] };
   const categories = {} as Record<ContentCoordinate, string>;
   const pairs = declarable(pack);
   let runs = 0;
@@ -234,9 +245,9 @@ describe.each(PACKS)('content release under $name ($file.json)', (pack) => {
   beforeAll(async () => {
     t = await startTestGateway({ name: `${import.meta.url}-${pack.name}`, env: { POLICY_PACK: pack.name } });
     const token = await t.token('observer', 'meta', ['user']);
-    const res = await t.post({ query: '{ policy { version } dataMap { type field category } }' }, { token });
-    const body = (await res.json()) as { data: { policy: { version: string }; dataMap: { type: string; field: string; category: string }[] } };
-    version = body.data.policy.version;
+    const res = await t.post({ query: '{ policy { version consentPurposes { purpose version } } dataMap { type field category } }' }, { token });
+    const body = (await res.json()) as { data: { policy: { version: string; consentPurposes: Versions['consent'] }; dataMap: { type: string; field: string; category: string }[] } };
+    versions = { pack: body.data.policy.version, consent: body.data.policy.consentPurposes };
     for (const e of body.data.dataMap) {
       const coordinate = `${e.type}.${e.field}`;
       if (coordinate in CONTENT_FIELDS) categories[coordinate as ContentCoordinate] = e.category;
@@ -258,7 +269,7 @@ describe.each(PACKS)('content release under $name ($file.json)', (pack) => {
     const property = fc.asyncProperty(fc.array(subjectArb(pack), { minLength: 1, maxLength: 4 }), async (subjects) => {
       runs += 1;
       const run = `${PACKS.indexOf(pack)}x${runs}`;
-      const seeded = await seed(t, version, run, subjects);
+      const seeded = await seed(t, versions, run, subjects);
       const query = queryOf(seeded);
       const problems: string[] = [];
       for (const { role, purpose } of pairs) {

@@ -109,7 +109,7 @@ describe('reason codes and strategies', () => {
         { path: ['user', 'email'], category: 'user.contact.email', reason: 'ROLE', strategy: 'mask' },
         { path: ['user', 'phone'], category: 'user.contact.phone_number', reason: 'ROLE', strategy: 'mask' },
         { path: ['user', 'birthDate'], category: 'user.demographic.date_of_birth', reason: 'ROLE', strategy: 'generalize' },
-        { path: ['user', 'country'], category: 'user.location.imprecise', reason: 'ROLE', strategy: 'null' },
+        { path: ['user', 'country'], category: 'user.location.coarse', reason: 'ROLE', strategy: 'null' },
       ]),
     );
     expect(redactionsOf(res)).toHaveLength(4);
@@ -159,8 +159,10 @@ describe('reason codes and strategies', () => {
     // The service role is granted user.privacy_preferences for its purpose: it sees why.
     const service = await t.execute(UserDocument, { id: 'carol' }, { token: await t.token('svc', tenant, ['service']) });
     expect(redactionAt(service, ['user', 'displayName'])).toMatchObject({ reason: 'RESTRICTED', strategy: 'truncate' });
+    // A legal obligation is not stopped by a restriction (Art. 18(2)): the officer reads what the obligation needs.
     const legal = await t.execute(UserDocument, { id: 'carol' }, { token: await t.token('carl', tenant, ['compliance_officer']) });
-    expect(legal.data?.user?.email).toBe('carol@example.com');
+    expect(legal.data?.user).toMatchObject({ id: 'carol', displayName: 'Carol Quiet' });
+    expect(redactionAt(legal, ['user', 'displayName'])).toBeUndefined();
   });
 
   it('OBJECTED: an objection to a purpose stops it', async () => {

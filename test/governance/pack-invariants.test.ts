@@ -3,13 +3,14 @@
  * purpose or a tenant-wide grant release conversation content without consent does not load, and
  * start-up says which rule, role, purpose and category.
  */
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { POLICY_PACKS } from '../../src/config.js';
 import { loadPolicyPack, PackError } from '../../src/governance/packs/index.js';
 import { connectTestDatabase } from '../helpers/database.js';
+import { policyDir as writePolicyDir } from '../helpers/policy-dir.js';
 import { cleanEnv, spawnTs, type Spawned } from '../helpers/spawn.js';
 
 type Json = Record<string, unknown>;
@@ -22,18 +23,8 @@ interface GrantJson {
   legalBasis?: { basis: string; source: string };
 }
 
-const shipped = async (name: string): Promise<Json> =>
-  JSON.parse(await readFile(new URL(`../../schema/policies/${name}.json`, import.meta.url), 'utf8')) as Json;
-
 /** A policy directory holding the shipped base.json changed by `edit` (and deepailab.json as shipped). */
-async function policyDir(edit: (base: Json & { grants: GrantJson[] }) => void): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'govgate-policies-'));
-  const base = (await shipped('base')) as Json & { grants: GrantJson[] };
-  edit(base);
-  await writeFile(join(dir, 'base.json'), JSON.stringify(base));
-  await writeFile(join(dir, 'deepailab.json'), JSON.stringify(await shipped('deepailab')));
-  return dir;
-}
+const policyDir = (edit: (base: Json & { grants: GrantJson[] }) => void): Promise<string> => writePolicyDir({ base: edit });
 
 /** The issues a load reports (empty when it loads). */
 function issuesOf(name: (typeof POLICY_PACKS)[number], dir: string): string[] {

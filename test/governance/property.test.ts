@@ -65,8 +65,9 @@ interface OraclePack {
   name: string;
   version: string;
   grants: PackGrant[];
-  consentPurposes: string[];
-  retention: { category: string; days: number }[];
+  /** Consent rules, each with the version of its terms. */
+  consent: { purpose: string; version: string }[];
+  retention: { category: string; days: number; kind: 'max' | 'floor' }[];
   minorsAge: number;
   minorRestrictedPurposes: string[];
   trainingPurposes: string[];
@@ -77,8 +78,8 @@ function oraclePack(name: string): OraclePack {
     name: string;
     version: string;
     grants: PackGrant[];
-    consent: { purpose: string }[];
-    retention: { category: string; days: number }[];
+    consent: { purpose: string; version: string }[];
+    retention: { category: string; days: number; kind: 'max' | 'floor' }[];
     minors: { age: number; restrictedPurposes: string[] };
     trainingPurposes?: { purpose: string }[];
   };
@@ -86,7 +87,7 @@ function oraclePack(name: string): OraclePack {
     name: json.name,
     version: json.version,
     grants: json.grants,
-    consentPurposes: json.consent.map((c) => c.purpose),
+    consent: json.consent,
     retention: json.retention,
     minorsAge: json.minors.age,
     minorRestrictedPurposes: json.minors.restrictedPurposes,
@@ -169,7 +170,11 @@ interface Profile {
   accountAgeDays?: number;
 }
 
-const CURRENT = PACK.version;
+/** A consent recorded under the current version of its purpose's terms (resolved when seeding). */
+const CURRENT = 'current-terms';
+/** The terms version a consent for `purpose` counts under: its most specific consent rule's, else the pack's. */
+const consentRuleOf = (purpose: string) => [...PACK.consent].sort((a, b) => b.purpose.length - a.purpose.length).find((c) => covers(c.purpose, purpose));
+const currentVersionOf = (purpose: string): string => consentRuleOf(purpose)?.version ?? PACK.version;
 const PROFILES: Profile[] = [
   {
     key: 'ada',
@@ -265,7 +270,7 @@ function buildSeed(): Seed {
         phone: p.noContact ? null : `+33 6 ${ti + 1}${ui} 45 67 ${ui}${ti + 1}`,
         birthDate,
         country: p.noContact ? null : ['FR', 'DE', 'ES', 'IT', 'PT', 'NL', 'BE', 'AT', 'PL'][ui] ?? 'FR',
-        policyVersion: CURRENT,
+        policyVersion: PACK.version,
         guardian: null,
         restricted: p.restricted ?? false,
         objections: p.objections ?? [],
@@ -274,7 +279,8 @@ function buildSeed(): Seed {
         createdAt,
         updatedAt: createdAt,
       });
-      p.consents.forEach(([purpose, status, policyVersion]) => {
+      p.consents.forEach(([purpose, status, version]) => {
+        const policyVersion = version === CURRENT ? currentVersionOf(purpose) : version;
         seed.consents.push({ _id: hexId('dd', ti + 1, consent), tenant, subject, purpose, status, policyVersion, at: new Date(NOW - DAY + consent * 1000) });
         consent += 1;
       });
@@ -351,9 +357,11 @@ function ageOn(birthDate: Date, now: Date): number {
   return beforeBirthday ? years - 1 : years;
 }
 
+/** The maximum retention of a category: the rules of the most specific category that has any decide; a floor never redacts. */
 function retentionDaysOf(category: string): number | null {
   const rules = PACK.retention.filter((r) => covers(r.category, category)).sort((a, b) => b.category.length - a.category.length);
-  return rules[0]?.days ?? null;
+  const nearest = rules.filter((r) => r.category === rules[0]?.category);
+  return nearest.find((r) => r.kind === 'max')?.days ?? null;
 }
 
 function oracleDecide(caller: OracleCaller, purpose: string, field: Classification, facts: Facts): Verdict {
@@ -381,11 +389,11 @@ function oracleDecide(caller: OracleCaller, purpose: string, field: Classificati
   if (!legal && subject.restricted) return deny('RESTRICTED');
   const training = PACK.trainingPurposes.some((p) => covers(p, purpose));
   if (!legal && subject.objections.some((o) => covers(o, purpose) || (training && o === 'train_ai_system'))) return deny('OBJECTED');
-  // 6. consent for purposes that need it, under the current policy version
-  const consentPurpose = PACK.consentPurposes.find((c) => covers(c, purpose));
-  if (consentPurpose) {
-    const latest = LATEST_CONSENT.get(`${keyOf(facts.tenant, facts.subject)}\u0000${consentPurpose}`);
-    if (!latest || latest.status !== 'GRANTED' || latest.policyVersion !== PACK.version) return deny('CONSENT');
+  // 6. consent for purposes that need it, under the current version of that purpose's terms
+  const rule = consentRuleOf(purpose);
+  if (rule) {
+    const latest = LATEST_CONSENT.get(`${keyOf(facts.tenant, facts.subject)}\u0000${rule.purpose}`);
+    if (!latest || latest.status !== 'GRANTED' || latest.policyVersion !== rule.version) return deny('CONSENT');
   }
   // 7. retention window
   const days = retentionDaysOf(category);

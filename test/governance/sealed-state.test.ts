@@ -138,7 +138,7 @@ describe('a database writer cannot release content', () => {
     expect(await trainableInList()).not.toContain(canary('rhea'));
     // Fail closed, not fail everything: a legal obligation still reads the record (Art. 18(2)).
     const legal = await t.execute(UserDocument, { id: 'rhea' }, { token: await t.token('carl', tenant, ['compliance_officer']) });
-    expect(legal.data?.user?.email).toBe('rhea@example.com');
+    expect(legal.data?.user?.displayName).toBe('Name rhea');
   });
 
   it('(b) an objection removed with the raw driver ($pull) still stops the purpose', async () => {

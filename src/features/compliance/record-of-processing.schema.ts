@@ -7,16 +7,22 @@ type Row<K extends keyof RecordOfProcessing> = RecordOfProcessing[K] extends (in
 const DataCategory = builder.objectRef<Row<'categoriesOfData'>>('ProcessingDataCategory').implement({
   fields: (t) => ({
     category: t.exposeString('category'),
+    name: t.exposeString('name', { description: 'The category\'s name (fideslang\'s, or govgate\'s for an extension).' }),
+    description: t.exposeString('description'),
     fields: t.exposeStringList('fields'),
     purposes: t.exposeStringList('purposes'),
-    retention: t.exposeString('retention', { nullable: true }),
+    retention: t.exposeString('retention', { nullable: true, description: 'Maximum retention (ISO 8601 duration); null: no maximum.' }),
     retentionSource: t.exposeString('retentionSource', { nullable: true }),
+    retentionFloor: t.exposeString('retentionFloor', { nullable: true, description: 'Legal-hold minimum (ISO 8601 duration); null: none.' }),
+    retentionFloorSource: t.exposeString('retentionFloorSource', { nullable: true }),
   }),
 });
 
 const Purpose = builder.objectRef<Row<'purposes'>>('ProcessingPurpose').implement({
   fields: (t) => ({
     purpose: t.exposeString('purpose'),
+    name: t.exposeString('name', { description: 'The purpose\'s name (fideslang data use).' }),
+    description: t.exposeString('description'),
     legalBasis: t.exposeString('legalBasis'),
     categories: t.exposeStringList('categories'),
     consentRequired: t.exposeBoolean('consentRequired'),

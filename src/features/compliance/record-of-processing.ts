@@ -1,6 +1,8 @@
 import type { GraphQLSchema } from 'graphql';
 import { legalBasisFor } from '../../audit/index.js';
 import { governedFieldsOf, type PolicyPack } from '../../governance/index.js';
+import { isoDays } from '../../governance/packs/index.js';
+import { categoryRecord, purposeRecord } from '../../governance/taxonomy/index.js';
 
 export interface RecordOfProcessing {
   article: '30(1)' | '30(2)';
@@ -9,12 +11,25 @@ export interface RecordOfProcessing {
   pack: string;
   packVersion: string;
   packSource: string;
-  categoriesOfData: { category: string; fields: string[]; purposes: string[]; retention: string | null; retentionSource: string | null }[];
+  categoriesOfData: { category: string; name: string; description: string; fields: string[]; purposes: string[]; retention: string | null; retentionSource: string | null; retentionFloor: string | null; retentionFloorSource: string | null }[];
   categoriesOfSubjects: string[];
-  purposes: { purpose: string; legalBasis: string; categories: string[]; consentRequired: boolean; consentSource: string | null }[];
+  purposes: { purpose: string; name: string; description: string; legalBasis: string; categories: string[]; consentRequired: boolean; consentSource: string | null }[];
   recipients: { role: string; scope: string; categories: string[]; purposes: string[]; source: string }[];
   transfers: string[];
   securityMeasures: string[];
+}
+
+/** Who the record is about, from the pack's age rules (the same the registration and the minors rule apply). */
+function subjectsOf(pack: PolicyPack): string[] {
+  const { minimumAge, minors, guardian, admittedBand } = pack.file;
+  const subjects = [
+    'registered users of the tenant (account holders)',
+    `minors aged ${minimumAge.age}–${minors.age - 1} (${minors.source})`,
+    `no one under ${minimumAge.age} (${minimumAge.source})`,
+  ];
+  if (guardian.mode === 'confirmed') subjects.push(`users under ${guardian.belowAge} only with their guardian's confirmed consent (${guardian.source})`);
+  if (admittedBand) subjects.push(`users aged ${admittedBand.fromAge}–${admittedBand.belowAge - 1} admitted on their own (${admittedBand.source})`);
+  return subjects;
 }
 
 /** What the gateway itself enforces; only measures that exist in this code are listed. */
@@ -37,17 +52,20 @@ export function recordOfProcessing(schema: GraphQLSchema, pack: PolicyPack, tena
   for (const field of personal) {
     const entry = byCategory.get(field.governance.category) ?? { fields: [], purposes: new Set<string>() };
     entry.fields.push(field.coordinate);
-    for (const p of field.governance.purposes) entry.purposes.add(p);
+    for (const p of pack.fieldPurposes(field)) entry.purposes.add(p);
     byCategory.set(field.governance.category, entry);
   }
   const categoriesOfData = [...byCategory.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([category, e]) => {
-    const days = pack.retentionDays(category);
-    const rule = pack.file.retention.find((r) => category === r.category || category.startsWith(`${r.category}.`));
-    return { category, fields: e.fields.sort(), purposes: [...e.purposes].sort(), retention: days === null ? null : `P${days}D`, retentionSource: rule?.source ?? null };
+    // The decisions' own lookup, so the record says what is enforced.
+    const { max, floor } = pack.retentionFor(category);
+    const { name, description } = categoryRecord(category);
+    return { category, name, description, fields: e.fields.sort(), purposes: [...e.purposes].sort(), retention: isoDays(max), retentionSource: max?.source ?? null, retentionFloor: isoDays(floor), retentionFloorSource: floor?.source ?? null };
   });
   const allPurposes = [...new Set(pack.file.grants.flatMap((g) => g.purposes))].sort();
   const purposes = allPurposes.map((purpose) => ({
     purpose,
+    name: purposeRecord(purpose).name,
+    description: purposeRecord(purpose).description,
     legalBasis: legalBasisFor(purpose, pack) ?? 'unspecified',
     categories: [...new Set(pack.file.grants.filter((g) => g.purposes.includes(purpose)).flatMap((g) => g.categories))].sort(),
     consentRequired: pack.needsConsent(purpose),
@@ -61,16 +79,18 @@ export function recordOfProcessing(schema: GraphQLSchema, pack: PolicyPack, tena
     packVersion: pack.version,
     packSource: pack.file.source,
     categoriesOfData,
-    categoriesOfSubjects: [
-      'registered users of the tenant (account holders)',
-      `minors aged ${pack.file.minimumAge.age}–${pack.file.minors.age - 1} (${pack.file.minors.source})`,
-    ],
+    categoriesOfSubjects: subjectsOf(pack),
     purposes,
     recipients: pack.file.grants.map((g) => ({ role: g.role, scope: g.scope, categories: g.categories, purposes: g.purposes, source: g.source })),
     transfers: ['none declared by the active pack'],
     securityMeasures: SECURITY_MEASURES,
   };
 }
+
+const retentionText = (c: RecordOfProcessing['categoriesOfData'][number]): string => {
+  const parts = [c.retention ? `at most ${c.retention}` : null, c.retentionFloor ? `at least ${c.retentionFloor} (legal hold)` : null].filter(Boolean);
+  return parts.length > 0 ? parts.join(', ') : 'while the account lives';
+};
 
 /** The same record as a Markdown document for download. */
 export function recordAsMarkdown(record: RecordOfProcessing): string {
@@ -80,17 +100,17 @@ export function recordAsMarkdown(record: RecordOfProcessing): string {
     `Tenant: \`${record.tenant}\` · policy pack \`${record.pack}\` ${record.packVersion} (${record.packSource}) · generated ${record.generatedAt.toISOString()}`,
     '',
     '## Categories of personal data',
-    '| category | fields | purposes | retention | source |',
-    '|---|---|---|---|---|',
-    ...record.categoriesOfData.map((c) => `| ${c.category} | ${c.fields.join(', ')} | ${c.purposes.join(', ')} | ${c.retention ?? 'while the account lives'} | ${c.retentionSource ?? '—'} |`),
+    '| category | description | fields | purposes | retention | source |',
+    '|---|---|---|---|---|---|',
+    ...record.categoriesOfData.map((c) => `| ${c.name} (\`${c.category}\`) | ${c.description} | ${c.fields.join(', ')} | ${c.purposes.join(', ')} | ${retentionText(c)} | ${[c.retentionSource, c.retentionFloorSource].filter(Boolean).join('; ') || '—'} |`),
     '',
     '## Categories of data subjects',
     ...record.categoriesOfSubjects.map((s) => `- ${s}`),
     '',
     '## Purposes and legal bases',
-    '| purpose | legal basis | categories | consent | source |',
-    '|---|---|---|---|---|',
-    ...record.purposes.map((p) => `| ${p.purpose} | ${p.legalBasis} | ${p.categories.join(', ')} | ${p.consentRequired ? 'required' : 'no'} | ${p.consentSource ?? '—'} |`),
+    '| purpose | description | legal basis | categories | consent | source |',
+    '|---|---|---|---|---|---|',
+    ...record.purposes.map((p) => `| ${p.name} (\`${p.purpose}\`) | ${p.description} | ${p.legalBasis} | ${p.categories.join(', ')} | ${p.consentRequired ? 'required' : 'no'} | ${p.consentSource ?? '—'} |`),
     '',
     '## Recipients (roles with access)',
     '| role | scope | categories | purposes | source |',

@@ -46,13 +46,23 @@ builder.mutationFields((t) => {
   return {
     grantConsent: t.field({
       type: ConsentRef,
-      args: { purpose: t.arg.string({ required: true }), policyVersion: t.arg.string({ description: 'Defaults to the active pack\'s version.' }) },
-      resolve: (_root, args, ctx) => append(ctx, checkedPurpose(args.purpose), 'GRANTED', args.policyVersion ?? ctx.pack.version),
+      description: 'Grant consent to a purpose under the version of its terms the subject was shown; a consent counts only under the purpose\'s current version (`policy.consentPurposes`).',
+      args: {
+        purpose: t.arg.string({ required: true }),
+        policyVersion: t.arg.string({ description: 'The version of the purpose\'s terms. Defaults to its current version (else the active pack\'s).' }),
+      },
+      resolve: (_root, args, ctx) => {
+        const purpose = checkedPurpose(args.purpose);
+        return append(ctx, purpose, 'GRANTED', args.policyVersion ?? ctx.pack.consentVersionFor(purpose));
+      },
     }),
     withdrawConsent: t.field({
       type: ConsentRef,
       args: { purpose: t.arg.string({ required: true }) },
-      resolve: (_root, args, ctx) => append(ctx, checkedPurpose(args.purpose), 'WITHDRAWN', ctx.pack.version),
+      resolve: (_root, args, ctx) => {
+        const purpose = checkedPurpose(args.purpose);
+        return append(ctx, purpose, 'WITHDRAWN', ctx.pack.consentVersionFor(purpose));
+      },
     }),
   };
 });

@@ -1,6 +1,8 @@
 import './user.schema.js';
 import './user-rights.schema.js';
+import './guardian.schema.js';
 
 export { UserRef } from './user.schema.js';
 export { userLoaders, type UserLoaders } from './user.loaders.js';
 export { userModel, userSchema, type UserDoc, type UserModel, type ErasureState } from './user.model.js';
+export { guardianConfirmationModel, type GuardianConfirmationDoc } from './guardian-confirmation.model.js';

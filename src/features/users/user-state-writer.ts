@@ -3,20 +3,21 @@ import type { GatewayContext } from '../../context.js';
 import { GovgateError } from '../../errors.js';
 import { userModel, type UserDoc } from './user.model.js';
 
-/** What a rights request may change of the sealed state. */
-export type UserStateChange = Partial<Pick<UserDoc, 'restricted' | 'objections'>>;
+/** What a rights request (or a guardian's confirmation) may change of the sealed state. */
+export type UserStateChange = Partial<Pick<UserDoc, 'restricted' | 'objections' | 'guardian'>>;
 
 /** Concurrent changes of one account retry this often before giving up. */
 const ATTEMPTS = 3;
 
 /**
- * Changes the sealed state of the caller's own user record: read it, verify its seal, compute the
+ * Changes the sealed state of one user record — the caller's own for rights requests, a minor's for
+ * their guardian's confirmation: read it, verify its seal, compute the
  * change, and write it with the new seal only if the record is still exactly what was verified (a
  * compare-and-set on every sealed field). So a gateway write never re-seals — launders — what a
  * database writer changed: a record that does not verify is refused, and stays decided as
  * restricted. Null: no such user.
  */
-export async function changeOwnState(ctx: GatewayContext, tenant: string, subject: string, change: (current: UserDoc) => UserStateChange): Promise<UserDoc | null> {
+export async function changeUserState(ctx: GatewayContext, tenant: string, subject: string, change: (current: UserDoc) => UserStateChange): Promise<UserDoc | null> {
   const User = userModel(ctx.connection);
   const seal = stateSealOf(ctx.connection);
   for (let attempt = 0; attempt < ATTEMPTS; attempt += 1) {

@@ -3,6 +3,9 @@ import { z } from 'zod';
 /** ISO date at least this many years ago is implausible as a birth date. */
 const OLDEST_YEARS = 130;
 
+/** A guardian's name and e-mail: where their confirmation request goes. */
+export const guardianContactSchema = z.object({ name: z.string().trim().min(1).max(200), email: z.email().max(320) });
+
 export const registerInputSchema = z.object({
   displayName: z.string().trim().min(1).max(200),
   email: z.email().max(320),
@@ -19,9 +22,8 @@ export const registerInputSchema = z.object({
     .regex(/^[A-Za-z]{2}$/, 'country must be an ISO 3166-1 alpha-2 code')
     .transform((c) => c.toUpperCase()),
   policyVersion: z.string().min(1).max(64).nullish(),
-  guardian: z
-    .object({ name: z.string().trim().min(1).max(200), email: z.email().max(320), consent: z.boolean() })
-    .nullish(),
+  // `consent` is the child's statement and is never stored: only the guardian's own confirmation counts.
+  guardian: guardianContactSchema.extend({ consent: z.boolean() }).nullish(),
 });
 
 export type RegisterInput = z.infer<typeof registerInputSchema>;

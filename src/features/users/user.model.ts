@@ -5,8 +5,13 @@ import { sealOnWrite } from '../../db/seal-on-write.js';
 export interface GuardianDoc {
   name: string;
   email: string;
+  /** True only once the guardian confirmed (confirmGuardianConsent); the child's own flag is never stored here. */
   consent: boolean;
+  /** When the guardian was named (registration or requestGuardianConfirmation). */
   at: Date;
+  confirmedAt?: Date | null;
+  /** The subject of the account that redeemed the guardian's token. */
+  confirmedBy?: string | null;
 }
 
 /** Erasure is a state, not only a deletion: the record proves the request was honoured. */
@@ -44,6 +49,8 @@ const guardianSchema = new Schema<GuardianDoc>(
     email: { type: String, required: true },
     consent: { type: Boolean, required: true },
     at: { type: Date, required: true },
+    confirmedAt: { type: Date, default: null },
+    confirmedBy: { type: String, default: null },
   },
   { _id: false },
 );

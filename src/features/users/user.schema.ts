@@ -3,9 +3,9 @@ import { builder } from '../../builder.js';
 import { paginateById } from '../../db/paginate.js';
 import { GovgateError } from '../../errors.js';
 import { ageOn } from '../../governance/age.js';
-import { PACK_VERSIONS } from '../../governance/packs/index.js';
 import { parseInput } from '../../validate.js';
 import { ensureTenant, tenantModel } from '../tenants/index.js';
+import { issueGuardianConfirmation } from './guardian-confirmation.js';
 import { registerInputSchema } from './user.inputs.js';
 import { userLoaders } from './user.loaders.js';
 import { userModel, type UserDoc } from './user.model.js';
@@ -40,7 +40,12 @@ UserRef.implement({
     }),
     country: t.exposeString('country', {
       nullable: true,
-      governance: { category: 'user.location.imprecise', purposes: ['essential', 'analytics.reporting', 'personalize'], strategy: 'null' },
+      governance: { category: 'user.location.coarse', purposes: ['essential', 'analytics.reporting', 'personalize'], strategy: 'null' },
+    }),
+    objections: t.exposeStringList('objections', {
+      nullable: true,
+      description: 'Art. 21: the purposes this user objected to (objectToProcessing / withdrawObjection).',
+      governance: { category: 'user.privacy_preferences', purposes: ['essential', 'essential.legal_obligation'], strategy: 'null' },
     }),
     createdAt: t.expose('createdAt', {
       type: 'DateTime',
@@ -52,7 +57,8 @@ UserRef.implement({
 const UserConnection = builder.connectionObject({ type: UserRef, name: 'UserConnection' });
 
 const GuardianInput = builder.inputType('GuardianInput', {
-  description: 'How a minor registers where the active pack allows it.',
+  description:
+    'How a minor registers where the active pack has a guardian route: the guardian is sent a one-time token and confirms with an account of their own. `consent` is the child\'s statement and never counts.',
   fields: (t) => ({
     name: t.string({ required: true }),
     email: t.string({ required: true }),
@@ -111,10 +117,16 @@ builder.mutationFields((t) => ({
     resolve: async (_root, { input }, ctx) => {
       const caller = requireAuthenticated(ctx.caller);
       const data = parseInput(registerInputSchema, input);
-      const { age: minimumAge, source } = ctx.pack.file.minimumAge;
-      if (ageOn(data.birthDate, new Date()) < minimumAge && !data.guardian?.consent) {
-        throw new GovgateError('AGE_RESTRICTED', `users under ${minimumAge} need a guardian's consent (${source})`);
+      const { minimumAge, guardian: route } = ctx.pack.file;
+      const admission = ctx.pack.ageAdmission(ageOn(data.birthDate, new Date()));
+      if (admission === 'refused') {
+        throw new GovgateError('AGE_RESTRICTED', `users under ${minimumAge.age} cannot register, whatever a guardian says (${minimumAge.source})`);
       }
+      // The child names the guardian; only the guardian's own confirmation counts (the child's `consent` flag never does).
+      if (admission === 'guardian' && !data.guardian) {
+        throw new GovgateError('AGE_RESTRICTED', `users of this age register with their guardian's name and e-mail, and the guardian confirms (${route.source})`);
+      }
+      const guardian = admission === 'guardian' && data.guardian ? { name: data.guardian.name, email: data.guardian.email, consent: false, at: new Date() } : null;
       const User = userModel(ctx.connection);
       await ensureTenant(tenantModel(ctx.connection), caller.tenant);
       try {
@@ -126,10 +138,13 @@ builder.mutationFields((t) => ({
           phone: data.phone ?? null,
           birthDate: data.birthDate,
           country: data.country,
-          policyVersion: data.policyVersion ?? PACK_VERSIONS[ctx.config.policyPack],
-          guardian: data.guardian ? { ...data.guardian, at: new Date() } : null,
+          policyVersion: data.policyVersion ?? ctx.pack.version,
+          guardian,
         });
-        return created.toObject();
+        const user = created.toObject();
+        // The account exists from here, decided as a minor without consent until the guardian confirms.
+        if (guardian) await issueGuardianConfirmation(ctx, user);
+        return user;
       } catch (error) {
         if ((error as { code?: number }).code === 11000) {
           throw new GovgateError('BAD_USER_INPUT', 'this subject already has an account in this tenant');

@@ -1,4 +1,6 @@
 export { PACK_VERSIONS } from './pack-versions.js';
-export { loadPolicyPack, PackError, DEFAULT_POLICY_DIR } from './load-pack.js';
+export { loadPolicyPack, PackError, DEFAULT_POLICY_DIR, type LoadPackOptions } from './load-pack.js';
 export { createPolicyPack, type PolicyPack } from './policy-pack.js';
-export type { Grant, PackFile } from './pack-schema.js';
+export type { ConsentRule, Grant, PackFile } from './pack-schema.js';
+export { isoDays, type Retention, type RetentionRule } from './retention.js';
+export type { AgeAdmission } from './age-admission.js';

@@ -1,6 +1,10 @@
 import { anyCovers, covers } from '../taxonomy/index.js';
 import { isTrainingUse, objectionCovers, TRAIN_AI_SYSTEM, trainingPurposesOf } from '../training-purposes.js';
 import type { Grant, LegalBasis, PackFile } from './pack-schema.js';
+import { ageViolations } from './age-admission.js';
+import { retentionViolations } from './retention.js';
+
+const LEGAL_OBLIGATION = 'essential.legal_obligation';
 
 /** What people write to a platform's AI is released to others only on consent or a cited legal basis. */
 export const BUILT_IN_CONSENT_ONLY: readonly string[] = Object.freeze(['user.content']);
@@ -29,7 +33,12 @@ const where = (g: Grant): string => `grant "${g.source}"`;
  *   `essential.legal_obligation`, the others only for `essential.*`), so a citation cannot open
  *   marketing, analytics or training;
  * - `training-consent`, `training-minors`, `training-objection`: every training-like purpose
- *   needs consent, is closed to minors, and is stopped by an objection to `train_ai_system`.
+ *   needs consent, is closed to minors, and is stopped by an objection to `train_ai_system`;
+ * - `objectable-legal-obligation`: no objectable purpose covers `essential.legal_obligation`
+ *   (Art. 21 applies to legitimate interests and public tasks, not to a legal obligation);
+ * - `consent-duplicate`: one consent rule (one terms version) per purpose;
+ * - `retention-*`: retention rules that contradict each other (retention.ts);
+ * - `guardian-*`, `band-*`: age rules that cannot mean what they say (age-admission.ts).
  *
  * Returns the violations (empty: the pack holds).
  */
@@ -77,5 +86,16 @@ export function packViolations(file: PackFile): string[] {
     if (!anyCovers(file.minors.restrictedPurposes, purpose)) report('training-minors', 'a training-like purpose must be in minors.restrictedPurposes');
     if (!objectionCovers([TRAIN_AI_SYSTEM], purpose, isTrainingUse(training, purpose))) report('training-objection', `an objection to ${TRAIN_AI_SYSTEM} must stop a training-like purpose`);
   }
+  for (const o of file.objectable) {
+    if (covers(o.purpose, LEGAL_OBLIGATION)) {
+      issues.push(`[objectable-legal-obligation] purpose ${o.purpose}: covers ${LEGAL_OBLIGATION}, which Art. 21 gives no right to object to (and decisions never stop for) ("${o.source}")`);
+    }
+  }
+  const consentSeen = new Set<string>();
+  for (const c of file.consent) {
+    if (consentSeen.has(c.purpose)) issues.push(`[consent-duplicate] purpose ${c.purpose}: two consent rules (which version counts?) ("${c.source}")`);
+    consentSeen.add(c.purpose);
+  }
+  issues.push(...retentionViolations(file.retention), ...ageViolations(file));
   return issues;
 }

@@ -2,6 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PolicyPackName } from '../../config.js';
+import type { GovernedField } from '../types.js';
+import { fieldPurposeViolations } from './field-purposes.js';
 import { packViolations } from './invariants.js';
 import { packFileSchema, partialPackFileSchema, type PackFile } from './pack-schema.js';
 import { PACK_VERSIONS } from './pack-versions.js';
@@ -27,12 +29,21 @@ function readPartial(dir: string, name: string, seen: Set<string>): Record<strin
   return parent ? { ...readPartial(dir, parent, seen), ...own } : own;
 }
 
+export interface LoadPackOptions {
+  /**
+   * The governed fields of the schema the pack will govern: its `fieldPurposes` are checked against
+   * them (an unknown coordinate or purpose stops the load). createGateway always passes its schema's;
+   * without them those rules are checked only for shape.
+   */
+  fields?: ReadonlyMap<string, GovernedField>;
+}
+
 /**
  * Loads `<dir>/<name>.json` (merged over what it extends), validates it and checks the pack
  * invariants (invariants.ts). A seed whose pack file is not written yet runs on the baseline under
  * its own name and version. `dir` default: `schema/policies/`.
  */
-export function loadPolicyPack(name: PolicyPackName, dir: string = DEFAULT_POLICY_DIR): PolicyPack {
+export function loadPolicyPack(name: PolicyPackName, dir: string = DEFAULT_POLICY_DIR, options: LoadPackOptions = {}): PolicyPack {
   const path = join(dir, `${name}.json`);
   const own = existsSync(path);
   const merged = own ? readPartial(dir, name, new Set()) : { ...readPartial(dir, 'base', new Set()), name, version: PACK_VERSIONS[name] };
@@ -40,7 +51,7 @@ export function loadPolicyPack(name: PolicyPackName, dir: string = DEFAULT_POLIC
   const parsed = packFileSchema.safeParse(merged);
   if (!parsed.success) throw new PackError(shown, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   const file: PackFile = parsed.data;
-  const violations = packViolations(file);
+  const violations = [...packViolations(file), ...(options.fields ? fieldPurposeViolations(file.fieldPurposes ?? [], options.fields) : [])];
   if (violations.length > 0) throw new PackError(shown, violations);
   return createPolicyPack(file);
 }

@@ -1,11 +1,15 @@
 import { z } from 'zod';
 import { ROLES } from '../../auth/caller.js';
-import { isCategory, isPurpose } from '../taxonomy/index.js';
+import { isCategory, isPurpose, unknownCategoryReason } from '../taxonomy/index.js';
 
 /** Every rule says where it comes from: a seed clause or the law it rests on. */
 const source = z.string().min(3);
-const category = z.string().refine(isCategory, { message: 'unknown data category' });
+// A replaced key (fideslang 3.2.0 deprecations) names its successor.
+const category = z.string().superRefine((key, ctx) => {
+  if (!isCategory(key)) ctx.addIssue({ code: 'custom', message: `${key}: ${unknownCategoryReason(key)}` });
+});
 const purpose = z.string().refine(isPurpose, { message: 'unknown purpose' });
+const age = z.number().int().min(0).max(21);
 
 /** GDPR Art. 6(1) bases other than consent (a) and legitimate interests (f). */
 export const LEGAL_BASES = ['legal_obligation', 'contract', 'vital_interests', 'public_task'] as const;
@@ -32,11 +36,54 @@ export const packFileSchema = z
     extends: z.string().optional(),
     version: z.string().min(1),
     source,
-    minimumAge: z.object({ age: z.number().int().min(0).max(21), source }),
-    minors: z.object({ age: z.number().int().min(0).max(21), restrictedPurposes: z.array(purpose), source }),
-    consent: z.array(z.object({ purpose, source })),
-    retention: z.array(z.object({ category, days: z.number().int().positive(), source })),
+    /** Below this age nobody registers, whatever a guardian says (AGE_RESTRICTED). */
+    minimumAge: z.object({ age, source }),
+    /**
+     * The guardian route. `none`: there is none (below `minimumAge` refused, above it alone).
+     * `confirmed`: users admitted below `belowAge` need their guardian's consent, confirmed by the
+     * guardian (a one-time token sent to the guardian, redeemed by another caller) — never a flag
+     * the child sets; until then the account is decided as a minor without consent.
+     */
+    guardian: z.discriminatedUnion('mode', [
+      z.object({ mode: z.literal('none'), source }).strict(),
+      z.object({ mode: z.literal('confirmed'), belowAge: age, source }).strict(),
+    ]),
+    /** Ages admitted on their own although a guardian route would apply (e.g. 004: 13–15). Optional. */
+    admittedBand: z.object({ fromAge: age, belowAge: age, source }).strict().optional(),
+    minors: z.object({ age, restrictedPurposes: z.array(purpose), source }),
+    /**
+     * Purposes that need consent, each with the version of its own terms: a consent counts only when
+     * recorded under that version, so changing one purpose's terms re-asks consent for it alone.
+     */
+    consent: z.array(z.object({ purpose, version: z.string().min(1).max(64), source }).strict()),
+    /**
+     * `max`: redacted once older than `days`; `floor`: a legal hold, kept at least `days` (never
+     * redacted or deleted for age before then, and not a maximum). The most specific category wins.
+     */
+    /**
+     * Purposes a data subject may object to (`objectToProcessing`, GDPR Art. 21): those resting on
+     * legitimate interests, direct marketing, profiling. A purpose's children are objectable with it.
+     */
+    objectable: z.array(z.object({ purpose, source }).strict()),
+    retention: z.array(z.object({ category, days: z.number().int().positive(), kind: z.enum(['max', 'floor']), source }).strict()),
     grants: z.array(grantSchema).min(1),
+    /**
+     * Purposes this pack adds to or removes from a field (`Type.field`), e.g. SMS marketing on
+     * `User.phone`. Coordinates and removed purposes are checked against the served schema when the
+     * gateway starts. Default: none.
+     */
+    fieldPurposes: z
+      .array(
+        z
+          .object({
+            coordinate: z.string().regex(/^[A-Z][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*$/, 'a field coordinate is Type.field'),
+            add: z.array(purpose).optional(),
+            remove: z.array(purpose).optional(),
+            source,
+          })
+          .strict(),
+      )
+      .optional(),
     /** Purposes this pack treats as model training, beyond the built-in ones. Default: none. */
     trainingPurposes: z.array(z.object({ purpose, source })).optional(),
     /** Categories that, like `user.content`, leave to other callers only with consent or a legal basis. Default: none. */
@@ -48,5 +95,6 @@ export const packFileSchema = z
 export const partialPackFileSchema = packFileSchema.partial().required({ name: true });
 
 export type Grant = z.infer<typeof grantSchema>;
+export type ConsentRule = PackFile['consent'][number];
 export type PackFile = z.infer<typeof packFileSchema>;
 export type LegalBasis = (typeof LEGAL_BASES)[number];

@@ -1,7 +1,11 @@
 import type { Role } from '../../auth/caller.js';
-import { anyCovers, covers, lineage } from '../taxonomy/index.js';
+import { anyCovers, covers } from '../taxonomy/index.js';
 import { isTrainingUse, trainingPurposesOf } from '../training-purposes.js';
-import type { Grant, PackFile } from './pack-schema.js';
+import type { ConsentRule, Grant, PackFile } from './pack-schema.js';
+import type { GovernedField } from '../types.js';
+import { ageAdmission, type AgeAdmission } from './age-admission.js';
+import { createFieldPurposes } from './field-purposes.js';
+import { createRetentionLookup, type Retention } from './retention.js';
 
 /** The active pack, indexed for the decisions the engine asks of it. */
 export interface PolicyPack {
@@ -10,14 +14,24 @@ export interface PolicyPack {
   readonly file: Readonly<PackFile>;
   /** Grants of these roles that cover the category for the purpose. */
   grantsFor(roles: readonly Role[], category: string, purpose: string): Grant[];
+  /** The purposes a field serves under this pack: the schema's, with the pack's `fieldPurposes` applied. */
+  fieldPurposes(field: GovernedField): readonly string[];
   /** Purposes any of these roles may declare (with their children). */
   purposesOf(roles: readonly Role[]): string[];
   needsConsent(purpose: string): boolean;
-  /** The consent rule covering the purpose (the purpose itself or a parent), if any. */
+  /** The most specific consent rule covering the purpose (the purpose itself or a parent), if any. */
+  consentRuleFor(purpose: string): ConsentRule | null;
+  /** ...its purpose: the consent a subject must have granted. */
   consentPurposeFor(purpose: string): string | null;
-  /** Retention window for a category from its most specific rule, in days. */
-  retentionDays(category: string): number | null;
+  /** The terms version a consent for this purpose is recorded under by default: its rule's, else the pack's. */
+  consentVersionFor(purpose: string): string;
+  /** The retention that applies to a category (its most specific rules): a maximum and/or a legal-hold floor. */
+  retentionFor(category: string): Retention;
   minorRestricted(purpose: string): boolean;
+  /** How a person of this age is admitted (registration) and decided (minors rule); null: unknown age. */
+  ageAdmission(age: number | null): AgeAdmission;
+  /** A subject may object to this purpose (it, or a parent, is listed in `objectable`). */
+  isObjectable(purpose: string): boolean;
   /** Training-like purposes: the built-in ones and the pack's `trainingPurposes`. */
   readonly trainingPurposes: readonly string[];
   /** The purpose is (a child of) a training-like purpose: opt-outs and the objection-to-training rule apply. */
@@ -28,7 +42,11 @@ export interface PolicyPack {
 
 export function createPolicyPack(file: PackFile): PolicyPack {
   const consentPurposes = file.consent.map((c) => c.purpose);
-  const retention = new Map(file.retention.map((r) => [r.category, r.days]));
+  // Most specific first, so a rule on `marketing.communications` wins over one on `marketing`.
+  const consentRules = [...file.consent].sort((a, b) => b.purpose.length - a.purpose.length);
+  const consentRuleFor = (purpose: string): ConsentRule | null => consentRules.find((c) => covers(c.purpose, purpose)) ?? null;
+  const retentionFor = createRetentionLookup(file.retention);
+  const objectable = file.objectable.map((o) => o.purpose);
   const trainingPurposes = trainingPurposesOf(file.trainingPurposes);
   const grantsFor = (roles: readonly Role[], category: string, purpose: string): Grant[] =>
     file.grants.filter((g) => roles.includes(g.role) && anyCovers(g.categories, category) && anyCovers(g.purposes, purpose));
@@ -37,17 +55,16 @@ export function createPolicyPack(file: PackFile): PolicyPack {
     version: file.version,
     file: Object.freeze(file),
     grantsFor,
+    fieldPurposes: createFieldPurposes(file.fieldPurposes ?? []),
     purposesOf: (roles) => [...new Set(file.grants.filter((g) => roles.includes(g.role)).flatMap((g) => g.purposes))],
     needsConsent: (purpose) => anyCovers(consentPurposes, purpose),
-    consentPurposeFor: (purpose) => consentPurposes.find((c) => covers(c, purpose)) ?? null,
-    retentionDays: (category) => {
-      for (const key of lineage(category)) {
-        const days = retention.get(key);
-        if (days !== undefined) return days;
-      }
-      return null;
-    },
+    consentRuleFor,
+    consentPurposeFor: (purpose) => consentRuleFor(purpose)?.purpose ?? null,
+    consentVersionFor: (purpose) => consentRuleFor(purpose)?.version ?? file.version,
+    retentionFor,
     minorRestricted: (purpose) => anyCovers(file.minors.restrictedPurposes, purpose),
+    isObjectable: (purpose) => anyCovers(objectable, purpose),
+    ageAdmission: (age) => ageAdmission(file, age),
     trainingPurposes,
     isTrainingUse: (purpose) => isTrainingUse(trainingPurposes, purpose),
     grantsTenantWide: (roles, category, purpose) => grantsFor(roles, category, purpose).some((g) => g.scope === 'tenant'),

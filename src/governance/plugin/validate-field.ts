@@ -1,4 +1,4 @@
-import { isCategory, isPersonal, isPurpose } from '../taxonomy/index.js';
+import { isCategory, isPersonal, isPurpose, unknownCategoryReason } from '../taxonomy/index.js';
 import { STRATEGIES, type FieldGovernance } from '../types.js';
 
 /** Build-time checks of one field's classification; every message names the coordinate. */
@@ -6,7 +6,7 @@ export function validateFieldGovernance(coordinate: string, governance: FieldGov
   const fail = (why: string): never => {
     throw new Error(`governance: ${coordinate} ${why}`);
   };
-  if (!isCategory(governance.category)) fail(`has unknown data category "${governance.category}"`);
+  if (!isCategory(governance.category)) fail(`has data category "${governance.category}": ${unknownCategoryReason(governance.category)}`);
   if (governance.purposes.length === 0) fail('declares no purposes');
   for (const purpose of governance.purposes) if (!isPurpose(purpose)) fail(`has unknown purpose "${purpose}"`);
   if (!(STRATEGIES as readonly string[]).includes(governance.strategy)) fail(`has unknown strategy "${governance.strategy}"`);

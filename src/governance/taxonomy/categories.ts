@@ -1,46 +1,29 @@
-import { closeUpwards } from './hierarchy.js';
+import { DATA_CATEGORIES, REPLACED_CATEGORIES } from './data-categories.js';
+import type { ReplacedKey, TaxonomyRecord } from './taxonomy-record.js';
 
-/**
- * Data categories: fideslang names where one exists, extended for AI platforms
- * (`user.content.private.*`). Declared by their leaves; parents follow.
- */
-const LEAVES = [
-  'user.unique_id',
-  'user.name',
-  'user.contact.email',
-  'user.contact.phone_number',
-  'user.contact.address',
-  'user.demographic.date_of_birth',
-  'user.account.username',
-  'user.account.settings',
-  'user.authorization.credentials',
-  'user.device.ip_address',
-  'user.device.device_id',
-  'user.location.imprecise',
-  'user.location.precise',
-  'user.financial.payment',
-  'user.financial.bank_account',
-  'user.biometric.voice',
-  'user.biometric.face',
-  'user.content.self_image',
-  'user.content.private.ai_prompt',
-  'user.content.private.ai_output',
-  'user.content.private.agent_instruction',
-  'user.content.private.upload',
-  'user.content.private.generated_media',
-  'user.content.public',
-  'user.behavior.api_usage',
-  'user.behavior.browsing_history',
-  'user.privacy_preferences',
-  'user.childrens',
-  'system.operations',
-  'system.authentication',
-] as const;
+const BY_KEY: ReadonlyMap<string, TaxonomyRecord> = new Map(DATA_CATEGORIES.map((r) => [r.key, r]));
+const REPLACED: ReadonlyMap<string, ReplacedKey> = new Map(REPLACED_CATEGORIES.map((r) => [r.key, r]));
 
-export const CATEGORIES: ReadonlySet<string> = closeUpwards(LEAVES);
+export const CATEGORIES: ReadonlySet<string> = new Set(BY_KEY.keys());
 
 /** Categories that are not personal data: fields of these are never wrapped and cost nothing. */
 export const NON_PERSONAL_ROOT = 'system';
 
 export const isCategory = (key: string): boolean => CATEGORIES.has(key);
 export const isPersonal = (category: string): boolean => category !== NON_PERSONAL_ROOT && !category.startsWith(`${NON_PERSONAL_ROOT}.`);
+
+/** The record of a category (name, description, fideslang version). Only for keys already checked: an unknown one throws. */
+export function categoryRecord(key: string): TaxonomyRecord {
+  const record = BY_KEY.get(key);
+  if (!record) throw new Error(`no data category ${key} in the taxonomy`);
+  return record;
+}
+
+/**
+ * Why a key is not a category, for build and pack errors: a replaced key names its successor, so a
+ * field or pack written against an older taxonomy says what to write instead.
+ */
+export function unknownCategoryReason(key: string): string {
+  const replaced = REPLACED.get(key);
+  return replaced ? `replaced by ${replaced.replacedBy} (${replaced.since})` : 'unknown data category';
+}

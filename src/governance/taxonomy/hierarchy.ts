@@ -12,10 +12,3 @@ export function lineage(key: string): string[] {
   const parts = key.split('.');
   return parts.map((_, i) => parts.slice(0, parts.length - i).join('.'));
 }
-
-/** Adds every parent of every key, so a taxonomy declared by its leaves is closed upwards. */
-export function closeUpwards(keys: readonly string[]): ReadonlySet<string> {
-  const all = new Set<string>();
-  for (const key of keys) for (const ancestor of lineage(key)) all.add(ancestor);
-  return all;
-}

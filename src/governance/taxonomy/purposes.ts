@@ -1,21 +1,16 @@
-import { closeUpwards } from './hierarchy.js';
+import { DATA_USES } from './data-uses.js';
+import type { TaxonomyRecord } from './taxonomy-record.js';
 
-/** Purposes (fideslang data uses). Declared by their leaves; parents follow. */
-const LEAVES = [
-  'essential.service',
-  'essential.service.authentication',
-  'essential.service.payment_processing',
-  'essential.service.security',
-  'essential.service.operations.support',
-  'essential.legal_obligation',
-  'analytics.reporting',
-  'functional.service.improve',
-  'personalize',
-  'marketing.communications',
-  'train_ai_system',
-  'third_party_sharing',
-] as const;
+const BY_KEY: ReadonlyMap<string, TaxonomyRecord> = new Map(DATA_USES.map((r) => [r.key, r]));
 
-export const PURPOSES: ReadonlySet<string> = closeUpwards(LEAVES);
+/** Purposes (fideslang data uses). */
+export const PURPOSES: ReadonlySet<string> = new Set(BY_KEY.keys());
 
 export const isPurpose = (key: string): boolean => PURPOSES.has(key);
+
+/** The record of a purpose (name, description, fideslang version). Only for keys already checked: an unknown one throws. */
+export function purposeRecord(key: string): TaxonomyRecord {
+  const record = BY_KEY.get(key);
+  if (!record) throw new Error(`no purpose ${key} in the taxonomy`);
+  return record;
+}
