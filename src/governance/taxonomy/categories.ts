@@ -26,6 +26,7 @@ const LEAVES = [
   'user.content.private.ai_prompt',
   'user.content.private.ai_output',
   'user.content.private.agent_instruction',
+  'user.content.private.knowledge_base',
   'user.content.private.upload',
   'user.content.private.generated_media',
   'user.content.public',
