@@ -2,14 +2,17 @@ import DataLoader from 'dataloader';
 import { requireAuthenticated } from '../auth/index.js';
 import type { GatewayContext } from '../context.js';
 import { stateSealOf } from '../db/connection-seal.js';
+import { liveSupportGrants } from '../features/agents/index.js';
 import { consentModel, type ConsentDoc } from '../features/consents/index.js';
 import { userLoaders, type UserDoc } from '../features/users/index.js';
+import { supportGrantsConcern } from '../governance/owner-only-rules.js';
 import { userStateOf } from '../governance/state-seal.js';
 import type { SubjectState } from '../governance/types.js';
 import { perRequest } from '../per-request.js';
 
 type ConsentState = { status: 'GRANTED' | 'WITHDRAWN'; policyVersion: string };
 const NO_CONSENTS: ReadonlyMap<string, ConsentState> = new Map();
+const NO_GRANTS: ReadonlyMap<string, Date> = new Map();
 
 export interface SubjectStates {
   /** The subject's state; consents are read only when the decision needs them. */
@@ -69,11 +72,17 @@ export const subjectStates = perRequest<GatewayContext, SubjectStates>((ctx) => 
     userStates.set(user, state);
     return state;
   };
+  // Developers' support grants matter only to a support caller under a support purpose of the pack.
+  const withGrants = supportGrantsConcern(ctx.caller.roles, ctx.purpose, ctx.pack);
   return {
     async load(subject, withConsents) {
-      const [user, granted] = await Promise.all([userLoaders(ctx).bySubject.load(subject), withConsents ? consents.load(subject) : NO_CONSENTS]);
+      const [user, granted, supportGrants] = await Promise.all([
+        userLoaders(ctx).bySubject.load(subject),
+        withConsents ? consents.load(subject) : NO_CONSENTS,
+        withGrants ? liveSupportGrants(ctx).load(subject) : NO_GRANTS,
+      ]);
       if (!user) return { exists: false, erased: true, restricted: false, objections: [], birthDate: null, consents: NO_CONSENTS };
-      return { ...userStateFor(user), consents: granted };
+      return { ...userStateFor(user), consents: granted, supportGrants };
     },
   };
 });
