@@ -21,8 +21,9 @@ export interface SubjectStates {
 
 /**
  * Restriction, objections, age and erasure come from the user records (usually already primed
- * by the user loader); consents, when a purpose needs them, from one batched query. Both are
- * loaded once per request for every subject in the response.
+ * by the user loader); consents, when a purpose needs them, from one batched query; a developer's
+ * running support grants (pack `developerData`), only for a support caller under a support
+ * purpose, from one more. All are loaded once per request for every subject in the response.
  *
  * Both are sealed by the gateway (src/governance/state-seal.ts) and verified here, because a
  * database writer must not be able to release anything: a consent record whose seal does not
