@@ -32,13 +32,8 @@ export const supportGrantSealFields = (g: Omit<SupportGrantDoc, 'seal'>): Sealab
 });
 
 export const sealSupportGrant = (seal: StateSeal, g: Omit<SupportGrantDoc, 'seal'>): string => seal.record(SUPPORT_GRANT_SEAL_KIND, supportGrantSealFields(g));
-export const verifySupportGrant = (seal: StateSeal, g: SupportGrantDoc): boolean => {
-  try {
-    return seal.verifyRecord(SUPPORT_GRANT_SEAL_KIND, supportGrantSealFields(g), g.seal);
-  } catch {
-    return false;
-  }
-};
+/** False for a missing or wrong seal and for fields of the wrong type (a raw write). */
+export const verifySupportGrant = (seal: StateSeal, g: SupportGrantDoc): boolean => seal.verifyRecord(SUPPORT_GRANT_SEAL_KIND, supportGrantSealFields(g), g.seal);
 
 export const supportGrantSchema = new Schema<SupportGrantDoc>(
   {

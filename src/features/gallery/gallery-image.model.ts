@@ -27,13 +27,7 @@ type Sealed = Pick<GalleryImageDoc, '_id' | 'tenant' | 'owner' | 'visibility'>;
 const sealFields = (image: Sealed) => ({ id: image._id, tenant: image.tenant, owner: image.owner, visibility: image.visibility });
 
 export const sealGalleryImage = (seal: StateSeal, image: Sealed): string => seal.record(SEAL_KIND, sealFields(image));
-export const verifyGalleryImage = (seal: StateSeal, image: Sealed & { seal?: string | null }): boolean => {
-  try {
-    return seal.verifyRecord(SEAL_KIND, sealFields(image), image.seal);
-  } catch {
-    return false;
-  }
-};
+export const verifyGalleryImage = (seal: StateSeal, image: Sealed & { seal?: string | null }): boolean => seal.verifyRecord(SEAL_KIND, sealFields(image), image.seal);
 
 export const galleryImageSchema = new Schema<GalleryImageDoc>(
   {

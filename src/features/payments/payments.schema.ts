@@ -1,10 +1,10 @@
-import { requireAuthenticated, requireRole } from '../../auth/index.js';
+import { requireAuthenticated, requireRole, subjectOrCaller } from '../../auth/index.js';
 import { builder } from '../../builder.js';
 import { paginateById } from '../../db/paginate.js';
 import { GovgateError } from '../../errors.js';
 import { parseInput } from '../../validate.js';
 import { UserRef, userLoaders } from '../users/index.js';
-import { subjectSchema, transactionInputSchema } from './payments.inputs.js';
+import { transactionInputSchema } from './payments.inputs.js';
 import { paymentLoaders } from './payments.loaders.js';
 import { TRANSACTION_STATUSES, transactionModel, type TransactionDoc } from './transaction.model.js';
 
@@ -60,8 +60,7 @@ builder.queryFields((t) => ({
     args: { subject: t.arg.id(), first: t.arg.int(), after: t.arg.string() },
     resolve: (_root, args, ctx) => {
       const caller = requireAuthenticated(ctx.caller);
-      const owner = args.subject === null || args.subject === undefined ? caller.subject : parseInput(subjectSchema, String(args.subject));
-      return paginateById(transactionModel(ctx.connection), { tenant: caller.tenant, owner }, args);
+      return paginateById(transactionModel(ctx.connection), { tenant: caller.tenant, owner: subjectOrCaller(caller, args.subject) }, args);
     },
   }),
 }));

@@ -1,10 +1,8 @@
 import { z } from 'zod';
-
-/** A token subject, as the service names the user whose call it records. */
-export const subjectSchema = z.string().min(1).max(256);
+import { subjectIdSchema } from '../../auth/index.js';
 
 export const apiUsageInputSchema = z.object({
-  subject: subjectSchema,
+  subject: subjectIdSchema,
   operation: z.string().trim().min(1).max(200),
   model: z.string().trim().min(1).max(100).nullish(),
   statusCode: z.number().int().min(100).max(599),

@@ -1,11 +1,11 @@
-import { requireAuthenticated, requireRole } from '../../auth/index.js';
+import { requireAuthenticated, requireRole, subjectOrCaller } from '../../auth/index.js';
 import { builder } from '../../builder.js';
 import { paginateById } from '../../db/paginate.js';
 import { GovgateError } from '../../errors.js';
 import { parseInput } from '../../validate.js';
 import { UserRef, userLoaders } from '../users/index.js';
 import { apiUsageModel, type ApiUsageDoc } from './api-usage.model.js';
-import { apiUsageInputSchema, subjectSchema } from './usage.inputs.js';
+import { apiUsageInputSchema } from './usage.inputs.js';
 import { usageLoaders } from './usage.loaders.js';
 
 export const ApiUsageRecordRef = builder.objectRef<ApiUsageDoc>('ApiUsageRecord');
@@ -71,8 +71,7 @@ builder.queryFields((t) => ({
     args: { subject: t.arg.id(), first: t.arg.int(), after: t.arg.string() },
     resolve: (_root, args, ctx) => {
       const caller = requireAuthenticated(ctx.caller);
-      const owner = args.subject === null || args.subject === undefined ? caller.subject : parseInput(subjectSchema, String(args.subject));
-      return paginateById(apiUsageModel(ctx.connection), { tenant: caller.tenant, owner }, args);
+      return paginateById(apiUsageModel(ctx.connection), { tenant: caller.tenant, owner: subjectOrCaller(caller, args.subject) }, args);
     },
   }),
 }));
