@@ -7,6 +7,7 @@
  * audited. Calls are recorded by a `service` caller through the pipeline.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiUsageModel } from '../../src/features/usage/index.js';
 import { RecordApiUsageDocument, RegisterAccountDocument, RestrictProcessingDocument, UsageStatisticsDocument, type UsageStatisticsQuery } from '../generated/graphql.js';
 import { auditEventOf, auditEventsOf } from '../helpers/audited.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
@@ -94,6 +95,18 @@ describe('k-anonymity', () => {
     expect(country.filter((d) => d.decision === 'ALLOW').map((d) => d.subject).sort()).toEqual(EVERYONE.filter((s) => s !== restricted).sort());
     expect((await t.execute(RestrictProcessingDocument, { restricted: false }, { token })).errors).toBeUndefined();
     expect((await statistics(['country'])).data!.usageStatistics[0]).toMatchObject({ subjects: 5 });
+  });
+});
+
+describe('retention', () => {
+  it('reads only calls inside the pack\'s retention window for usage data (deepailab: 365 days)', async () => {
+    // Five subjects' calls from 400 days ago: counted, they would be a group of 5 of their own.
+    const old = new Date(Date.now() - 400 * 86_400_000);
+    await apiUsageModel(t.connection).collection.insertMany(
+      FR.map((owner, i) => ({ _id: `old-call-${i}` as never, tenant, owner, operation: 'POST /v1/chat', model: 'legacy-model', statusCode: 200, latencyMs: 1, mipOptOut: false, createdAt: old })),
+    );
+    const res = await statistics(['model']);
+    expect(res.data!.usageStatistics).toEqual([{ dimensions: [{ name: 'model', value: 'gpt-x' }], count: 14, subjects: 9, suppressed: false, suppressedGroups: 0 }]);
   });
 });
 
