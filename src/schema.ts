@@ -7,6 +7,12 @@ import './features/conversations/index.js';
 import './features/consents/index.js';
 import './features/governance-info/index.js';
 import './features/compliance/index.js';
+import './features/agents/index.js';
+import './features/gallery/index.js';
+import './features/media/index.js';
+import './features/usage/index.js';
+import './features/payments/index.js';
+import './features/statistics/index.js';
 
 let built: GraphQLSchema | undefined;
 

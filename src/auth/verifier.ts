@@ -11,7 +11,7 @@ export const ALLOWED_ALGORITHMS = ['RS256', 'ES256', 'EdDSA'] as const;
 /** Tokens longer than this are rejected before any parsing (header bombs, oversized claims). */
 export const MAX_TOKEN_LENGTH = 8192;
 
-const idPattern = /^[A-Za-z0-9._:@-]{1,128}$/;
+export const idPattern = /^[A-Za-z0-9._:@-]{1,128}$/;
 
 export interface Verifier {
   /** Resolve the Authorization header value (or null) to a Caller; throws UNAUTHENTICATED. */

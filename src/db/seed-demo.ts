@@ -4,6 +4,7 @@ import { consentModel } from '../features/consents/index.js';
 import { conversationModel, messageModel, type MessageRole } from '../features/conversations/index.js';
 import { ensureTenant, tenantModel } from '../features/tenants/index.js';
 import { userModel } from '../features/users/index.js';
+import { seedDemoRecords } from './seed-demo-records.js';
 
 export interface DemoUser {
   subject: string;
@@ -17,7 +18,10 @@ export interface DemoUser {
   conversations?: { title: string; messages: [MessageRole, string][] }[];
 }
 
-/** Two tenants, so isolation can be seen: `demo` with one user per role, `acme` with one user. */
+/**
+ * Two tenants, so isolation can be seen: `demo` with one user per role (and dana's agent, alice's
+ * gallery, uploads and payments, everyone's API usage: seed-demo-records.ts), `acme` with one user.
+ */
 export const DEMO_USERS: readonly DemoUser[] = [
   {
     subject: 'alice', tenant: 'demo', roles: ['user'], displayName: 'Alice Martin', email: 'alice@example.com',
@@ -32,7 +36,8 @@ export const DEMO_USERS: readonly DemoUser[] = [
     phone: '+49 151 2345 6789', birthDate: '2009-09-30', country: 'DE',
     conversations: [{ title: 'Homework', messages: [['USER', 'Explain photosynthesis simply.'], ['ASSISTANT', 'Plants turn light into sugar…']] }],
   },
-  { subject: 'dana', tenant: 'demo', roles: ['developer'], displayName: 'Dana Developer', email: 'dana@demo.test', phone: '+1 555 0100', birthDate: '1988-01-01', country: 'US' },
+  // A developer is also a user of the platform: `user` lets her read her own agents.
+  { subject: 'dana', tenant: 'demo', roles: ['user', 'developer'], displayName: 'Dana Developer', email: 'dana@demo.test', phone: '+1 555 0100', birthDate: '1988-01-01', country: 'US' },
   { subject: 'sam', tenant: 'demo', roles: ['support'], displayName: 'Sam Support', email: 'sam@demo.test', phone: '+1 555 0101', birthDate: '1985-02-02', country: 'IE' },
   { subject: 'mia', tenant: 'demo', roles: ['ml_engineer'], displayName: 'Mia ML', email: 'mia@demo.test', phone: '+1 555 0102', birthDate: '1992-03-03', country: 'NL' },
   { subject: 'ana', tenant: 'demo', roles: ['analyst'], displayName: 'Ana Analyst', email: 'ana@demo.test', phone: '+1 555 0103', birthDate: '1991-04-04', country: 'ES' },
@@ -72,5 +77,6 @@ export async function seedDemoData(connection: Connection, policyVersion: string
       );
     }
   }
+  await seedDemoRecords(connection);
   return { created: true };
 }

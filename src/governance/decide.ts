@@ -2,6 +2,7 @@ import type { Caller } from '../auth/index.js';
 import { ageOn } from './age.js';
 import type { PolicyPack } from './packs/index.js';
 import { anyCovers, covers } from './taxonomy/index.js';
+import { ownerOnlyVerdict, supportGrantLive } from './owner-only-rules.js';
 import { objectionCovers } from './training-purposes.js';
 import type { GovernedField, Outcome, StaticVerdict, SubjectState } from './types.js';
 
@@ -18,6 +19,8 @@ const OUTCOMES = {
   MINOR: redact('MINOR'),
   OPTED_OUT: redact('OPTED_OUT'),
   ERASED: redact('ERASED'),
+  DEVELOPER_DATA: redact('DEVELOPER_DATA'),
+  PRIVATE: redact('PRIVATE'),
 } as const;
 
 const LEGAL_OBLIGATION = 'essential.legal_obligation';
@@ -47,15 +50,20 @@ export function staticVerdict(field: GovernedField, caller: Caller, purpose: str
     minorRestricted: pack.minorRestricted(purpose),
     guardianGate: pack.file.guardian.mode === 'confirmed' && !covers(LEGAL_OBLIGATION, purpose),
     trainingUse: pack.isTrainingUse(purpose),
+    ...ownerOnlyVerdict(category, caller.roles, purpose, pack),
   };
 }
 
-/** What a value looks like to the decision: whose, which tenant, how old, opted out. */
+/** What a value looks like to the decision: whose, which tenant, how old, opted out, whose agent, private. */
 export interface ValueFacts {
   readonly subject: string | null;
   readonly tenant: string;
   readonly timestamp: Date | null;
   readonly optedOut: boolean;
+  /** The agent whose developer data the value is (TypeGovernance.developerDataOf); absent: none. */
+  readonly agent?: string | null;
+  /** The owner keeps the value PRIVATE (TypeGovernance.visibilityOf); absent: not private. */
+  readonly private?: boolean;
 }
 
 /**
@@ -76,7 +84,8 @@ export function decideWithoutState(verdict: StaticVerdict, caller: Caller, facts
 
 /**
  * The subject-dependent rest of the decision order: erasure → restriction / objection → consent
- * under the current version of that purpose's terms → retention → pack rules (minors, opt-out) → allow.
+ * under the current version of that purpose's terms → retention → pack rules (minors and the
+ * guardian route, developer data, private content, opt-out) → allow.
  */
 export function decideWithState(
   verdict: Extract<StaticVerdict, { kind: 'grant' }>,
@@ -103,6 +112,11 @@ export function decideWithState(
   // Until their guardian confirms, a minor who needs a guardian is processed by others for nothing
   // but a legal obligation (the pack's guardian route; the child's own flag never counts).
   if (verdict.guardianGate && !state.guardianConsent && pack.ageAdmission(age) !== 'alone') return OUTCOMES.MINOR;
+  // Developer data is the developer's alone; support reads it only during a grant for that agent.
+  if (verdict.developerData && facts.agent) {
+    if (!verdict.supportAccess || !supportGrantLive(state, facts.agent, now)) return OUTCOMES.DEVELOPER_DATA;
+  }
+  if (verdict.ownerOnlyWhenPrivate && facts.private === true) return OUTCOMES.PRIVATE;
   if (verdict.trainingUse && facts.optedOut) return OUTCOMES.OPTED_OUT;
   return ALLOW;
 }

@@ -5,6 +5,6 @@ export { governedFieldsOf } from './registry.js';
 export { staticVerdict, decideWithState, decideWithoutState, type ValueFacts } from './decide.js';
 export * from './types.js';
 export { pseudonymSecretFor } from './pseudonym-secret.js';
-export { createStateSeal, userStateOf, type StateSeal, type SealedUserState } from './state-seal.js';
+export { createStateSeal, userStateOf, type StateSeal, type SealedUserState, type SealableFields } from './state-seal.js';
 export { stateSealKeyFor } from './state-seal-key.js';
 export { governedDirective } from './governed-directive.js';

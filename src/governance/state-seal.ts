@@ -23,6 +23,12 @@ export interface SealableConsent {
   readonly at: Date;
 }
 
+/**
+ * The decided-on fields of a record of another kind (a support grant, a gallery image's
+ * visibility): strings, numbers, booleans, dates and nulls only.
+ */
+export type SealableFields = Readonly<Record<string, string | number | boolean | Date | null>>;
+
 /** A user's governance state exactly as sealed, and as decided: decisions read this, never the raw record. */
 export interface SealedUserState {
   readonly tenant: string;
@@ -55,6 +61,9 @@ export interface StateSeal {
    */
   token(kind: string, fields: Readonly<Record<string, string>>): string;
   verifyToken(kind: string, fields: Readonly<Record<string, string>>, mac: string): boolean;
+  /** A record of another kind, e.g. `support_grant`: its kind is part of what is MACed. */
+  record(kind: string, fields: SealableFields): string;
+  verifyRecord(kind: string, fields: SealableFields, seal: string | null | undefined): boolean;
 }
 
 /** Keys shorter than this are refused (STATE_SEAL_KEY needs at least 32 characters). */
@@ -94,6 +103,13 @@ function consentMessage(c: SealableConsent): string {
   return canonical({ v: 1, kind: 'consent', id: c._id, tenant: c.tenant, subject: c.subject, purpose: c.purpose, status: c.status, policyVersion: c.policyVersion, at: isoOf(c.at) });
 }
 
+// A date is sealed as a tagged value, so a string that reads like the same instant never verifies.
+function recordMessage(kind: string, fields: SealableFields): string {
+  const values: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(fields)) values[name] = value instanceof Date ? { date: isoOf(value) } : value;
+  return canonical({ v: 1, kind: `record:${kind}`, fields: values });
+}
+
 function canonical(value: Record<string, unknown>): string {
   const text = canonicalize(value);
   if (text === undefined) throw new TypeError('state cannot be canonicalised');
@@ -121,5 +137,7 @@ export function createStateSeal(key: Uint8Array): StateSeal {
     verifyConsent: (consent) => matches(() => consentMessage(consent), consent.seal),
     token: (kind, fields) => mac(canonical({ v: 1, kind: `token:${kind}`, fields })).toString('base64url'),
     verifyToken: (kind, fields, given) => matches(() => canonical({ v: 1, kind: `token:${kind}`, fields }), given),
+    record: (kind, fields) => mac(recordMessage(kind, fields)).toString('base64url'),
+    verifyRecord: (kind, fields, seal) => matches(() => recordMessage(kind, fields), seal),
   };
 }

@@ -38,6 +38,16 @@ export interface TypeGovernance<Shape = unknown> {
   timestampOf?(value: Shape): Date | null | undefined;
   /** True when the value was created under a model-improvement opt-out. */
   optedOutOf?(value: Shape): boolean;
+  /**
+   * The agent whose developer data the value is (support grants are per agent), or null. With a
+   * pack's `developerData`, such values are the owning developer's alone (reason DEVELOPER_DATA).
+   */
+  developerDataOf?(value: Shape): string | null;
+  /**
+   * The owner's visibility choice. With a pack's `privateContent`, a PRIVATE value is the owner's
+   * alone (reason PRIVATE); a value without the hook is never private in that sense.
+   */
+  visibilityOf?(value: Shape): 'PRIVATE' | 'PUBLIC';
 }
 
 /** One governed field as the build registered it. */
@@ -71,6 +81,12 @@ export type StaticVerdict =
       readonly guardianGate: boolean;
       /** Purpose is model training/improvement: opt-outs apply. */
       readonly trainingUse: boolean;
+      /** The pack keeps this category of developer data to the owning developer (DEVELOPER_DATA). */
+      readonly developerData: boolean;
+      /** ...except for this caller while the developer's support grant for the agent is live. */
+      readonly supportAccess: boolean;
+      /** The pack keeps this category of a PRIVATE value to its owner (PRIVATE). */
+      readonly ownerOnlyWhenPrivate: boolean;
     };
 
 /** What the decision needs to know about a data subject, loaded once per request. */
@@ -84,6 +100,11 @@ export interface SubjectState {
   readonly guardianConsent: boolean;
   /** Latest consent record per purpose. */
   readonly consents: ReadonlyMap<string, { status: 'GRANTED' | 'WITHDRAWN'; policyVersion: string }>;
+  /**
+   * The subject's (a developer's) support grants that verify, by agent: when each ends. Loaded
+   * only for callers a support grant can concern; absent: none.
+   */
+  readonly supportGrants?: ReadonlyMap<string, Date>;
 }
 
 export interface Outcome {

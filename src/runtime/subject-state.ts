@@ -2,14 +2,17 @@ import DataLoader from 'dataloader';
 import { requireAuthenticated } from '../auth/index.js';
 import type { GatewayContext } from '../context.js';
 import { stateSealOf } from '../db/connection-seal.js';
+import { liveSupportGrants } from '../features/agents/index.js';
 import { consentModel, type ConsentDoc } from '../features/consents/index.js';
 import { userLoaders, type UserDoc } from '../features/users/index.js';
+import { supportGrantsConcern } from '../governance/owner-only-rules.js';
 import { userStateOf } from '../governance/state-seal.js';
 import type { SubjectState } from '../governance/types.js';
 import { perRequest } from '../per-request.js';
 
 type ConsentState = { status: 'GRANTED' | 'WITHDRAWN'; policyVersion: string };
 const NO_CONSENTS: ReadonlyMap<string, ConsentState> = new Map();
+const NO_GRANTS: ReadonlyMap<string, Date> = new Map();
 
 export interface SubjectStates {
   /** The subject's state; consents are read only when the decision needs them. */
@@ -18,8 +21,9 @@ export interface SubjectStates {
 
 /**
  * Restriction, objections, age and erasure come from the user records (usually already primed
- * by the user loader); consents, when a purpose needs them, from one batched query. Both are
- * loaded once per request for every subject in the response.
+ * by the user loader); consents, when a purpose needs them, from one batched query; a developer's
+ * running support grants (pack `developerData`), only for a support caller under a support
+ * purpose, from one more. All are loaded once per request for every subject in the response.
  *
  * Both are sealed by the gateway (src/governance/state-seal.ts) and verified here, because a
  * database writer must not be able to release anything: a consent record whose seal does not
@@ -76,11 +80,17 @@ export const subjectStates = perRequest<GatewayContext, SubjectStates>((ctx) => 
     userStates.set(user, state);
     return state;
   };
+  // Developers' support grants matter only to a support caller under a support purpose of the pack.
+  const withGrants = supportGrantsConcern(ctx.caller.roles, ctx.purpose, ctx.pack);
   return {
     async load(subject, withConsents) {
-      const [user, granted] = await Promise.all([userLoaders(ctx).bySubject.load(subject), withConsents ? consents.load(subject) : NO_CONSENTS]);
-      if (!user) return { exists: false, erased: true, restricted: false, objections: [], birthDate: null, guardianConsent: false, consents: NO_CONSENTS };
-      return { ...userStateFor(user), consents: granted };
+      const [user, granted, supportGrants] = await Promise.all([
+        userLoaders(ctx).bySubject.load(subject),
+        withConsents ? consents.load(subject) : NO_CONSENTS,
+        withGrants ? liveSupportGrants(ctx).load(subject) : NO_GRANTS,
+      ]);
+      if (!user) return { exists: false, erased: true, restricted: false, objections: [], birthDate: null, guardianConsent: false, consents: NO_CONSENTS, supportGrants: NO_GRANTS };
+      return { ...userStateFor(user), consents: granted, supportGrants };
     },
   };
 });

@@ -1,7 +1,8 @@
 /**
  * Property: under every pack that has a file, for every role and every purpose that role may
- * declare in it, a caller never receives another subject's conversation content (`user.content.*`:
- * Conversation.title, Message.content) unless
+ * declare in it, a caller never receives another subject's content (`user.content.*`:
+ * Conversation.title, Message.content, and the agents, knowledge bases, public gallery images and
+ * uploads each conversation slot also seeds) unless
  *   - the subject holds a current consent (latest record GRANTED under that purpose's terms version) for a
  *     purpose covering the declared one, or a tenant-wide grant of the caller's roles reaching the
  *     content cites a legal basis;
@@ -20,8 +21,11 @@
 import { existsSync } from 'node:fs';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { agentModel, knowledgeModel } from '../../src/features/agents/index.js';
 import { consentModel } from '../../src/features/consents/index.js';
 import { conversationModel, messageModel } from '../../src/features/conversations/index.js';
+import { galleryImageModel } from '../../src/features/gallery/index.js';
+import { mediaUploadModel } from '../../src/features/media/index.js';
 import { userModel } from '../../src/features/users/index.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { BUILT_IN_TRAINING_PURPOSES, covers, ORACLE_PURPOSES, readPackJson, ROLES } from '../helpers/oracle-vocabulary.js';
@@ -38,7 +42,20 @@ const PACK_NAMES = ['ihuman', 'interhuman', 'aiwellflow', 'deepailab', 'hartsy']
 type PackName = (typeof PACK_NAMES)[number];
 const LEGAL_OBLIGATION = 'essential.legal_obligation';
 /** The fields that carry conversation content, with the canary kind each carries. */
-const CONTENT_FIELDS = { 'Conversation.title': 'T', 'Message.content': 'M' } as const;
+const CONTENT_FIELDS = {
+  'Conversation.title': 'T',
+  'Message.content': 'M',
+  'Agent.name': 'AN',
+  'Agent.instructions': 'AI',
+  'KnowledgeItem.title': 'KT',
+  'KnowledgeItem.content': 'KC',
+  'GalleryImage.prompt': 'GP',
+  'GalleryImage.imageUrl': 'GU',
+  'MediaUpload.image': 'MI',
+  'MediaUpload.transcript': 'MT',
+} as const;
+/** List fields of content (their items carry the canaries). */
+const CONTENT_LISTS = ['User.conversations', 'Conversation.messages', 'Agent.knowledge'];
 type ContentCoordinate = keyof typeof CONTENT_FIELDS;
 
 interface Grant {
@@ -159,6 +176,8 @@ interface Seeded {
   run: string;
   subjects: SubjectSpec[];
   conversationIds: string[];
+  /** Per conversation slot: the agent, gallery image and uploads seeded with it. */
+  recordIds: { agent: string; image: string; uploads: string[] }[];
 }
 
 /** The pack's version and each consent purpose's current terms version, as `policy` publishes them. */
@@ -180,6 +199,11 @@ async function seed(t: TestGateway, versions: Versions, run: string, subjects: S
   const messages: unknown[] = [];
   const consents: unknown[] = [];
   const conversationIds: string[] = [];
+  const recordIds: Seeded['recordIds'] = [];
+  const agents: unknown[] = [];
+  const knowledge: unknown[] = [];
+  const images: unknown[] = [];
+  const uploads: unknown[] = [];
   subjects.forEach((s, i) => {
     const subject = `s${i}`;
     const birthDate = s.age === 'adult' ? new Date(Date.UTC(1980, 3, 3)) : s.age === 'minor' ? new Date(now - 15 * 365.25 * DAY) : null;
@@ -211,6 +235,17 @@ async function seed(t: TestGateway, versions: Versions, run: string, subjects: S
       const at = new Date(now - DAY);
       conversations.push({ _id: id, tenant, owner: subject, title: canary(run, i, c, CONTENT_FIELDS['Conversation.title']), mipOptOut, createdAt: at, updatedAt: at });
       messages.push({ _id: nextId(), tenant, conversationId: id, owner: subject, role: 'USER', content: canary(run, i, c, CONTENT_FIELDS['Message.content']), mipOptOut, createdAt: at });
+      // The other content of the slot, under the same opt-out; images public (no pack rule hides them).
+      const mark = (coordinate: ContentCoordinate): string => canary(run, i, c, CONTENT_FIELDS[coordinate]);
+      const ids = { agent: nextId(), image: nextId(), uploads: [nextId(), nextId()] };
+      recordIds.push(ids);
+      agents.push({ _id: ids.agent, tenant, owner: subject, name: mark('Agent.name'), instructions: mark('Agent.instructions'), mipOptOut, createdAt: at, updatedAt: at });
+      knowledge.push({ _id: nextId(), tenant, agentId: ids.agent, owner: subject, title: mark('KnowledgeItem.title'), content: mark('KnowledgeItem.content'), mipOptOut, createdAt: at });
+      images.push({ _id: ids.image, tenant, owner: subject, prompt: mark('GalleryImage.prompt'), imageUrl: mark('GalleryImage.imageUrl'), visibility: 'PUBLIC', mipOptOut, createdAt: at, updatedAt: at });
+      uploads.push(
+        { _id: ids.uploads[0], tenant, owner: subject, kind: 'IMAGE', contentType: 'image/png', location: mark('MediaUpload.image'), mipOptOut, createdAt: at },
+        { _id: ids.uploads[1], tenant, owner: subject, kind: 'VOICE', contentType: 'audio/ogg', location: 'uploads/voice.ogg', transcript: mark('MediaUpload.transcript'), mipOptOut, createdAt: at },
+      );
     });
   });
   await Promise.all([
@@ -220,14 +255,25 @@ async function seed(t: TestGateway, versions: Versions, run: string, subjects: S
     conversationModel(t.connection).collection.insertMany(conversations as never[]),
     messageModel(t.connection).collection.insertMany(messages as never[]),
     consents.length > 0 ? consentModel(t.connection).insertMany(consents as never[]) : Promise.resolve(),
+    agentModel(t.connection).collection.insertMany(agents as never[]),
+    knowledgeModel(t.connection).collection.insertMany(knowledge as never[]),
+    // Through the model: an image's visibility is sealed (an unsealed one is decided as private).
+    galleryImageModel(t.connection).insertMany(images as never[], { timestamps: false }),
+    mediaUploadModel(t.connection).collection.insertMany(uploads as never[]),
   ]);
-  return { tenant, run, subjects, conversationIds };
+  return { tenant, run, subjects, conversationIds, recordIds };
 }
 
-/** Every route to content at once: the tenant's users' conversations, and each conversation by id. */
+/** Every route to content at once: the tenant's users' conversations, each conversation by id, and each other record by id. */
 const queryOf = (seeded: Seeded): string =>
   `query ContentRelease { users(first: 50) { edges { node { conversations { title messages { content } } } } } ${seeded.conversationIds
     .map((id, i) => `c${i}: conversation(id: "${id}") { title messages { content } }`)
+    .join(' ')} ${seeded.recordIds
+    .map(
+      (r, i) =>
+        `a${i}: agent(id: "${r.agent}") { name instructions knowledge { title content } } g${i}: galleryImage(id: "${r.image}") { prompt imageUrl } ` +
+        r.uploads.map((u, n) => `m${i}x${n}: mediaUpload(id: "${u}") { image transcript }`).join(' '),
+    )
     .join(' ')} }`;
 
 // ---------------------------------------------------------------------------------------------
@@ -243,7 +289,8 @@ describe.each(PACKS)('content release under $name ($file.json)', (pack) => {
   const stats = { requests: 0, released: 0, withheld: 0, releasedForTraining: 0 };
 
   beforeAll(async () => {
-    t = await startTestGateway({ name: `${import.meta.url}-${pack.name}`, env: { POLICY_PACK: pack.name } });
+    // Every seeded record is read by id under an alias of its own: more than the default alias limit.
+    t = await startTestGateway({ name: `${import.meta.url}-${pack.name}`, env: { POLICY_PACK: pack.name, MAX_ALIASES: '64' } });
     const token = await t.token('observer', 'meta', ['user']);
     const res = await t.post({ query: '{ policy { version consentPurposes { purpose version } } dataMap { type field category } }' }, { token });
     const body = (await res.json()) as { data: { policy: { version: string; consentPurposes: Versions['consent'] }; dataMap: { type: string; field: string; category: string }[] } };
@@ -259,7 +306,7 @@ describe.each(PACKS)('content release under $name ($file.json)', (pack) => {
     const token = await t.token('observer', 'meta', ['user']);
     const res = await t.post({ query: '{ dataMap { type field category } }' }, { token });
     const { data } = (await res.json()) as { data: { dataMap: { type: string; field: string; category: string }[] } };
-    const scalarContent = data.dataMap.filter((e) => covers('user.content', e.category) && !['User.conversations', 'Conversation.messages'].includes(`${e.type}.${e.field}`));
+    const scalarContent = data.dataMap.filter((e) => covers('user.content', e.category) && !CONTENT_LISTS.includes(`${e.type}.${e.field}`));
     expect(scalarContent.map((e) => `${e.type}.${e.field}`).sort()).toEqual(Object.keys(CONTENT_FIELDS).sort());
     expect(pairs.length).toBeGreaterThan(0);
     expect(pairs.some((p) => p.role === 'ml_engineer' && p.purpose === 'functional.service.improve')).toBe(true);

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { ROLES } from '../../auth/caller.js';
 import { isCategory, isPurpose, unknownCategoryReason } from '../taxonomy/index.js';
+import { developerDataSchema } from './developer-data.js';
+import { privateContentSchema } from './private-content.js';
 
 /** Every rule says where it comes from: a seed clause or the law it rests on. */
 const source = z.string().min(3);
@@ -88,6 +90,8 @@ export const packFileSchema = z
     trainingPurposes: z.array(z.object({ purpose, source })).optional(),
     /** Categories that, like `user.content`, leave to other callers only with consent or a legal basis. Default: none. */
     consentOnlyCategories: z.array(z.object({ category, source })).optional(),
+    developerData: developerDataSchema.optional(),
+    privateContent: privateContentSchema.optional(),
   })
   .strict();
 

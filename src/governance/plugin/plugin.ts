@@ -54,6 +54,8 @@ function factsOf(field: GovernedField, parent: unknown): ValueFacts {
     // themselves): the parent's age says nothing about them.
     timestamp: field.list ? null : (type.timestampOf?.(parent) ?? null),
     optedOut: type.optedOutOf?.(parent) ?? false,
+    agent: type.developerDataOf?.(parent) ?? null,
+    private: type.visibilityOf !== undefined && type.visibilityOf(parent) === 'PRIVATE',
   };
 }
 

@@ -48,6 +48,7 @@ export const DATA_CATEGORIES: readonly TaxonomyRecord[] = Object.freeze([
   extension('user.content.private.ai_prompt', 'AI Prompt (govgate)', 'What the subject writes to an AI model: prompts, questions, conversation titles.'),
   extension('user.content.private.ai_output', 'AI Output (govgate)', "What an AI model answers the subject: completions and derived analysis results."),
   extension('user.content.private.agent_instruction', 'Agent Instruction (govgate)', 'Instructions and configuration the subject writes to build an AI agent.'),
+  extension('user.content.private.knowledge_base', 'Agent Knowledge Base (govgate)', 'Documents and records a developer gives an AI agent to draw on (developer data).'),
   extension('user.content.private.upload', 'Upload (govgate)', 'Files the subject uploads for processing: documents, audio, video, images.'),
   extension('user.content.private.generated_media', 'Generated Media (govgate)', 'Images, audio or video an AI model generates for the subject, while private.'),
   fideslang('user.behavior', 'Observed Behavior', 'Behavioral data about the subject.', V2),
