@@ -6,7 +6,6 @@ import { startEmbeddedDatabase, type EmbeddedDatabase } from './db/embedded.js';
 import { openDatabases } from './db/open-databases.js';
 import { registerModels } from './db/register-models.js';
 import { DEMO_USERS, seedDemoData } from './db/seed-demo.js';
-import { PACK_VERSIONS } from './governance/packs/index.js';
 import { createLogger } from './logger.js';
 import { createGateway } from './server.js';
 
@@ -55,7 +54,7 @@ async function main(): Promise<void> {
   const gateway = await createGateway({ config, connection, ...(databases.audit ? { auditConnection: databases.audit } : {}), logger, ...(devKeys ? { devKeys } : {}) });
   // After the gateway: it installs the state seal the seeded records are sealed with.
   if (config.seedDemo) {
-    const { created } = await seedDemoData(connection, PACK_VERSIONS[config.policyPack]);
+    const { created } = await seedDemoData(connection, gateway.pack.version);
     logger.info({ created }, 'demo data seeded');
   }
   const server = createServer(gateway.yoga);

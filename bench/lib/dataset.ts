@@ -12,13 +12,13 @@ import { userModel, type ErasureState } from '../../src/features/users/index.js'
 import { installStateSeal } from '../../src/db/connection-seal.js';
 import { newId } from '../../src/db/ids.js';
 import { registerModels } from '../../src/db/register-models.js';
-import { PACK_VERSIONS } from '../../src/governance/packs/index.js';
+import { loadPolicyPack } from '../../src/governance/packs/index.js';
 import { stateSealKeyOf } from '../../src/governance/state-seal-key.js';
 import { createStateSeal } from '../../src/governance/state-seal.js';
 
 export const TENANT = 'bench';
 export const POLICY_PACK = 'deepailab' as const;
-export const POLICY_VERSION = PACK_VERSIONS[POLICY_PACK];
+export const POLICY_VERSION = loadPolicyPack(POLICY_PACK).version;
 export const MESSAGES_PER_CONVERSATION = 3;
 const COUNTRIES = ['FR', 'DE', 'US', 'GB', 'ES', 'NL', 'SE', 'IE'];
 const YEAR_MS = 365.25 * 86_400_000;

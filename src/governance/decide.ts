@@ -31,11 +31,12 @@ const DAY_MS = 86_400_000;
  * no data — role grants the category for the purpose, then the field allows the purpose.
  * Computed once per plan, never per value.
  */
-export function staticVerdict(field: GovernedField, caller: Caller, purpose: string, pack: PolicyPack): StaticVerdict {
+export function staticVerdict(field: GovernedField, caller: Caller, purpose: string, pack: PolicyPack, use: 'row' | 'aggregate' = 'row'): StaticVerdict {
   const { category } = field.governance;
   // The pack may add or remove purposes of this field (fieldPurposes): its effective purposes decide.
   const purposes = pack.fieldPurposes(field);
-  const grants = pack.grantsFor(caller.roles, category, purpose);
+  // Grants of aggregate-only roles count for statistics, never for a single record.
+  const grants = pack.grantsFor(caller.roles, category, purpose).filter((g) => use === 'aggregate' || !pack.aggregateOnly(g.role));
   const consent = pack.consentRuleFor(purpose);
   if (grants.length === 0) return { kind: 'deny', reason: 'ROLE', field };
   if (!anyCovers(purposes, purpose)) return { kind: 'deny', reason: 'PURPOSE', field };

@@ -1,4 +1,4 @@
-export { loadPolicyPack, createPolicyPack, PACK_VERSIONS, PackError, type PolicyPack, type PackFile, type Grant } from './packs/index.js';
+export { loadPolicyPack, createPolicyPack, PackError, type PolicyPack, type PackFile, type Grant } from './packs/index.js';
 export { governedRequestOf, type GovernedRequest } from './plugin/governed-request.js';
 export { createPseudonymizer, type Pseudonymizer } from './redact/index.js';
 export { governedFieldsOf } from './registry.js';

@@ -33,6 +33,7 @@ export class RequestGovernance implements GovernedRequest {
   /** Accesses that are not field reads (compliance operations): each makes the request audited. */
   readonly accesses: string[] = [];
   private current: Plan | null = null;
+  private readonly aggregateVerdicts = new Map<GovernedField, StaticVerdict>();
   // Keyed by field, then by outcome object (outcomes are shared frozen singletons): no string keys
   // on the per-value path.
   /** Subject states already loaded: values of these subjects are decided synchronously. */
@@ -72,6 +73,16 @@ export class RequestGovernance implements GovernedRequest {
   /** The plan's verdict; a coordinate the plan did not see (should not happen) is computed now. */
   verdict(field: GovernedField): StaticVerdict {
     return this.plan.verdicts.get(field.coordinate) ?? staticVerdict(field, this.caller, this.purpose, this.pack);
+  }
+
+  /**
+   * The verdict for counting a subject in an aggregate (usageStatistics): like `verdict`, but the
+   * grants of aggregate-only roles count. Never used for a value that leaves as a record.
+   */
+  aggregateVerdict(field: GovernedField): StaticVerdict {
+    let verdict = this.aggregateVerdicts.get(field);
+    if (!verdict) this.aggregateVerdicts.set(field, (verdict = staticVerdict(field, this.caller, this.purpose, this.pack, 'aggregate')));
+    return verdict;
   }
 
   /** Decide one value: synchronously when no subject state is needed or it is loaded, else after one batched load. */

@@ -21,6 +21,7 @@ import {
 import { auditedReasons, auditEventsOf } from '../helpers/audited.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { redactionAt } from '../helpers/redactions.js';
+import { rowLevelAnalysts } from '../helpers/policy-dir.js';
 
 const tenant = 'recco';
 const IP = '203.0.113.77';
@@ -34,7 +35,7 @@ let voiceId: string;
 const as = (sub: string, roles: string[]) => t.token(sub, tenant, roles);
 
 beforeAll(async () => {
-  t = await startTestGateway({ name: import.meta.url });
+  t = await startTestGateway({ name: import.meta.url, env: { POLICY_DIR: await rowLevelAnalysts() } });
   alice = await as('alice', ['user']);
   service = await as('svc-platform', ['service']);
   const registered = await t.execute(RegisterAccountDocument, { input: { displayName: 'Alice', email: 'alice@example.com', birthDate: '1990-04-12', country: 'FR' } }, { token: alice });

@@ -44,7 +44,7 @@ describe('data map and introspection', () => {
     expect(res.data?.policy).toEqual({
       pack: 'deepailab', version: '003-2025.1', purposesRequiringConsent: expect.arrayContaining(['train_ai_system', 'marketing.communications']), minimumAge: 16,
       consentPurposes: expect.arrayContaining([{ purpose: 'train_ai_system', version: '003-2025.1', source: expect.stringMatching(/^003 §3/), name: 'Train AI System' }]),
-      objectablePurposes: expect.arrayContaining([{ purpose: 'analytics', source: expect.stringMatching(/Art\. 21\(1\)/) }]),
+      objectablePurposes: expect.arrayContaining([{ purpose: 'analytics', source: expect.stringMatching(/^003 §7 Objection/) }]),
       guardian: { mode: 'none', belowAge: null, source: expect.stringMatching(/^003 §10/) },
       admittedBand: null,
     });

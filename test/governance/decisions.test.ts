@@ -5,6 +5,7 @@ import { userModel } from '../../src/features/users/index.js';
 import { AuditEventsDocument, ConversationDocument, MeDocument, UserDocument, UserWithContentDocument, UsersDocument } from '../generated/graphql.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { redactionAt, redactionsOf } from '../helpers/redactions.js';
+import { rowLevelAnalysts } from '../helpers/policy-dir.js';
 
 let t: TestGateway;
 const tenant = 'gov';
@@ -68,7 +69,8 @@ async function seed(): Promise<void> {
 }
 
 beforeAll(async () => {
-  t = await startTestGateway({ name: import.meta.url });
+  // Analysts with row-level grants (deepailab's are aggregate-only, 003 §3): the rules are tested on them here.
+  t = await startTestGateway({ name: import.meta.url, env: { POLICY_DIR: await rowLevelAnalysts() } });
   await seed();
 });
 afterAll(() => t.close());

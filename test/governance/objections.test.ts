@@ -10,6 +10,7 @@ import { AuditEventsDocument, MyObjectionsDocument, ObjectToProcessingDocument, 
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { packOver, policyDir } from '../helpers/policy-dir.js';
 import { redactionAt } from '../helpers/redactions.js';
+import { rowLevelAnalysts } from '../helpers/policy-dir.js';
 
 const tenant = 'obj';
 
@@ -20,11 +21,11 @@ async function register(t: TestGateway, subject: string): Promise<string> {
   return token;
 }
 
-describe('under the shipped pack (deepailab on base: legitimate interests, marketing, profiling, training)', () => {
+describe('under the shipped pack (deepailab: legitimate interests, marketing, profiling, training; 003 §7)', () => {
   let t: TestGateway;
   let olive: string;
   beforeAll(async () => {
-    t = await startTestGateway({ name: import.meta.url });
+    t = await startTestGateway({ name: import.meta.url, env: { POLICY_DIR: await rowLevelAnalysts() } });
     olive = await register(t, 'olive');
   });
   afterAll(() => t.close());
@@ -34,7 +35,8 @@ describe('under the shipped pack (deepailab on base: legitimate interests, marke
   it('publishes what may be objected to, with the clause', async () => {
     const res = await t.execute(PolicyDocument, {}, { token: olive });
     expect(res.data?.policy.objectablePurposes.map((o) => o.purpose)).toEqual(['marketing', 'analytics', 'personalize', 'train_ai_system', 'functional.service.improve']);
-    expect(res.data?.policy.objectablePurposes.every((o) => /Art\. 21/.test(o.source))).toBe(true);
+    // Each cites the clause of 003 it rests on (§7 Objection).
+    expect(res.data?.policy.objectablePurposes.every((o) => /^003 §7 Objection/.test(o.source))).toBe(true);
   });
 
   it('refuses an objection to essential processing or a legal obligation (BAD_USER_INPUT, nothing changes, nothing echoed)', async () => {

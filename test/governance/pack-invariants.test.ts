@@ -145,7 +145,7 @@ describe('start-up', () => {
     started.push(app);
     const code = await app.exited(90_000).finally(() => db.close());
     expect(code).toBe(1);
-    expect(app.stderr()).toContain(`Invalid policy pack ${join(dir, 'base.json')} (as ihuman)`);
+    expect(app.stderr()).toContain(`Invalid policy pack ${join(dir, 'ihuman.json')}`);
     expect(app.stderr()).toMatch(/\[training-consent\] role ml_engineer, purpose functional\.service\.improve, category user\.unique_id, user\.content\.private/);
     expect(app.stderr()).not.toMatch(/\bat .*\.ts:\d+/);
     expect(app.stdout()).not.toContain('govgate ready');

@@ -16,6 +16,7 @@ import { userModel } from '../../src/features/users/index.js';
 import { PURPOSES } from '../../src/governance/taxonomy/index.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { ancestorsOf, BUILT_IN_TRAINING_PURPOSES, covers, ORACLE_PURPOSES, readPackJson, ROLES, type Role } from '../helpers/oracle-vocabulary.js';
+import { rowLevelAnalysts } from '../helpers/policy-dir.js';
 
 const NUM_RUNS = Number(process.env.FC_NUM_RUNS ?? 1000);
 const DAY = 86_400_000;
@@ -814,7 +815,7 @@ let t: TestGateway;
 const stats = { runs: 0, requests: 0, rejected: 0, redactions: 0, released: 0, isolationPairs: 0, reasons: new Map<string, number>() };
 
 beforeAll(async () => {
-  t = await startTestGateway({ name: import.meta.url, env: { POLICY_PACK: 'deepailab' } });
+  t = await startTestGateway({ name: import.meta.url, env: { POLICY_PACK: 'deepailab', POLICY_DIR: await rowLevelAnalysts() } });
   await Promise.all([
     // Users and consents through their models, so they are sealed (timestamps as seeded); the
     // rest raw, with their ids and dates as they are.

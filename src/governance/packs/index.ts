@@ -1,4 +1,3 @@
-export { PACK_VERSIONS } from './pack-versions.js';
 export { loadPolicyPack, PackError, DEFAULT_POLICY_DIR, type LoadPackOptions } from './load-pack.js';
 export { createPolicyPack, type PolicyPack } from './policy-pack.js';
 export type { ConsentRule, Grant, PackFile } from './pack-schema.js';

@@ -6,7 +6,6 @@ import type { GovernedField } from '../types.js';
 import { fieldPurposeViolations } from './field-purposes.js';
 import { packViolations } from './invariants.js';
 import { packFileSchema, partialPackFileSchema, type PackFile } from './pack-schema.js';
-import { PACK_VERSIONS } from './pack-versions.js';
 import { createPolicyPack, type PolicyPack } from './policy-pack.js';
 
 export const DEFAULT_POLICY_DIR = fileURLToPath(new URL('../../../schema/policies/', import.meta.url));
@@ -40,17 +39,21 @@ export interface LoadPackOptions {
 
 /**
  * Loads `<dir>/<name>.json` (merged over what it extends), validates it and checks the pack
- * invariants (invariants.ts). A seed whose pack file is not written yet runs on the baseline under
- * its own name and version. `dir` default: `schema/policies/`.
+ * invariants (invariants.ts). There is no fallback: a pack whose file is missing does not start, and
+ * a seed's pack states its document's facts and its clause-by-clause coverage (an unwritten pack
+ * must never run under a seed's name citing rules the document does not contain).
+ * `dir` default: `schema/policies/`.
  */
 export function loadPolicyPack(name: PolicyPackName, dir: string = DEFAULT_POLICY_DIR, options: LoadPackOptions = {}): PolicyPack {
   const path = join(dir, `${name}.json`);
-  const own = existsSync(path);
-  const merged = own ? readPartial(dir, name, new Set()) : { ...readPartial(dir, 'base', new Set()), name, version: PACK_VERSIONS[name] };
-  const shown = own ? path : `${join(dir, 'base.json')} (as ${name})`;
+  if (!existsSync(path)) throw new PackError(path, [`the pack ${name} is not written (no ${name}.json in ${dir})`]);
+  const merged = readPartial(dir, name, new Set());
+  const shown = path;
   const parsed = packFileSchema.safeParse(merged);
   if (!parsed.success) throw new PackError(shown, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   const file: PackFile = parsed.data;
+  const missing = [...(file.facts ? [] : ['facts: a seed\'s pack states its document\'s facts']), ...(file.coverage?.length ? [] : ['coverage: a seed\'s pack lists every clause of its document'])];
+  if (missing.length > 0) throw new PackError(shown, missing);
   const violations = [...packViolations(file), ...(options.fields ? fieldPurposeViolations(file.fieldPurposes ?? [], options.fields) : [])];
   if (violations.length > 0) throw new PackError(shown, violations);
   return createPolicyPack(file);

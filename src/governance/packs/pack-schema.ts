@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { ROLES } from '../../auth/caller.js';
 import { isCategory, isPurpose, unknownCategoryReason } from '../taxonomy/index.js';
+import { aggregateOnlySchema } from './aggregate-only.js';
 import { developerDataSchema } from './developer-data.js';
+import { coverageEntrySchema, packFactsSchema } from './pack-facts.js';
 import { privateContentSchema } from './private-content.js';
 
 /** Every rule says where it comes from: a seed clause or the law it rests on. */
@@ -90,6 +92,11 @@ export const packFileSchema = z
     trainingPurposes: z.array(z.object({ purpose, source })).optional(),
     /** Categories that, like `user.content`, leave to other callers only with consent or a legal basis. Default: none. */
     consentOnlyCategories: z.array(z.object({ category, source })).optional(),
+    /** What the pack's document says of the processing (law, role, controller, sub-processors, transfers, breach notice). Required for a seed's pack. */
+    facts: packFactsSchema.optional(),
+    /** Every clause of the document and what enforces it (docs/packs/<pack>.md is generated from it). Required for a seed's pack. */
+    coverage: z.array(coverageEntrySchema).optional(),
+    aggregateOnly: aggregateOnlySchema.optional(),
     developerData: developerDataSchema.optional(),
     privateContent: privateContentSchema.optional(),
   })

@@ -14,6 +14,8 @@ export interface PolicyPack {
   readonly file: Readonly<PackFile>;
   /** Grants of these roles that cover the category for the purpose. */
   grantsFor(roles: readonly Role[], category: string, purpose: string): Grant[];
+  /** The role's grants serve aggregates only (pack `aggregateOnly`). */
+  aggregateOnly(role: Role): boolean;
   /** The purposes a field serves under this pack: the schema's, with the pack's `fieldPurposes` applied. */
   fieldPurposes(field: GovernedField): readonly string[];
   /** Purposes any of these roles may declare (with their children). */
@@ -48,6 +50,7 @@ export function createPolicyPack(file: PackFile): PolicyPack {
   const retentionFor = createRetentionLookup(file.retention);
   const objectable = file.objectable.map((o) => o.purpose);
   const trainingPurposes = trainingPurposesOf(file.trainingPurposes);
+  const aggregateRoles: ReadonlySet<Role> = new Set((file.aggregateOnly ?? []).map((a) => a.role));
   const grantsFor = (roles: readonly Role[], category: string, purpose: string): Grant[] =>
     file.grants.filter((g) => roles.includes(g.role) && anyCovers(g.categories, category) && anyCovers(g.purposes, purpose));
   const pack: PolicyPack = {
@@ -55,6 +58,7 @@ export function createPolicyPack(file: PackFile): PolicyPack {
     version: file.version,
     file: Object.freeze(file),
     grantsFor,
+    aggregateOnly: (role) => aggregateRoles.has(role),
     fieldPurposes: createFieldPurposes(file.fieldPurposes ?? []),
     purposesOf: (roles) => [...new Set(file.grants.filter((g) => roles.includes(g.role)).flatMap((g) => g.purposes))],
     needsConsent: (purpose) => anyCovers(consentPurposes, purpose),
