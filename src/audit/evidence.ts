@@ -7,17 +7,29 @@ import { consistencyProof, leafHash, rangeProof, rootsOf } from './merkle/index.
 import { CHAIN_HEAD_TYP, TENANT_HEAD_TYP, verifyHead, type ChainHead, type TenantHead } from './tree-head.js';
 import type { BundlePayload } from './verify-bundle.js';
 
-/** What a controller can ask of a processor under Art. 28(3), and where the bundle answers it. */
-export const ART_28_3 = {
-  a: { duty: 'process only on documented instructions', evidence: 'policy pack (pack, packVersion): every access decided against the documented role grants and purposes' },
-  b: { duty: 'persons authorised are bound to confidentiality', evidence: 'events[].actor roles; role grants of the pack limit each role to its categories and purposes' },
-  c: { duty: 'security of processing (Art. 32)', evidence: 'hash-chained events under signed Merkle tree heads (checkpoints, proofs, verification); pseudonymisation and field redaction in decisions' },
-  d: { duty: 'conditions for engaging sub-processors', evidence: 'recordOfProcessing: recipients and sub-processors from the pack' },
-  e: { duty: 'assist with data-subject rights', evidence: 'events of rights operations (consent, restriction, objection) and decisions honouring them (CONSENT, RESTRICTED, OBJECTED)' },
-  f: { duty: 'assist with Arts. 32–36 (security, breach, DPIA)', evidence: 'verification result; events by outcome (DENIED, FAILED)' },
-  g: { duty: 'delete or return data at the end of services', evidence: 'ERASED and RETENTION decisions; retention rules of the pack' },
-  h: { duty: 'make available all information necessary to demonstrate compliance', evidence: 'this bundle: events, signed tree heads and their proofs, verification, signed with a published key' },
-} as const;
+/**
+ * What a controller can ask of a processor under Art. 28(3), and where the bundle answers it —
+ * from what the active pack's document actually says: nothing here claims what no pack states.
+ */
+export function art28Of(pack: PolicyPack): Record<'a' | 'b' | 'c' | 'd' | 'e' | 'f' | 'g' | 'h', { duty: string; evidence: string }> {
+  const facts = pack.file.facts;
+  const subProcessors = facts?.subProcessors ?? [];
+  return {
+    a: { duty: 'process only on documented instructions', evidence: `policy pack ${pack.name} ${pack.version}: every access decided against its documented role grants and purposes` },
+    b: { duty: 'persons authorised are bound to confidentiality', evidence: 'events[].actor roles; the role grants of the pack limit each role to its categories and purposes (confidentiality agreements themselves are organisational)' },
+    c: { duty: 'security of processing (Art. 32)', evidence: 'hash-chained events under signed Merkle tree heads (checkpoints, proofs, verification); pseudonymisation and field redaction in decisions' },
+    d: {
+      duty: 'conditions for engaging sub-processors',
+      evidence: subProcessors.length
+        ? `the pack's document names these sub-processors: ${subProcessors.map((s) => `${s.name} (${s.source})`).join('; ')}; the contracts with them are outside the gateway`
+        : "the pack's document names no sub-processors; contracting them is outside the gateway",
+    },
+    e: { duty: 'assist with data-subject rights', evidence: 'events of rights operations (consent, restriction, objection) and decisions honouring them (CONSENT, RESTRICTED, OBJECTED); export and erasure are not built yet' },
+    f: { duty: 'assist with Arts. 32–36 (security, breach, DPIA)', evidence: `verification result; events by outcome (DENIED, FAILED)${facts?.breachNotice ? `; breach notice: ${facts.breachNotice.statement} (${facts.breachNotice.source})` : "; the pack's document states no breach-notice procedure"}` },
+    g: { duty: 'delete or return data at the end of services', evidence: 'RETENTION decisions and the retention rules of the pack; deletion and return at the end of services are not built yet' },
+    h: { duty: 'make available all information necessary to demonstrate compliance', evidence: 'this bundle: events, signed tree heads and their proofs, verification, signed with a published key' },
+  };
+}
 
 export interface EvidenceRange {
   tenant: string;
@@ -135,7 +147,10 @@ export async function evidenceBundle(audit: AuditServices, pack: PolicyPack, ran
       reason: verification.reason,
       problems: [...verification.problems.map((p) => ({ kind: p.kind, chainId: p.chainId, seq: p.seq })), ...altered],
     },
-    art28: ART_28_3,
+    // The pack's role decides whether Art. 28 governs this processing (a processor's) or only documents it (a controller's).
+    role: pack.file.facts?.role ?? null,
+    facts: pack.file.facts ?? null,
+    art28: art28Of(pack),
   };
   return audit.signer.sign(payload, 'govgate-evidence+jws');
 }

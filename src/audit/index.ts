@@ -8,6 +8,6 @@ export { AUDIT_ALGORITHMS, AuditKeyError, loadAuditKeys, type AuditKeys, type Au
 export { CHAIN_HEAD_TYP, TENANT_HEAD_TYP, signChainHead, signTenantHead, verifyHead, type ChainHead, type TenantHead } from './tree-head.js';
 export { PROBLEM_KINDS, verifyChain, verifyTenant, type AuditProblem, type AuditVerification, type ChainStatus, type ChainVerification, type ProblemKind } from './verify/index.js';
 export { createAuditServices, type AuditServices } from './audit-services.js';
-export { evidenceBundle, ART_28_3, type EvidenceRange } from './evidence.js';
+export { evidenceBundle, art28Of, type EvidenceRange } from './evidence.js';
 export { verifyEvidenceBundle, type BundleVerification, type BundlePayload } from './verify-bundle.js';
 export type { Witness, WitnessEntry, WitnessView } from './witness/index.js';

@@ -104,7 +104,7 @@ describe('build-time classification checks', () => {
 
 /** Types that hold no personal data: roots, Relay plumbing, governance metadata, introspection. */
 // Metadata about the schema, the pack and the audit chain: no field holds personal data.
-const NON_PERSONAL_TYPES = [/^Query$/, /^Mutation$/, /^Subscription$/, /^PageInfo$/, /Connection$/, /Edge$/, /^DataMapEntry$/, /^Policy([A-Z]|$)/, /^AuditVerification$/, /^ChainVerification$/, /^AuditProblem$/, /^RecordOfProcessing$/, /^Processing[A-Z]/, /^Taxonomy/, /^GuardianConfirmation$/, /^__/];
+const NON_PERSONAL_TYPES = [/^Query$/, /^Mutation$/, /^Subscription$/, /^PageInfo$/, /Connection$/, /Edge$/, /^DataMapEntry$/, /^Policy([A-Z]|$)/, /^AuditVerification$/, /^ChainVerification$/, /^AuditProblem$/, /^PackFacts$/, /^PackSubProcessor$/, /^RecordOfProcessing$/, /^Processing[A-Z]/, /^Taxonomy/, /^GuardianConfirmation$/, /^__/];
 
 describe('the real schema', () => {
   const schema = buildSchema();

@@ -1,4 +1,5 @@
 import { builder } from '../../builder.js';
+import { PackFactsRef } from '../governance-info/index.js';
 import { requireComplianceOfficer } from './compliance-guard.js';
 import { recordAsMarkdown, recordOfProcessing, type RecordOfProcessing } from './record-of-processing.js';
 
@@ -52,6 +53,7 @@ const RecordRef = builder.objectRef<RecordOfProcessing>('RecordOfProcessing').im
     categoriesOfSubjects: t.exposeStringList('categoriesOfSubjects'),
     purposes: t.expose('purposes', { type: [Purpose] }),
     recipients: t.expose('recipients', { type: [Recipient] }),
+    facts: t.expose('facts', { type: PackFactsRef, description: "The pack's document: controller, DPO, role, law, sub-processors, transfers, breach notice." }),
     transfers: t.exposeStringList('transfers'),
     securityMeasures: t.exposeStringList('securityMeasures'),
     markdown: t.string({ description: 'The record as a Markdown document.', resolve: (r) => recordAsMarkdown(r) }),

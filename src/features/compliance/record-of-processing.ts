@@ -3,6 +3,7 @@ import { legalBasisFor } from '../../audit/index.js';
 import { governedFieldsOf, type PolicyPack } from '../../governance/index.js';
 import { isoDays } from '../../governance/packs/index.js';
 import { categoryRecord, purposeRecord } from '../../governance/taxonomy/index.js';
+import type { PackFacts } from '../../governance/packs/pack-facts.js';
 
 export interface RecordOfProcessing {
   article: '30(1)' | '30(2)';
@@ -15,6 +16,8 @@ export interface RecordOfProcessing {
   categoriesOfSubjects: string[];
   purposes: { purpose: string; name: string; description: string; legalBasis: string; categories: string[]; consentRequired: boolean; consentSource: string | null }[];
   recipients: { role: string; scope: string; categories: string[]; purposes: string[]; source: string }[];
+  /** The pack's document: controller, DPO, role, law, sub-processors, transfers, breach notice (null where not stated). */
+  facts: PackFacts;
   transfers: string[];
   securityMeasures: string[];
 }
@@ -46,7 +49,18 @@ const SECURITY_MEASURES = [
  * Art. 30 record generated from the schema's classification and the active pack: 30(2) is the
  * processor's record (govgate on behalf of the tenant), 30(1) the controller's view of one tenant.
  */
+/** What the pack's document says of transfers abroad, in the record's words. */
+function transfersOf(facts: PackFacts): string[] {
+  const { residency, safeguards, source } = facts.transfers;
+  return [
+    residency ? `data is kept in ${residency} (${source})` : `no residency stated (${source})`,
+    ...(safeguards.length ? safeguards.map((s) => `safeguard: ${s}`) : ['no transfer safeguards named']),
+  ];
+}
+
 export function recordOfProcessing(schema: GraphQLSchema, pack: PolicyPack, tenant: string, article: '30(1)' | '30(2)'): RecordOfProcessing {
+  // A seed's pack always states its facts (the loader refuses one without).
+  const facts = pack.file.facts!;
   const personal = [...governedFieldsOf(schema).values()].filter((f) => f.personal);
   const byCategory = new Map<string, { fields: string[]; purposes: Set<string> }>();
   for (const field of personal) {
@@ -82,7 +96,8 @@ export function recordOfProcessing(schema: GraphQLSchema, pack: PolicyPack, tena
     categoriesOfSubjects: subjectsOf(pack),
     purposes,
     recipients: pack.file.grants.map((g) => ({ role: g.role, scope: g.scope, categories: g.categories, purposes: g.purposes, source: g.source })),
-    transfers: ['none declared by the active pack'],
+    facts,
+    transfers: transfersOf(facts),
     securityMeasures: SECURITY_MEASURES,
   };
 }
@@ -117,11 +132,22 @@ export function recordAsMarkdown(record: RecordOfProcessing): string {
     '|---|---|---|---|---|',
     ...record.recipients.map((r) => `| ${r.role} | ${r.scope} | ${r.categories.join(', ')} | ${r.purposes.join(', ')} | ${r.source} |`),
     '',
+    '## Controller, processor and contacts',
+    `- ${record.facts.role.role === 'processor' ? 'Processor' : 'Controller'}: ${record.facts.controller.name ?? 'not stated'}${record.facts.controller.address ? `, ${record.facts.controller.address}` : ''}; contact: ${record.facts.controller.contact ?? 'not stated'} (${record.facts.controller.source})`,
+    `- Data protection officer: ${record.facts.dpo ? `${record.facts.dpo.contact} (${record.facts.dpo.source})` : 'not stated'}`,
+    `- Law: ${record.facts.jurisdiction.law} (${record.facts.jurisdiction.framework}; ${record.facts.jurisdiction.source})`,
+    '',
+    '## Sub-processors',
+    ...(record.facts.subProcessors.length ? record.facts.subProcessors.map((s) => `- ${s.name} (country: ${s.country ?? 'not stated'}): ${s.purpose} (${s.source})`) : ['- none named by the pack\'s document']),
+    '',
     '## Transfers to third countries',
     ...record.transfers.map((t) => `- ${t}`),
     '',
     '## Technical and organisational security measures (Art. 32)',
     ...record.securityMeasures.map((m) => `- ${m}`),
+    '',
+    '## Breach notification',
+    `- ${record.facts.breachNotice ? `${record.facts.breachNotice.statement} (${record.facts.breachNotice.source})` : 'not stated by the pack\'s document'}`,
     '',
   ];
   return lines.join('\n');

@@ -4,6 +4,8 @@ import { governedFieldsOf, type GovernedField } from '../../governance/index.js'
 import { isoDays } from '../../governance/packs/index.js';
 import { categoryRecord, purposeRecord, type TaxonomyRecord } from '../../governance/taxonomy/index.js';
 import { TaxonomyEntryRef } from './taxonomy.schema.js';
+import type { PackFacts } from '../../governance/packs/pack-facts.js';
+import { PackFactsRef } from './pack-facts.schema.js';
 
 interface DataMapEntryShape {
   type: string;
@@ -102,6 +104,7 @@ const AgeBand = builder.objectRef<BandShape>('PolicyAgeBand').implement({
 
 interface PolicyShape {
   pack: string;
+  facts: PackFacts;
   version: string;
   purposesRequiringConsent: string[];
   consentPurposes: ConsentPurposeShape[];
@@ -117,6 +120,7 @@ const Policy = builder.objectRef<PolicyShape>('Policy').implement({
   fields: (t) => ({
     pack: t.exposeString('pack'),
     version: t.exposeString('version'),
+    facts: t.expose('facts', { type: PackFactsRef, description: "What the pack's document says: law, role, controller, DPO, sub-processors, transfers, breach notice." }),
     purposesRequiringConsent: t.exposeStringList('purposesRequiringConsent'),
     consentPurposes: t.expose('consentPurposes', { type: [ConsentPurpose] }),
     objectablePurposes: t.expose('objectablePurposes', { type: [Objectable], description: 'What `objectToProcessing` accepts.' }),
@@ -161,6 +165,8 @@ builder.queryFields((t) => ({
       return {
         pack: pack.name,
         version: pack.version,
+        // A seed's pack always states them (the loader refuses one without).
+        facts: pack.file.facts!,
         purposesRequiringConsent: pack.file.consent.map((c) => c.purpose),
         consentPurposes: pack.file.consent.map((c) => ({ ...c, entry: purposeRecord(c.purpose) })),
         objectablePurposes: pack.file.objectable.map((o) => ({ ...o, entry: purposeRecord(o.purpose) })),

@@ -2,3 +2,4 @@ import './governance-info.schema.js';
 import './taxonomy.schema.js';
 
 export { TaxonomyEntryRef } from './taxonomy.schema.js';
+export { PackFactsRef } from './pack-facts.schema.js';
