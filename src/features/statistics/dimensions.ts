@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ageOn } from '../../governance/age.js';
+import { STATISTICS_AGE_BANDS, ageOn, bandOf } from '../../governance/age.js';
 
 /** What a usage statistic may be grouped by: nothing else, and never an identifier. */
 export const DIMENSIONS = ['country', 'ageBand', 'month', 'model'] as const;
@@ -29,15 +29,9 @@ export interface Dimension {
 }
 
 const UNKNOWN = 'unknown';
-/** Upper bounds (exclusive) of the age bands; the last band is open. */
-const BAND_LIMITS = [18, 25, 35, 45, 55, 65] as const;
-
 export function ageBand(birthDate: Date | null, now: Date): string {
   if (birthDate === null) return UNKNOWN;
-  const age = ageOn(birthDate, now);
-  if (age < BAND_LIMITS[0]) return `under ${BAND_LIMITS[0]}`;
-  for (let i = 1; i < BAND_LIMITS.length; i += 1) if (age < BAND_LIMITS[i]!) return `${BAND_LIMITS[i - 1]}-${BAND_LIMITS[i]! - 1}`;
-  return `${BAND_LIMITS.at(-1)}+`;
+  return bandOf(ageOn(birthDate, now), STATISTICS_AGE_BANDS, `under ${STATISTICS_AGE_BANDS[0]}`);
 }
 
 export const DIMENSION_TABLE: Readonly<Record<DimensionName, Dimension>> = {

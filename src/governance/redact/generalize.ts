@@ -1,21 +1,13 @@
-import { ageOn } from '../age.js';
+import { REDACTION_AGE_BANDS, ageOn, bandOf } from '../age.js';
 
 /** A date keeps its year only (as 1 January, so it stays a valid Date). */
 export function generalizeToYear(value: Date): Date {
   return new Date(Date.UTC(value.getUTCFullYear(), 0, 1));
 }
 
-const BANDS = [13, 16, 18, 25, 35, 45, 55, 65] as const;
-
 /** A birth date becomes an age band such as `25-34` or `65+`. */
 export function ageBand(birthDate: Date, now: Date): string {
-  const age = ageOn(birthDate, now);
-  let lower = 0;
-  for (const bound of BANDS) {
-    if (age < bound) return `${lower}-${bound - 1}`;
-    lower = bound;
-  }
-  return `${lower}+`;
+  return bandOf(ageOn(birthDate, now), REDACTION_AGE_BANDS);
 }
 
 /** A location string keeps only its country: the last comma-separated part, or the ISO code. */
