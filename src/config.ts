@@ -48,6 +48,8 @@ const envSchema = z
     PSEUDONYM_SECRET: z.string().min(32).optional(),
     /** Key of the HMAC seals on consent and user records (subject state a database writer cannot forge), at least 32 characters. Production: required; development: generated in the state directory; test: random per process. */
     STATE_SEAL_KEY: z.string().min(32).optional(),
+    /** File holding the 256-bit master key (hex or base64) that wraps every subject's data key. Production: required; development: generated in the state directory; test: random per process. */
+    MASTER_KEY_FILE: z.string().min(1).optional(),
     /** Private JWK (JSON file) that signs audit tree heads and evidence bundles. Production: required; development: generated in the state directory; test: random per gateway. */
     AUDIT_SIGNING_KEY: z.string().min(1).optional(),
     /** JWKS (JSON file) of earlier audit signing keys' public halves: still trusted and published, so what they signed verifies after a rotation. */
@@ -130,6 +132,9 @@ const envSchema = z
     if (env.NODE_ENV === 'production' && !env.STATE_SEAL_KEY) {
       ctx.addIssue({ code: 'custom', path: ['STATE_SEAL_KEY'], message: 'production needs STATE_SEAL_KEY (sealed consent and user records must verify across restarts and replicas)' });
     }
+    if (env.NODE_ENV === 'production' && !env.MASTER_KEY_FILE) {
+      ctx.addIssue({ code: 'custom', path: ['MASTER_KEY_FILE'], message: 'production needs MASTER_KEY_FILE (encrypted content must stay readable across restarts and replicas)' });
+    }
     if (env.NODE_ENV === 'production' && !env.MONGODB_URI) {
       ctx.addIssue({ code: 'custom', path: ['MONGODB_URI'], message: 'production needs MONGODB_URI (no embedded database)' });
     }
@@ -189,6 +194,8 @@ export interface GatewayConfig {
   readonly guardianOutboxDir?: string;
   readonly pseudonymSecret?: string;
   readonly stateSealKey?: string;
+  /** MASTER_KEY_FILE, resolved; unset: the development or test key. */
+  readonly masterKeyFile?: string;
   readonly logLevel: string;
   readonly seedDemo: boolean;
   readonly stateDir: string;
@@ -268,6 +275,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): GatewayConf
     ...(e.GUARDIAN_OUTBOX_DIR ? { guardianOutboxDir: resolve(e.GUARDIAN_OUTBOX_DIR) } : {}),
     ...(e.PSEUDONYM_SECRET ? { pseudonymSecret: e.PSEUDONYM_SECRET } : {}),
     ...(e.STATE_SEAL_KEY ? { stateSealKey: e.STATE_SEAL_KEY } : {}),
+    ...(e.MASTER_KEY_FILE ? { masterKeyFile: resolve(e.MASTER_KEY_FILE) } : {}),
     logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === 'test' ? 'silent' : 'info'),
     seedDemo: e.SEED_DEMO ?? !e.MONGODB_URI,
     stateDir,

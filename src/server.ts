@@ -8,6 +8,7 @@ import { createVerifier, type DevKeys, type Verifier } from './auth/index.js';
 import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
 import { installStateSeal } from './db/connection-seal.js';
+import { installSubjectKeys, localKeyService, masterKeyFor, SubjectKeyStore } from './keys/index.js';
 import { createPseudonymizer, createStateSeal, governedFieldsOf, loadPolicyPack, pseudonymSecretFor, stateSealKeyFor, type PolicyPack } from './governance/index.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type GatewayMetrics } from './metrics.js';
@@ -81,10 +82,12 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const pseudonymizer = createPseudonymizer(await pseudonymSecretFor(config));
   // From here every write through the connection's models is sealed, and subject state verified.
   installStateSeal(connection, createStateSeal(await stateSealKeyFor(config)));
+  // ...and every content field encrypted under its owner's data key, wrapped by the master key.
+  const subjectKeys = installSubjectKeys(connection, new SubjectKeyStore(connection, localKeyService(await masterKeyFor(config)), { logger }));
   const auditConnection = options.auditConnection ?? connection;
   const audit = await createAuditServices({ connection: auditConnection, config, instanceId, logger });
   const metrics = createMetrics();
-  const handOff = new AuditHandOff(audit, pack);
+  const handOff = new AuditHandOff(audit, pack, subjectKeys);
   const { limits } = config;
   const admission = createAdmission({
     verifier,

@@ -1,8 +1,9 @@
 import type { ExecutionResult, GraphQLError } from 'graphql';
-import { legalBasisFor, requestEvent, type AuditServices, type OperationFacts } from '../audit/index.js';
+import { legalBasisFor, pseudonymizeEvent, requestEvent, type AuditEventInput, type AuditServices, type OperationFacts } from '../audit/index.js';
 import { isAuthenticated, type AuthenticatedCaller, type Caller } from '../auth/index.js';
 import { newId } from '../db/ids.js';
 import type { PolicyPack } from '../governance/packs/index.js';
+import type { SubjectKeyStore } from '../keys/index.js';
 import type { RequestGovernance } from './request-governance.js';
 
 /** Who asked, as the audit records it. */
@@ -29,12 +30,18 @@ export class AuditHandOff {
   constructor(
     private readonly audit: AuditServices,
     private readonly pack: PolicyPack,
+    private readonly keys: SubjectKeyStore,
   ) {}
+
+  /** Subjects are stored by pseudonym (src/audit/subject-refs.ts); a key that cannot be had fails the append. */
+  private async append(event: AuditEventInput): Promise<void> {
+    await this.audit.writer.append(await pseudonymizeEvent(this.keys, event));
+  }
 
   /** A request refused before execution. Resolves false when it could not be written (the refusal stands). */
   async refusal(actor: RequestActor & { caller: AuthenticatedCaller }, code: string): Promise<boolean> {
     try {
-      await this.audit.writer.append(
+      await this.append(
         requestEvent({ ...this.base(actor), id: newId(), operation: null, outcome: 'DENIED', code, accesses: [], decisions: [] }),
       );
       return true;
@@ -47,7 +54,7 @@ export class AuditHandOff {
   async intent(actor: RequestActor, operation: OperationFacts, fields: readonly string[]): Promise<string | null> {
     if (!isAuthenticated(actor.caller)) return null;
     const id = newId();
-    await this.audit.writer.append(
+    await this.append(
       requestEvent({ ...this.base(actor), caller: actor.caller, id, operation, outcome: 'INTENT', code: null, accesses: fields, decisions: [] }),
     );
     return id;
@@ -67,7 +74,7 @@ export class AuditHandOff {
     if (!audited) return null;
     const id = newId();
     const failed = !denied && code !== null && (result.data === null || result.data === undefined || Object.values(result.data).every((v) => v === null));
-    await this.audit.writer.append(
+    await this.append(
       requestEvent({
         ...this.base(actor),
         caller: actor.caller,

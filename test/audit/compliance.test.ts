@@ -26,6 +26,7 @@ import { cleanEnv, spawnTs } from '../helpers/spawn.js';
 import type { Connection } from 'mongoose';
 import { print } from 'graphql';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { subjectRef } from '../helpers/subject-ref.js';
 
 // A gateway built by hand so its logger can be captured (canary test) at the most verbose level.
 const CANARY = 'CANARY-7f3a';
@@ -134,7 +135,7 @@ describe('audit events', () => {
       expect(res.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
       expect(res.data ?? null).toBeNull();
     }
-    const denied = await gateway.audit.store.events.find({ tenant: 'acme', 'actor.subject': 'nosy', outcome: 'DENIED' }).toArray();
+    const denied = await gateway.audit.store.events.find({ tenant: 'acme', 'actor.subject': await subjectRef(connection, 'acme', 'nosy'), outcome: 'DENIED' }).toArray();
     expect(denied).toHaveLength(4);
     expect(denied.every((e) => e.code === 'FORBIDDEN' && e.accesses.includes('Query.verifyAuditLog'))).toBe(true);
   });
@@ -142,10 +143,10 @@ describe('audit events', () => {
   it('audits the compliance API itself and requests refused before execution', async () => {
     const carl = await token('carl', 'acme', ['compliance_officer']);
     await call(VerifyAuditLogDocument, {}, carl);
-    expect(await gateway.audit.store.events.countDocuments({ tenant: 'acme', 'actor.subject': 'carl', accesses: 'Query.verifyAuditLog' })).toBeGreaterThan(0);
+    expect(await gateway.audit.store.events.countDocuments({ tenant: 'acme', 'actor.subject': await subjectRef(connection, 'acme', 'carl'), accesses: 'Query.verifyAuditLog' })).toBeGreaterThan(0);
     const refused = await call(MeDocument, {}, await token('alice', 'acme', ['user']), { 'x-purpose': 'train_ai_system' });
     expect(refused.errors?.[0]?.extensions?.code).toBe('PURPOSE_NOT_ALLOWED');
-    expect(await gateway.audit.store.events.countDocuments({ tenant: 'acme', 'actor.subject': 'alice', code: 'PURPOSE_NOT_ALLOWED' })).toBe(1);
+    expect(await gateway.audit.store.events.countDocuments({ tenant: 'acme', 'actor.subject': await subjectRef(connection, 'acme', 'alice'), code: 'PURPOSE_NOT_ALLOWED' })).toBe(1);
   });
 
   it('never holds a field value: canaries appear in no audit event and no log line', async () => {

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventFromDoc, hashEvent, type AuditEventDoc } from '../../src/audit/index.js';
 import { MeDocument, RegisterAccountDocument, VerifyAuditLogDocument, type VerifyAuditLogQuery } from '../generated/graphql.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { subjectRef } from '../helpers/subject-ref.js';
 
 /** A head reaches the witness log every 5 events; every write carries one on the chain's last event. */
 const CHECKPOINT_EVERY = 5;
@@ -85,7 +86,8 @@ describe('the untouched chain', () => {
     // The verification was audited too, as one more event of the same chain.
     const own = await eventAt(chainId, SEED_EVENTS + 2);
     expect(own.accesses).toEqual(['Query.verifyAuditLog']);
-    expect(own.actor.subject).toBe('olga-t-intact');
+    // Stored by pseudonym, never the id itself (src/audit/subject-refs.ts).
+    expect(own.actor.subject).toBe(await subjectRef(t.connection, 't-intact', 'olga-t-intact'));
   });
 });
 

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { userModel } from '../../src/features/users/index.js';
 import { MeDocument, VerifyAuditLogDocument } from '../generated/graphql.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { subjectRef } from '../helpers/subject-ref.js';
 
 const REQUESTS = 1000;
 const CALLERS_PER_TENANT = 30;
@@ -78,9 +79,10 @@ describe('1 000 concurrent governed requests', () => {
     const byId = new Map(stored.map((e) => [e._id, e]));
     for (const { caller, res } of responses) {
       const event = byId.get((res.extensions?.governance as { auditId: string }).auditId);
-      expect(event?.actor.subject).toBe(caller.subject);
+      const ref = await subjectRef(t.connection, caller.tenant, caller.subject);
+      expect(event?.actor.subject).toBe(ref);
       expect(event?.tenant).toBe(caller.tenant);
-      expect(event?.subjects).toEqual([caller.subject]);
+      expect(event?.subjects).toEqual([ref]);
     }
     // One chain per tenant, seq 1..n without gaps.
     for (const tenant of tenants) {

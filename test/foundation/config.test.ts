@@ -31,10 +31,11 @@ describe('config', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/PSEUDONYM_SECRET/);
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/AUDIT_SIGNING_KEY/);
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/STATE_SEAL_KEY/);
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/MASTER_KEY_FILE/);
     expect(() => loadConfig({ NODE_ENV: 'test', STATE_SEAL_KEY: 'too-short' })).toThrow(/STATE_SEAL_KEY/);
     const prod = loadConfig({
       NODE_ENV: 'production', AUTH_JWKS_URL: 'https://idp.example/jwks.json', MONGODB_URI: 'mongodb://db:27017', PSEUDONYM_SECRET: 'x'.repeat(32),
-      AUDIT_SIGNING_KEY: '/run/secrets/audit.jwk', STATE_SEAL_KEY: 'y'.repeat(32),
+      AUDIT_SIGNING_KEY: '/run/secrets/audit.jwk', STATE_SEAL_KEY: 'y'.repeat(32), MASTER_KEY_FILE: '/run/secrets/master.key',
     });
     expect(prod.mongo.writeConcern).toBe('majority');
     expect(prod.graphiql).toBe(false);

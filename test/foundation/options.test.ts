@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 /**
  * Documented options (README configuration table) through the real entry point: one spawned
  * `npm start` per profile, several options observed on each, so the suite pays for few starts.
@@ -211,6 +212,7 @@ describe('npm start in production with the defaults', () => {
     const { privateKey } = await generateKeyPair('EdDSA', { extractable: true });
     auditKid = `prod-audit-${Date.now().toString(36)}`;
     await writeFile(join(dir, 'audit.jwk'), JSON.stringify({ ...(await exportJWK(privateKey)), alg: 'EdDSA', kid: auditKid }), { mode: 0o600 });
+    await writeFile(join(dir, 'master.key'), randomBytes(32).toString('hex'), { mode: 0o600 });
     main = await startMain(
       {
         NODE_ENV: 'production',
@@ -223,6 +225,7 @@ describe('npm start in production with the defaults', () => {
         PSEUDONYM_SECRET: 'another-pseudonym-secret-of-32-characters',
         STATE_SEAL_KEY: 'a-state-seal-key-of-at-least-32-characters',
         AUDIT_SIGNING_KEY: join(dir, 'audit.jwk'),
+        MASTER_KEY_FILE: join(dir, 'master.key'),
         GOVGATE_STATE_DIR: join(dir, 'state'),
         AUTH_CLOCK_TOLERANCE_S: '0',
         POLICY_PACK: 'hartsy',

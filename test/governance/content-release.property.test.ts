@@ -29,6 +29,7 @@ import { mediaUploadModel } from '../../src/features/media/index.js';
 import { userModel } from '../../src/features/users/index.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { BUILT_IN_TRAINING_PURPOSES, covers, ORACLE_PURPOSES, readPackJson, ROLES } from '../helpers/oracle-vocabulary.js';
+import { encrypted } from '../helpers/encrypted.js';
 
 const NUM_RUNS = Number(process.env.CONTENT_NUM_RUNS ?? 25);
 const DAY = 86_400_000;
@@ -252,14 +253,14 @@ async function seed(t: TestGateway, versions: Versions, run: string, subjects: S
     // Users and consents through their models, so they are sealed (timestamps as seeded); the
     // rest raw, with their ids and dates as they are.
     userModel(t.connection).insertMany(users as never[], { timestamps: false }),
-    conversationModel(t.connection).collection.insertMany(conversations as never[]),
-    messageModel(t.connection).collection.insertMany(messages as never[]),
+    conversationModel(t.connection).collection.insertMany((await encrypted(t.connection, 'conversations', conversations as never[])) as never[]),
+    messageModel(t.connection).collection.insertMany((await encrypted(t.connection, 'messages', messages as never[])) as never[]),
     consents.length > 0 ? consentModel(t.connection).insertMany(consents as never[]) : Promise.resolve(),
-    agentModel(t.connection).collection.insertMany(agents as never[]),
-    knowledgeModel(t.connection).collection.insertMany(knowledge as never[]),
+    agentModel(t.connection).collection.insertMany((await encrypted(t.connection, 'agents', agents as never[])) as never[]),
+    knowledgeModel(t.connection).collection.insertMany((await encrypted(t.connection, 'agent_knowledge', knowledge as never[])) as never[]),
     // Through the model: an image's visibility is sealed (an unsealed one is decided as private).
     galleryImageModel(t.connection).insertMany(images as never[], { timestamps: false }),
-    mediaUploadModel(t.connection).collection.insertMany(uploads as never[]),
+    mediaUploadModel(t.connection).collection.insertMany((await encrypted(t.connection, 'media_uploads', uploads as never[])) as never[]),
   ]);
   return { tenant, run, subjects, conversationIds, recordIds };
 }

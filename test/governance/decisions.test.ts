@@ -6,6 +6,7 @@ import { AuditEventsDocument, ConversationDocument, MeDocument, UserDocument, Us
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { redactionAt, redactionsOf } from '../helpers/redactions.js';
 import { rowLevelAnalysts } from '../helpers/policy-dir.js';
+import { encrypted } from '../helpers/encrypted.js';
 
 let t: TestGateway;
 const tenant = 'gov';
@@ -56,8 +57,8 @@ async function seed(): Promise<void> {
     ids[key] = id;
     const createdAt = extra.createdAt ?? new Date();
     const mipOptOut = extra.mipOptOut ?? false;
-    await conversationModel(t.connection).collection.insertOne({ _id: id as never, tenant, owner, title: `${key} title`, mipOptOut, createdAt, updatedAt: createdAt });
-    await messageModel(t.connection).collection.insertOne({ _id: `${id.slice(0, 20)}ffff` as never, tenant, conversationId: id, owner, role: 'USER', content: `${key} secret content`, mipOptOut, createdAt });
+    await conversationModel(t.connection).collection.insertOne((await encrypted(t.connection, 'conversations', [{ _id: id as never, tenant, owner, title: `${key} title`, mipOptOut, createdAt, updatedAt: createdAt } as never]))[0]!);
+    await messageModel(t.connection).collection.insertOne((await encrypted(t.connection, 'messages', [{ _id: `${id.slice(0, 20)}ffff` as never, tenant, conversationId: id, owner, role: 'USER', content: `${key} secret content`, mipOptOut, createdAt } as never]))[0]!);
   };
   await make('a1ce', 'alice');
   await make('b0b0', 'bob');

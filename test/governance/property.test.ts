@@ -17,6 +17,7 @@ import { PURPOSES } from '../../src/governance/taxonomy/index.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { ancestorsOf, BUILT_IN_TRAINING_PURPOSES, covers, ORACLE_PURPOSES, readPackJson, ROLES, type Role } from '../helpers/oracle-vocabulary.js';
 import { rowLevelAnalysts } from '../helpers/policy-dir.js';
+import { encrypted } from '../helpers/encrypted.js';
 
 const NUM_RUNS = Number(process.env.FC_NUM_RUNS ?? 1000);
 const DAY = 86_400_000;
@@ -820,8 +821,8 @@ beforeAll(async () => {
     // Users and consents through their models, so they are sealed (timestamps as seeded); the
     // rest raw, with their ids and dates as they are.
     userModel(t.connection).insertMany(SEED.users as never[], { timestamps: false }),
-    conversationModel(t.connection).collection.insertMany(SEED.conversations as never[]),
-    messageModel(t.connection).collection.insertMany(SEED.messages as never[]),
+    conversationModel(t.connection).collection.insertMany((await encrypted(t.connection, 'conversations', SEED.conversations as never[])) as never[]),
+    messageModel(t.connection).collection.insertMany((await encrypted(t.connection, 'messages', SEED.messages as never[])) as never[]),
     consentModel(t.connection).insertMany(SEED.consents as never[]),
   ]);
   // The classification the oracle decides on, as the schema publishes it (API.md `dataMap`).

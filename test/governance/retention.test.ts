@@ -11,6 +11,7 @@ import { ConversationDocument, DataMapDocument, RecordOfProcessingDocument, Regi
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { packOver, policyDir } from '../helpers/policy-dir.js';
 import { redactionAt } from '../helpers/redactions.js';
+import { encrypted } from '../helpers/encrypted.js';
 
 const DAY = 86_400_000;
 const tenant = 'ret';
@@ -37,8 +38,8 @@ async function oldConversation(t: TestGateway, subject: string): Promise<string>
   const id = 'c0ffee'.padEnd(24, '0');
   const createdAt = new Date(Date.now() - 100 * DAY);
   // Raw inserts: the age is the point (mongoose timestamps would set it to now).
-  await conversationModel(t.connection).collection.insertOne({ _id: id as never, tenant, owner: subject, title: 'an old prompt', mipOptOut: false, createdAt, updatedAt: createdAt });
-  await messageModel(t.connection).collection.insertOne({ _id: 'beef'.padEnd(24, '0') as never, tenant, conversationId: id, owner: subject, role: 'USER', content: 'old content', mipOptOut: false, createdAt });
+  await conversationModel(t.connection).collection.insertOne((await encrypted(t.connection, 'conversations', [{ _id: id as never, tenant, owner: subject, title: 'an old prompt', mipOptOut: false, createdAt, updatedAt: createdAt } as never]))[0]!);
+  await messageModel(t.connection).collection.insertOne((await encrypted(t.connection, 'messages', [{ _id: 'beef'.padEnd(24, '0') as never, tenant, conversationId: id, owner: subject, role: 'USER', content: 'old content', mipOptOut: false, createdAt } as never]))[0]!);
   return id;
 }
 

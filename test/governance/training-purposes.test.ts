@@ -12,6 +12,7 @@ import { userModel } from '../../src/features/users/index.js';
 import { AuditEventsDocument, UserDocument, UserWithContentDocument, UsersWithContentDocument } from '../generated/graphql.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { redactionAt, redactionsOf } from '../helpers/redactions.js';
+import { encrypted } from '../helpers/encrypted.js';
 
 let t: TestGateway;
 const tenant = 'tp';
@@ -50,9 +51,9 @@ beforeAll(async () => {
     n += 1;
     const id = `c${n}`.padEnd(24, '0');
     const createdAt = new Date(Date.now() - DAY);
-    await conversationModel(t.connection).collection.insertOne({ _id: id as never, tenant, owner, title: `${owner} title`, mipOptOut: false, createdAt, updatedAt: createdAt });
+    await conversationModel(t.connection).collection.insertOne((await encrypted(t.connection, 'conversations', [{ _id: id as never, tenant, owner, title: `${owner} title`, mipOptOut: false, createdAt, updatedAt: createdAt } as never]))[0]!);
     await messageModel(t.connection)
-      .collection.insertOne({ _id: `e${n}`.padEnd(24, '0') as never, tenant, conversationId: id, owner, role: 'USER', content: `${owner} secret content`, mipOptOut: false, createdAt });
+      .collection.insertOne((await encrypted(t.connection, 'messages', [{ _id: `e${n}`.padEnd(24, '0') as never, tenant, conversationId: id, owner, role: 'USER', content: `${owner} secret content`, mipOptOut: false, createdAt } as never]))[0]!);
   }
 });
 afterAll(() => t?.close());

@@ -1,5 +1,6 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import { newId } from '../../db/ids.js';
+import { encryptedMaxLength, encryptOnWrite } from '../../keys/index.js';
 
 /** An AI agent a developer built: its name and instructions are developer data (002 §1.2(4), §1.5). */
 export interface AgentDoc {
@@ -21,11 +22,12 @@ export const agentSchema = new Schema<AgentDoc>(
     tenant: { type: String, required: true },
     owner: { type: String, required: true },
     name: { type: String, required: true, maxlength: 200 },
-    instructions: { type: String, required: true, maxlength: 50_000 },
+    instructions: { type: String, required: true, maxlength: encryptedMaxLength(50_000) },
     mipOptOut: { type: Boolean, default: false },
   },
   { timestamps: true, versionKey: false, collection: 'agents' },
 );
+agentSchema.plugin(encryptOnWrite<AgentDoc>, { paths: ['instructions'] });
 agentSchema.index({ tenant: 1, owner: 1, _id: 1 });
 
 export type AgentModel = Model<AgentDoc>;

@@ -8,6 +8,7 @@ import { agentLoaders } from './agent.loaders.js';
 import { agentModel, type AgentDoc } from './agent.model.js';
 import { addKnowledgeSchema, createAgentSchema } from './agent.inputs.js';
 import { knowledgeModel, type KnowledgeDoc } from './knowledge.model.js';
+import { openContent } from '../../keys/index.js';
 
 export const AgentRef = builder.objectRef<AgentDoc>('Agent');
 export const KnowledgeItemRef = builder.objectRef<KnowledgeDoc>('KnowledgeItem');
@@ -24,8 +25,8 @@ KnowledgeItemRef.implement({
   governance: { subjectOf: (k) => k.owner, tenantOf: (k) => k.tenant, timestampOf: (k) => k.createdAt, optedOutOf: (k) => k.mipOptOut, developerDataOf: (k) => k.agentId },
   fields: (t) => ({
     id: t.exposeID('_id', { governance: OPERATIONAL }),
-    title: t.exposeString('title', { nullable: true, governance: KNOWLEDGE }),
-    content: t.exposeString('content', { nullable: true, governance: KNOWLEDGE }),
+    title: t.string({ nullable: true, governance: KNOWLEDGE, resolve: (k, _args, ctx) => openContent(ctx, 'agent_knowledge', 'title', k, k.title) }),
+    content: t.string({ nullable: true, governance: KNOWLEDGE, resolve: (k, _args, ctx) => openContent(ctx, 'agent_knowledge', 'content', k, k.content) }),
     createdAt: t.expose('createdAt', { type: 'DateTime', governance: OPERATIONAL }),
   }),
 });
@@ -36,7 +37,7 @@ AgentRef.implement({
   fields: (t) => ({
     id: t.exposeID('_id', { governance: OPERATIONAL }),
     name: t.exposeString('name', { nullable: true, governance: INSTRUCTION }),
-    instructions: t.exposeString('instructions', { nullable: true, governance: INSTRUCTION }),
+    instructions: t.string({ nullable: true, governance: INSTRUCTION, resolve: (a, _args, ctx) => openContent(ctx, 'agents', 'instructions', a, a.instructions) }),
     knowledge: t.field({
       type: [KnowledgeItemRef],
       description: "The agent's knowledge base, oldest first.",

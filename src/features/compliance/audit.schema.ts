@@ -1,8 +1,9 @@
-import { evidenceBundle, PROBLEM_KINDS, type AuditEventDoc, type AuditProblem, type AuditVerification, type ChainVerification } from '../../audit/index.js';
+import { evidenceBundle, identifyEvents, PROBLEM_KINDS, refOfSubject, type AuditEventDoc, type AuditProblem, type AuditVerification, type ChainVerification } from '../../audit/index.js';
 import { builder } from '../../builder.js';
 import { paginateCollectionById } from '../../db/paginate.js';
 import { GovgateError } from '../../errors.js';
 import { REASONS } from '../../governance/index.js';
+import { subjectKeysOf } from '../../keys/index.js';
 import { requireComplianceOfficer } from './compliance-guard.js';
 
 const DecisionEnum = builder.enumType('Decision', { values: ['ALLOW', 'REDACT', 'DENY'] as const });
@@ -23,6 +24,8 @@ type Actor = AuditEventDoc['actor'];
 const RECORD = { category: 'system.operations', purposes: ['essential.legal_obligation'], strategy: 'null' } as const;
 const SUBJECT_ID = { category: 'user.unique_id', purposes: ['essential.legal_obligation', 'essential.service.security'], strategy: 'hash' } as const;
 const NO_SUBJECT = (): null => null;
+/** Matches no stored pseudonym (they all start `sr_`). */
+const NO_MATCH = 'none:no-such-subject';
 
 const AuditActor = builder.objectRef<Actor>('AuditActor').implement({
   governance: { subjectOf: NO_SUBJECT, tenantOf: (a) => a.tenant ?? '' },
@@ -150,16 +153,22 @@ builder.queryFields((t) => ({
     type: AuditEventConnection,
     description: 'The tenant\'s audit events, oldest first (compliance_officer only).',
     args: { filter: t.arg({ type: AuditFilter }), first: t.arg.int(), after: t.arg.string() },
-    resolve: (_root, args, ctx) => {
+    resolve: async (_root, args, ctx) => {
       const { tenant } = requireComplianceOfficer(ctx, 'Query.auditEvents');
+      const keys = subjectKeysOf(ctx.connection);
       const f = args.filter ?? {};
       const query: Record<string, unknown> = { tenant };
-      if (f.subject) query.subjects = String(f.subject);
-      if (f.actor) query['actor.subject'] = String(f.actor);
+      // Events name subjects by pseudonym; a subject without a key (erased, or never seen) has none
+      // it can be found by, and an `sr_…` pseudonym is accepted as it is.
+      const refFor = async (id: string): Promise<string> => (id.startsWith('sr_') ? id : ((await refOfSubject(keys, tenant, id)) ?? NO_MATCH));
+      if (f.subject) query.subjects = await refFor(String(f.subject));
+      if (f.actor) query['actor.subject'] = await refFor(String(f.actor));
       if (f.operationName) query.operationName = f.operationName;
       if (f.decision) query['decisions.decision'] = f.decision;
       if (f.from || f.to) query.at = { ...(f.from ? { $gte: f.from } : {}), ...(f.to ? { $lte: f.to } : {}) };
-      return paginateCollectionById(ctx.audit.store.events, query, args, { maxSize: 100 });
+      const page = await paginateCollectionById(ctx.audit.store.events, query, args, { maxSize: 100 });
+      const events = await identifyEvents(keys, tenant, page.edges.map((e) => e.node));
+      return { ...page, edges: page.edges.map((e, i) => ({ ...e, node: events[i]! })) };
     },
   }),
   verifyAuditLog: t.field({

@@ -1,5 +1,6 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import { newId } from '../../db/ids.js';
+import { encryptedMaxLength, encryptOnWrite } from '../../keys/index.js';
 
 export interface ConversationDoc {
   _id: string;
@@ -18,11 +19,12 @@ export const conversationSchema = new Schema<ConversationDoc>(
     _id: { type: String, default: newId },
     tenant: { type: String, required: true },
     owner: { type: String, required: true },
-    title: { type: String, default: 'Untitled', maxlength: 500 },
+    title: { type: String, default: 'Untitled', maxlength: encryptedMaxLength(500) },
     mipOptOut: { type: Boolean, default: false },
   },
   { timestamps: true, versionKey: false, collection: 'conversations' },
 );
+conversationSchema.plugin(encryptOnWrite<ConversationDoc>, { paths: ['title'] });
 conversationSchema.index({ tenant: 1, owner: 1, _id: 1 });
 
 export type ConversationModel = Model<ConversationDoc>;

@@ -7,6 +7,7 @@ import { conversationLoaders } from './conversation.loaders.js';
 import { conversationModel, type ConversationDoc } from './conversation.model.js';
 import { addMessageSchema, startConversationSchema } from './conversation.inputs.js';
 import { MESSAGE_ROLES, messageModel, type MessageDoc } from './message.model.js';
+import { openContent } from '../../keys/index.js';
 
 export const MessageRoleEnum = builder.enumType('MessageRole', { values: MESSAGE_ROLES });
 export const ConversationRef = builder.objectRef<ConversationDoc>('Conversation');
@@ -22,9 +23,10 @@ MessageRef.implement({
     id: t.exposeID('_id', { governance: OPERATIONAL }),
     role: t.expose('role', { type: MessageRoleEnum, governance: OPERATIONAL }),
     // Prompts and model outputs share the parent category: both are the user's private content.
-    content: t.exposeString('content', {
+    content: t.string({
       nullable: true,
       governance: { category: 'user.content.private', purposes: CONTENT_PURPOSES, strategy: 'null' },
+      resolve: (m, _args, ctx) => openContent(ctx, 'messages', 'content', m, m.content),
     }),
     createdAt: t.expose('createdAt', { type: 'DateTime', governance: OPERATIONAL }),
   }),
@@ -35,9 +37,10 @@ ConversationRef.implement({
   governance: { subjectOf: (c) => c.owner, tenantOf: (c) => c.tenant, timestampOf: (c) => c.createdAt, optedOutOf: (c) => c.mipOptOut },
   fields: (t) => ({
     id: t.exposeID('_id', { governance: OPERATIONAL }),
-    title: t.exposeString('title', {
+    title: t.string({
       nullable: true,
       governance: { category: 'user.content.private.ai_prompt', purposes: CONTENT_PURPOSES, strategy: 'truncate', truncate: 0 },
+      resolve: (c, _args, ctx) => openContent(ctx, 'conversations', 'title', c, c.title),
     }),
     owner: t.field({
       type: UserRef,

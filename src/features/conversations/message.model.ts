@@ -1,5 +1,6 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import { newId } from '../../db/ids.js';
+import { encryptedMaxLength, encryptOnWrite } from '../../keys/index.js';
 
 export const MESSAGE_ROLES = ['USER', 'ASSISTANT'] as const;
 export type MessageRole = (typeof MESSAGE_ROLES)[number];
@@ -23,11 +24,12 @@ export const messageSchema = new Schema<MessageDoc>(
     conversationId: { type: String, required: true },
     owner: { type: String, required: true },
     role: { type: String, enum: MESSAGE_ROLES, required: true },
-    content: { type: String, required: true, maxlength: 100_000 },
+    content: { type: String, required: true, maxlength: encryptedMaxLength(100_000) },
     mipOptOut: { type: Boolean, default: false },
   },
   { timestamps: { createdAt: true, updatedAt: false }, versionKey: false, collection: 'messages' },
 );
+messageSchema.plugin(encryptOnWrite<MessageDoc>, { paths: ['content'] });
 messageSchema.index({ tenant: 1, conversationId: 1, _id: 1 });
 messageSchema.index({ tenant: 1, owner: 1 });
 

@@ -2,6 +2,7 @@ import { Schema, type Connection, type Model } from 'mongoose';
 import { newId } from '../../db/ids.js';
 import { sealOnWrite } from '../../db/seal-on-write.js';
 import type { StateSeal } from '../../governance/state-seal.js';
+import { encryptedMaxLength, encryptOnWrite } from '../../keys/index.js';
 
 export const VISIBILITIES = ['PRIVATE', 'PUBLIC'] as const;
 export type Visibility = (typeof VISIBILITIES)[number];
@@ -34,14 +35,15 @@ export const galleryImageSchema = new Schema<GalleryImageDoc>(
     _id: { type: String, default: newId },
     tenant: { type: String, required: true },
     owner: { type: String, required: true },
-    prompt: { type: String, required: true, maxlength: 10_000 },
-    imageUrl: { type: String, required: true, maxlength: 2048 },
+    prompt: { type: String, required: true, maxlength: encryptedMaxLength(10_000) },
+    imageUrl: { type: String, required: true, maxlength: encryptedMaxLength(2048) },
     visibility: { type: String, enum: VISIBILITIES, default: 'PRIVATE' },
     mipOptOut: { type: Boolean, default: false },
     seal: { type: String, default: null },
   },
   { timestamps: true, versionKey: false, collection: 'gallery_images' },
 );
+galleryImageSchema.plugin(encryptOnWrite<GalleryImageDoc>, { paths: ['prompt', 'imageUrl'] });
 galleryImageSchema.index({ tenant: 1, owner: 1, _id: 1 });
 galleryImageSchema.plugin(sealOnWrite<GalleryImageDoc>, { paths: ['_id', 'tenant', 'owner', 'visibility'], sealOf: sealGalleryImage });
 

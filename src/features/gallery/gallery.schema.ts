@@ -7,6 +7,7 @@ import { galleryLoaders } from './gallery.loaders.js';
 import { galleryImageModel, VISIBILITIES, type GalleryImageDoc } from './gallery-image.model.js';
 import { createGalleryImageSchema, setVisibilitySchema } from './gallery.inputs.js';
 import { setVisibility } from './visibility-writer.js';
+import { openContent } from '../../keys/index.js';
 
 export const VisibilityEnum = builder.enumType('Visibility', { values: VISIBILITIES });
 export const GalleryImageRef = builder.objectRef<GalleryImageDoc>('GalleryImage');
@@ -31,8 +32,13 @@ GalleryImageRef.implement({
   },
   fields: (t) => ({
     id: t.exposeID('_id', { governance: OPERATIONAL }),
-    prompt: t.exposeString('prompt', { nullable: true, governance: ARTWORK }),
-    imageUrl: t.exposeString('imageUrl', { nullable: true, description: 'Where the image is stored (https URL or object key).', governance: ARTWORK }),
+    prompt: t.string({ nullable: true, governance: ARTWORK, resolve: (g, _args, ctx) => openContent(ctx, 'gallery_images', 'prompt', g, g.prompt) }),
+    imageUrl: t.string({
+      nullable: true,
+      description: 'Where the image is stored (https URL or object key).',
+      governance: ARTWORK,
+      resolve: (g, _args, ctx) => openContent(ctx, 'gallery_images', 'imageUrl', g, g.imageUrl),
+    }),
     // Whether the record is shown at all is the rule, not a secret: a private image's content is redacted with reason PRIVATE.
     visibility: t.expose('visibility', { type: VisibilityEnum, governance: OPERATIONAL }),
     owner: t.field({

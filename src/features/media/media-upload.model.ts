@@ -1,5 +1,6 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import { newId } from '../../db/ids.js';
+import { encryptedMaxLength, encryptOnWrite } from '../../keys/index.js';
 
 export const MEDIA_KINDS = ['VOICE', 'VIDEO', 'IMAGE'] as const;
 export type MediaKind = (typeof MEDIA_KINDS)[number];
@@ -30,13 +31,14 @@ export const mediaUploadSchema = new Schema<MediaUploadDoc>(
     owner: { type: String, required: true },
     kind: { type: String, enum: MEDIA_KINDS, required: true },
     contentType: { type: String, required: true, maxlength: 127 },
-    location: { type: String, required: true, maxlength: 2048 },
+    location: { type: String, required: true, maxlength: encryptedMaxLength(2048) },
     durationSeconds: { type: Number, default: null },
-    transcript: { type: String, default: null, maxlength: 100_000 },
+    transcript: { type: String, default: null, maxlength: encryptedMaxLength(100_000) },
     mipOptOut: { type: Boolean, default: false },
   },
   { timestamps: { createdAt: true, updatedAt: false }, versionKey: false, collection: 'media_uploads' },
 );
+mediaUploadSchema.plugin(encryptOnWrite<MediaUploadDoc>, { paths: ['location', 'transcript'] });
 mediaUploadSchema.index({ tenant: 1, owner: 1, _id: 1 });
 
 export type MediaUploadModel = Model<MediaUploadDoc>;

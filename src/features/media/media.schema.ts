@@ -5,6 +5,8 @@ import { UserRef, userLoaders } from '../users/index.js';
 import { mediaUploadInputSchema } from './media.inputs.js';
 import { mediaLoaders } from './media.loaders.js';
 import { MEDIA_KINDS, mediaUploadModel, type MediaKind, type MediaUploadDoc } from './media-upload.model.js';
+import type { GatewayContext } from '../../context.js';
+import { openContent } from '../../keys/index.js';
 
 export const MediaKindEnum = builder.enumType('MediaKind', { values: MEDIA_KINDS });
 export const MediaUploadRef = builder.objectRef<MediaUploadDoc>('MediaUpload');
@@ -13,7 +15,7 @@ export const MediaUploadRef = builder.objectRef<MediaUploadDoc>('MediaUpload');
 const OPERATIONAL = { category: 'system.operations', purposes: ['essential', 'analytics.reporting', 'train_ai_system'], strategy: 'null' } as const;
 // 001 §5.1.7: media assets are stored for debugging and for training where the user opted in.
 const MEDIA_PURPOSES = ['essential.service', 'essential.legal_obligation', 'train_ai_system', 'functional.service.improve'];
-const fileOf = (kind: MediaKind) => (u: MediaUploadDoc) => (u.kind === kind ? u.location : null);
+const fileOf = (kind: MediaKind) => (u: MediaUploadDoc, _args: object, ctx: GatewayContext) => (u.kind === kind ? openContent(ctx, 'media_uploads', 'location', u, u.location) : null);
 
 MediaUploadRef.implement({
   description: 'A voice, video or image file the user uploaded: metadata and where it is stored, never the bytes.',
@@ -43,7 +45,11 @@ MediaUploadRef.implement({
       governance: { category: 'user.content.self_image', purposes: MEDIA_PURPOSES, strategy: 'null' },
       resolve: fileOf('IMAGE'),
     }),
-    transcript: t.exposeString('transcript', { nullable: true, governance: { category: 'user.content.private.upload', purposes: MEDIA_PURPOSES, strategy: 'null' } }),
+    transcript: t.string({
+      nullable: true,
+      governance: { category: 'user.content.private.upload', purposes: MEDIA_PURPOSES, strategy: 'null' },
+      resolve: (u, _args, ctx) => openContent(ctx, 'media_uploads', 'transcript', u, u.transcript),
+    }),
     owner: t.field({
       type: UserRef,
       nullable: true,
