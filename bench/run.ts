@@ -25,7 +25,7 @@ import { connectDatabase } from '../src/db/connect.js';
 import { startJavaMongoServer, type RunningMongoServer } from '../src/db/java-mongo-server.js';
 import { messageModel } from '../src/features/conversations/index.js';
 import { checkAddMessage, checkList, checkMe, checkSynthetic, type GraphQLResponse, type VariantKind } from './lib/checks.js';
-import { ME_USER, POLICY_PACK, TENANT, isRedactedForService, loadDataset, subjectOf, type LoadedDataset } from './lib/dataset.js';
+import { ME_USER, POLICY_PACK, TENANT, isRedactedForService, loadDataset, plaintextContentCount, subjectOf, type LoadedDataset } from './lib/dataset.js';
 import { BENCH_AUDIENCE, BENCH_ISSUER, createBenchKeys, type BenchKeys } from './lib/keys.js';
 import { machineInfo } from './lib/machine.js';
 import { cpus } from 'node:os';
@@ -198,12 +198,16 @@ async function run(): Promise<number> {
       uri = mongo.uri;
       database = 'mongo-java-server 1.47.0 in-memory backend with the secondary indexes of bench/mongo (same JVM host as the servers)';
     }
-    // Keys first: the data set is sealed with the state seal key the gateway verifies with.
+    // Keys first: the data set is sealed with the state seal key the gateway verifies with, and its
+    // content encrypted under data keys wrapped by the master key every variant opens them with.
     const keys: BenchKeys = await createBenchKeys(tmp);
     connection = await connectDatabase({ uri, dbName: settings.dbName, writeConcern: 'majority' });
     log(`loading ${settings.users} users into ${settings.dbName}`);
-    const dataset = await loadDataset(connection, settings.users, log, keys.stateSealKey);
+    const dataset = await loadDataset(connection, settings.users, log, keys.stateSealKey, keys.masterKey);
     log(`loaded ${dataset.users} users, ${dataset.conversations} conversations, ${dataset.messages} messages, ${dataset.consents} consents`);
+    const plaintext = await plaintextContentCount(connection);
+    if (plaintext > 0) throw new Error(`${plaintext} stored titles / contents are not encrypted`);
+    correctness.push('stored conversation titles and message contents are ciphertext (AES-256-GCM under per-subject data keys, as the gateway writes them); every variant decrypts what it returns');
     const ctx: Context = { settings, connection, dbPid: mongo?.pid ?? null, samples };
 
     // 2. tokens, servers
@@ -216,7 +220,8 @@ async function run(): Promise<number> {
       me: await keys.token({ sub: subjectOf(ME_USER), tenant: TENANT, roles: ['user'] }),
       owner: await keys.token({ sub: subjectOf(q3Owner), tenant: TENANT, roles: ['user'] }),
     };
-    const peerEnv = { BENCH_MONGODB_URI: uri, BENCH_DB_NAME: settings.dbName, BENCH_JWKS_FILE: keys.jwksFile, BENCH_ISSUER, BENCH_AUDIENCE };
+    // The peers decrypt stored content too (bench/servers/peer-keys.ts): the same master key file.
+    const peerEnv = { BENCH_MONGODB_URI: uri, BENCH_DB_NAME: settings.dbName, BENCH_JWKS_FILE: keys.jwksFile, BENCH_ISSUER, BENCH_AUDIENCE, MASTER_KEY_FILE: keys.masterKeyFile };
     const govgateEnv = {
       ...peerEnv,
       NODE_ENV: 'production',
@@ -229,6 +234,7 @@ async function run(): Promise<number> {
       AUTH_AUDIENCE: BENCH_AUDIENCE,
       PSEUDONYM_SECRET: keys.pseudonymSecret,
       STATE_SEAL_KEY: keys.stateSealKey,
+      MASTER_KEY_FILE: keys.masterKeyFile,
       AUDIT_SIGNING_KEY: keys.auditKeyFile,
       LOG_LEVEL: 'silent',
       POLICY_PACK,
@@ -444,7 +450,7 @@ async function run(): Promise<number> {
 const NOTES: readonly string[] = [
   'All processes share one 2-core VM: the server under load, the load generator, and the database (a JVM). Absolute numbers are therefore low and noisy; the ratios measured in the same round are the meaningful part, and CPU per request of the server process is the least noisy measure of a gateway\'s own cost.',
   'Database: the stock mongo-java-server memory backend ignores every non-unique index and answers `{tenant, owner: {$in: [...]}}` by scanning the collection (~250 ms per q1 request for 20 000 conversations; `{tenant, _id}` lookups scan too), which would turn every variant into a scan benchmark. bench/mongo is the same server (same version) with secondary indexes (hash lookup, _id-ordered walk for sorted limited reads, unique indexes narrowing queries on more keys) and without the oplog (no change streams in govgate); set MONGODB_URI to run against a real mongod instead. Its DB CPU per request is still far above a real mongod\'s: read it as a relative measure.',
-  'All variants read through govgate\'s own models, DataLoaders (per request), `paginateById` and input validation; the peers get a context with only `caller` and `connection`. All verify the same ES256 JWT with govgate\'s verifier (jose jwtVerify, same JWKS file, issuer, audience, allowed algorithms).',
+  'All variants read through govgate\'s own models, DataLoaders (per request), `paginateById` and input validation; the peers get a context with only `caller` and `connection` (plus a silent logger and the request id, for decryption). Conversation titles and message contents are stored encrypted (AES-256-GCM under per-subject data keys wrapped by MASTER_KEY_FILE, written by the models\' own plugin when the data set is loaded and on addMessage); every variant opens them with govgate\'s `openContent` (one batched key load per request, its own key cache over the same master key), so storage decryption is paid by all and governance is what differs. D decrypts only values its decisions let out; B and C only fields their rules allow. All verify the same ES256 JWT with govgate\'s verifier (jose jwtVerify, same JWKS file, issuer, audience, allowed algorithms).',
   'B and C enforce the static part of the policy only (role and owner / tenant); they do not load subject state, so they cannot honour restriction, objection, consent, erasure or retention, and they return null instead of masked / hashed / truncated values. That per-value work (one consent query per request for all subjects, decisions per value, the redaction list, the audit event) is what D adds.',
   'D-noaudit replaces `gateway.audit.writer.append` after createGateway with a resolved no-op: the audit event is still assembled (requestEvent) but not hashed, chained or inserted. A real switch would need govgate to accept an audit writer (or an AUDIT_MODE) in GatewayOptions / config.',
   'D runs with RATE_LIMIT_PER_SECOND=100000 and RATE_LIMIT_BURST=1000000 (the per-caller token bucket stays in the request path, but one bench caller would otherwise be throttled at the default 50/s) and MAX_COST=100000 (the 1000-user scaling query costs ~54 000 against the default limit of 25000); every other setting is the production default.',

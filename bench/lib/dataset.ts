@@ -1,8 +1,10 @@
 /**
  * The bench data set: users of tenant `bench` with conversations, messages and consent histories,
  * loaded through govgate's own models (so every document passes the same schema and validation as
- * the gateway's writes, and users and consents are sealed with the key the gateway verifies with). Everything is a pure function of the user index, so the checks know what
- * every response must contain.
+ * the gateway's writes, users and consents are sealed with the key the gateway verifies with, and
+ * content is encrypted by the models' own plugin under per-subject data keys wrapped by the run's
+ * master key, exactly as the gateway writes it). Everything is a pure function of the user index,
+ * so the checks know what every response must contain.
  */
 import type { Connection } from 'mongoose';
 import { consentModel } from '../../src/features/consents/index.js';
@@ -15,6 +17,7 @@ import { registerModels } from '../../src/db/register-models.js';
 import { loadPolicyPack } from '../../src/governance/packs/index.js';
 import { stateSealKeyOf } from '../../src/governance/state-seal-key.js';
 import { createStateSeal } from '../../src/governance/state-seal.js';
+import { installSubjectKeys, isCiphertext, localKeyService, SubjectKeyStore } from '../../src/keys/index.js';
 
 export const TENANT = 'bench';
 export const POLICY_PACK = 'deepailab' as const;
@@ -77,12 +80,14 @@ async function inBatches<T>(rows: T[], insert: (batch: T[]) => Promise<unknown>)
 
 /**
  * Drops the bench database, then loads `users` users with their conversations, messages and
- * consents, sealed under `stateSealKey` (the gateway's STATE_SEAL_KEY).
+ * consents, sealed under `stateSealKey` (the gateway's STATE_SEAL_KEY), content encrypted under
+ * data keys wrapped by `masterKey` (the bytes of the gateway's MASTER_KEY_FILE).
  */
-export async function loadDataset(connection: Connection, users: number, log: (line: string) => void, stateSealKey: string): Promise<LoadedDataset> {
+export async function loadDataset(connection: Connection, users: number, log: (line: string) => void, stateSealKey: string, masterKey: Buffer): Promise<LoadedDataset> {
   await connection.dropDatabase();
   await registerModels(connection);
   installStateSeal(connection, createStateSeal(stateSealKeyOf(stateSealKey)));
+  const subjectKeys = installSubjectKeys(connection, new SubjectKeyStore(connection, localKeyService(masterKey)));
   await ensureTenant(tenantModel(connection), TENANT);
   const now = Date.now();
   const User = userModel(connection);
@@ -142,6 +147,9 @@ export async function loadDataset(connection: Connection, users: number, log: (l
     }
     // Users in _id order = index order (ids are time-ordered), which is the order `users` pages in.
     await User.insertMany(userDocs, { ordered: true });
+    // The batch's data keys in one insert; the plugin then finds each in the store's cache instead
+    // of creating it record by record (the same keys and encryption as without it).
+    await subjectKeys.ensure(TENANT, userDocs.map((u) => u.subject));
     await inBatches(conversationDocs, (batch) => Conversation.insertMany(batch, { ordered: true }));
     await inBatches(messageDocs, (batch) => Message.insertMany(batch, { ordered: true }));
     await inBatches(consentDocs, (batch) => Consent.insertMany(batch, { ordered: true }));
@@ -158,4 +166,14 @@ export async function loadDataset(connection: Connection, users: number, log: (l
     conversationIdsOf: (i) => conversationIds[i] ?? [],
     messageIdsOf: (conversationId) => messageIds.get(conversationId) ?? [],
   };
+}
+
+/**
+ * Stored titles and contents (the first `sample` of each) that are not ciphertext. Zero is what
+ * makes the comparison fair: every variant then pays for decryption, not only the gateway.
+ */
+export async function plaintextContentCount(connection: Connection, sample = 500): Promise<number> {
+  const titles = await conversationModel(connection).find({ tenant: TENANT }, { title: 1 }).limit(sample).lean().exec();
+  const contents = await messageModel(connection).find({ tenant: TENANT }, { content: 1 }).limit(sample).lean().exec();
+  return [...titles.map((c) => c.title), ...contents.map((m) => m.content)].filter((v) => !isCiphertext(v)).length;
 }

@@ -75,7 +75,7 @@ export function buildScopeAuthSchema(deps) {
   Conversation.implement({
     fields: (t) => ({
       id: t.exposeID('_id', { authScopes: authenticated }),
-      title: t.exposeString('title', { nullable: true, authScopes: contentScope, unauthorizedResolver: toNull }),
+      title: t.string({ nullable: true, authScopes: contentScope, unauthorizedResolver: toNull, resolve: (c, _args, ctx) => resolvers.titleOf(c, ctx) }),
       owner: t.field({ type: User, nullable: true, authScopes: contentScope, unauthorizedResolver: toNull, resolve: (c, _args, ctx) => resolvers.ownerOf(c, ctx) }),
       messages: t.field({ type: [Message], authScopes: contentScope, unauthorizedResolver: toEmpty, resolve: (c, _args, ctx) => resolvers.messagesOf(c, ctx) }),
       createdAt: t.expose('createdAt', { type: 'DateTime', authScopes: authenticated }),
@@ -85,7 +85,7 @@ export function buildScopeAuthSchema(deps) {
     fields: (t) => ({
       id: t.exposeID('_id', { authScopes: authenticated }),
       role: t.expose('role', { type: MessageRole, authScopes: authenticated }),
-      content: t.exposeString('content', { nullable: true, authScopes: contentScope, unauthorizedResolver: toNull }),
+      content: t.string({ nullable: true, authScopes: contentScope, unauthorizedResolver: toNull, resolve: (m, _args, ctx) => resolvers.contentOf(m, ctx) }),
       createdAt: t.expose('createdAt', { type: 'DateTime', authScopes: authenticated }),
     }),
   });

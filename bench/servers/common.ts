@@ -6,10 +6,12 @@
 import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Connection } from 'mongoose';
+import type { Logger } from 'pino';
 import { createVerifier, type Caller, type Verifier } from '../../src/auth/index.js';
 import type { GatewayContext } from '../../src/context.js';
 import { connectDatabase } from '../../src/db/connect.js';
 import { registerModels } from '../../src/db/register-models.js';
+import { installPeerKeys } from './peer-keys.js';
 
 export interface BenchEnv {
   readonly mongoUri: string;
@@ -17,6 +19,8 @@ export interface BenchEnv {
   readonly jwksFile: string;
   readonly issuer: string;
   readonly audience: string;
+  /** The gateway's MASTER_KEY_FILE: the peers decrypt stored content with it too. */
+  readonly masterKeyFile: string;
 }
 
 export function benchEnv(): BenchEnv {
@@ -31,13 +35,15 @@ export function benchEnv(): BenchEnv {
     jwksFile: get('BENCH_JWKS_FILE'),
     issuer: get('BENCH_ISSUER'),
     audience: get('BENCH_AUDIENCE'),
+    masterKeyFile: get('MASTER_KEY_FILE'),
   };
 }
 
-/** The same connection settings as the gateway in production (write concern majority). */
+/** The same connection settings as the gateway in production (write concern majority), and its content keys. */
 export async function openDatabase(env: BenchEnv): Promise<Connection> {
   const connection = await connectDatabase({ uri: env.mongoUri, dbName: env.dbName, writeConcern: 'majority' });
   await registerModels(connection);
+  await installPeerKeys(connection, env.masterKeyFile);
   return connection;
 }
 
@@ -52,10 +58,15 @@ export function peerVerifier(env: BenchEnv): Promise<Verifier> {
   });
 }
 
-/** Context of the peer variants: the verified caller and the data connection, nothing else. */
+/**
+ * Context of the peer variants: the verified caller and the data connection, plus what
+ * openContent needs to decrypt (a silent logger and the request id, as the gateway's context has).
+ */
 export interface PeerContext {
   readonly caller: Caller;
   readonly connection: Connection;
+  readonly logger: Logger;
+  readonly requestId: string;
 }
 
 /**

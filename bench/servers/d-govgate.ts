@@ -2,7 +2,8 @@
  * Variant D: govgate itself, started the way src/main.ts starts it (config → connectDatabase →
  * registerModels → createGateway → http.createServer(yoga)), with the environment bench/run.ts
  * gives it: NODE_ENV=production, AUTH_JWKS_FILE (the bench issuer's ES256 key), PSEUDONYM_SECRET,
- * AUDIT_SIGNING_KEY (a private JWK file), MONGODB_URI, LOG_LEVEL=silent, POLICY_PACK=deepailab.
+ * AUDIT_SIGNING_KEY (a private JWK file), STATE_SEAL_KEY and MASTER_KEY_FILE (those the data set
+ * was sealed and encrypted with), MONGODB_URI, LOG_LEVEL=silent, POLICY_PACK=deepailab.
  *
  * BENCH_AUDIT=off (variant "D-noaudit") replaces the audit writer's append with an immediately
  * resolved no-op after the gateway is built: the event is still assembled by useGovernance, but

@@ -1,7 +1,7 @@
 /**
  * Resolvers of the peer variants: the same models, DataLoaders, pagination and input validation
  * as govgate's own resolvers (src/features/users, src/features/conversations), so the peers do
- * the same database work per request.
+ * the same database work per request, and the same decryption of stored content (openContent).
  */
 import { requireAuthenticated } from '../../src/auth/index.js';
 import { paginateById, type Page } from '../../src/db/paginate.js';
@@ -9,6 +9,7 @@ import { GovgateError } from '../../src/errors.js';
 import { addMessageSchema } from '../../src/features/conversations/conversation.inputs.js';
 import { conversationLoaders, messageModel, type ConversationDoc, type MessageDoc, type MessageRole } from '../../src/features/conversations/index.js';
 import { userLoaders, userModel, type UserDoc } from '../../src/features/users/index.js';
+import { openContent } from '../../src/keys/index.js';
 import { parseInput } from '../../src/validate.js';
 import { asLoaderContext, type PeerContext } from './common.js';
 
@@ -34,10 +35,16 @@ export const conversationsOf = (user: UserDoc, ctx: PeerContext): Promise<Conver
 export const messagesOf = (conversation: ConversationDoc, ctx: PeerContext): Promise<MessageDoc[]> =>
   conversationLoaders(asLoaderContext(ctx)).messagesByConversation.load(conversation._id);
 
+export const titleOf = (conversation: ConversationDoc, ctx: PeerContext): Promise<string | null> =>
+  openContent(ctx, 'conversations', 'title', conversation, conversation.title);
+
+export const contentOf = (message: MessageDoc, ctx: PeerContext): Promise<string | null> =>
+  openContent(ctx, 'messages', 'content', message, message.content);
+
 export const ownerOf = (conversation: ConversationDoc, ctx: PeerContext): Promise<UserDoc | null> =>
   userLoaders(asLoaderContext(ctx)).bySubject.load(conversation.owner);
 
-/** govgate's addMessage: validated input, the conversation's owner (or a service) writes. */
+/** govgate's addMessage: validated input, the conversation's owner (or a service) writes; the model encrypts the content. */
 export async function addMessage(args: { conversationId: string | number; role: MessageRole; content: string }, ctx: PeerContext): Promise<MessageDoc> {
   const caller = requireAuthenticated(ctx.caller);
   const input = parseInput(addMessageSchema, { ...args, conversationId: String(args.conversationId) });

@@ -54,7 +54,7 @@ export function buildPeerSchema(): GraphQLSchema {
   Conversation.implement({
     fields: (t) => ({
       id: t.exposeID('_id'),
-      title: t.exposeString('title', { nullable: true }),
+      title: t.string({ nullable: true, resolve: (c, _args, ctx) => resolvers.titleOf(c, ctx) }),
       owner: t.field({ type: User, nullable: true, resolve: (c, _args, ctx) => resolvers.ownerOf(c, ctx) }),
       messages: t.field({ type: [Message], resolve: (c, _args, ctx) => resolvers.messagesOf(c, ctx) }),
       createdAt: t.expose('createdAt', { type: 'DateTime' }),
@@ -64,7 +64,7 @@ export function buildPeerSchema(): GraphQLSchema {
     fields: (t) => ({
       id: t.exposeID('_id'),
       role: t.expose('role', { type: MessageRole }),
-      content: t.exposeString('content', { nullable: true }),
+      content: t.string({ nullable: true, resolve: (m, _args, ctx) => resolvers.contentOf(m, ctx) }),
       createdAt: t.expose('createdAt', { type: 'DateTime' }),
     }),
   });

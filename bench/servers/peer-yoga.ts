@@ -3,9 +3,13 @@ import type { GraphQLSchema } from 'graphql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { Connection } from 'mongoose';
 import type { Verifier } from '../../src/auth/index.js';
+import { createLogger } from '../../src/logger.js';
+import { requestIdOf } from '../../src/request-meta.js';
 import type { PeerContext } from './common.js';
 
 export function peerYoga(schema: GraphQLSchema, verifier: Verifier, connection: Connection): YogaServerInstance<Record<string, unknown>, PeerContext> {
+  // Silent like the gateway in the bench (LOG_LEVEL=silent): only content that fails to decrypt would log.
+  const logger = createLogger('silent');
   return createYoga<Record<string, unknown>, PeerContext>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -13,6 +17,11 @@ export function peerYoga(schema: GraphQLSchema, verifier: Verifier, connection: 
     graphiql: false,
     maskedErrors: { isDev: false },
     logging: false,
-    context: async ({ request }): Promise<PeerContext> => ({ caller: await verifier.authenticate(request.headers.get('authorization')), connection }),
+    context: async ({ request }): Promise<PeerContext> => ({
+      caller: await verifier.authenticate(request.headers.get('authorization')),
+      connection,
+      logger,
+      requestId: requestIdOf(request),
+    }),
   });
 }
