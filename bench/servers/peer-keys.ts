@@ -7,8 +7,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Connection } from 'mongoose';
-import { installSubjectKeys, localKeyService, SubjectKeyStore } from '../../src/keys/index.js';
-import { parseMasterKey } from '../../src/keys/master-key.js';
+import { installSubjectKeys, localKeyService, parseMasterKey, SubjectKeyStore } from '../../src/keys/index.js';
 
 /** Installed on the peer's connection, so addMessage encrypts through the model as the gateway's does. */
 export async function installPeerKeys(connection: Connection, masterKeyFile: string): Promise<void> {
