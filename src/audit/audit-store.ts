@@ -20,7 +20,6 @@ export async function openAuditStore(connection: Connection): Promise<AuditStore
     store.events.createIndex({ tenant: 1, at: 1 }),
     // A subject's access log (myAccessLog), newest first.
     store.events.createIndex({ tenant: 1, subjects: 1, _id: -1 }),
-    store.events.createIndex({ tenant: 1, 'actor.subject': 1, _id: -1 }),
   ]);
   return store;
 }

@@ -18,6 +18,7 @@ import { CIPHERTEXT_PREFIX, subjectKeyModel } from '../../src/keys/index.js';
 import { ExportMyDataDocument, RegisterAccountDocument, UserDocument } from '../generated/graphql.js';
 import { auditEventsOf } from '../helpers/audited.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { redactionAt } from '../helpers/redactions.js';
 
 const tenant = 'exporter';
 const otherTenant = 'elsewhere';
@@ -206,13 +207,25 @@ describe('exportMyData', () => {
     expect(JSON.stringify(log)).not.toContain('sam-support');
   });
 
-  it('is open to any role with an account (a developer-only token), and asks others to register', async () => {
-    const dev = await exportAs('alice', tenant, ['developer']);
+  it('goes to a role the pack grants the subject\'s own data (a developer with `user`), not to a developer-only token; others register first', async () => {
+    const dev = await exportAs('alice', tenant, ['developer', 'user']);
     expect(dev.errors).toBeUndefined();
     expect(((dev.data!.exportMyData.data as Data).messages as Row[]).length).toBe(2);
+    // Like every read of one's own records: the baseline grants them to `user`, not to `developer`.
+    const devOnly = await exportAs('alice', tenant, ['developer']);
+    expect(devOnly.errors).toBeUndefined();
+    expect(devOnly.data!.exportMyData.data).toBeNull();
+    expect(redactionAt(devOnly, ['exportMyData', 'data'])?.reason).toBe('ROLE');
+    expect(JSON.stringify(devOnly)).not.toMatch(/alice-here/);
     const nobody = await exportAs('nobody');
     expect(nobody.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(nobody.errors?.[0]?.message).toBe('register an account first');
+  });
+
+  it('records the export as a decision about its subject (DataExport.data), so it is in the subject\'s access log', async () => {
+    const events = await auditEventsOf(t, tenant, 'alice', 'ExportMyData');
+    const served = events.filter((e) => e.outcome === 'SERVED').at(-1)!;
+    expect(served.decisions).toEqual(expect.arrayContaining([expect.objectContaining({ subject: 'alice', coordinate: 'DataExport.data' })]));
   });
 });
 

@@ -5,6 +5,9 @@ import { subjectKeysOf } from '../../keys/index.js';
 
 /** One request that touched the subject's data, as the subject sees it: never the actor's identity. */
 export interface AccessLogEntry {
+  /** Whose log it is (the caller): for the type's governance, not exposed. */
+  readonly tenant: string;
+  readonly subject: string;
   /** The audit event's id (to cite in a complaint or a request to the controller). */
   readonly auditId: string;
   readonly at: Date;
@@ -25,23 +28,17 @@ export interface AccessLogEntry {
   readonly outcome: string;
 }
 
-/**
- * Requests by the subject that read their data without deciding a governed field (the export is
- * returned as one JSON value): listed by their access, as the subject's own. Reading the log itself
- * (`Query.myAccessLog`) is audited but decides no field about the subject, so it is not listed —
- * reading the log does not grow it.
- */
-const OWN_DATA_ACCESSES = ['Mutation.exportMyData'];
-
 const RANK = { ALLOW: 0, REDACT: 1, DENY: 2 } as const;
 
-export function entryOf(event: AuditEventDoc, ref: string): AccessLogEntry {
+export function entryOf(event: AuditEventDoc, ref: string, subject: string): AccessLogEntry {
   const mine = event.decisions.filter((d) => d.subjects.includes(ref));
   const self = event.actor.subject === ref;
   const coordinates = new Set(mine.map((d) => d.coordinate));
   if (self) for (const access of event.accesses) coordinates.add(access);
   const decision = mine.reduce<AccessLogEntry['decision']>((worst, d) => (RANK[d.decision] > RANK[worst] ? d.decision : worst), 'ALLOW');
   return {
+    tenant: event.tenant,
+    subject,
     auditId: event._id,
     at: event.at,
     actorRole: event.actor.roles.join(','),
@@ -77,8 +74,11 @@ export interface AccessLogArgs {
 
 /**
  * The subject's access log, newest first: audit events of the tenant whose decisions name the
- * subject's pseudonym (a subject without a key has none). Event ids sort in append order, so
- * `after` continues with older events.
+ * subject's pseudonym (a subject without a key has none) — the subject's own requests included
+ * (`self`; an export decides `DataExport.data` for its subject). Reading the log decides nothing
+ * about the subject (its fields are audit records), so the read is audited as the access
+ * `Query.myAccessLog` but is not listed: reading the log does not grow it. Event ids sort in append
+ * order, so `after` continues with older events.
  */
 export async function accessLogPage(ctx: GatewayContext, tenant: string, subject: string, args: AccessLogArgs, maxSize = 100): Promise<AccessLogPage> {
   const first = args.first ?? 20;
@@ -88,13 +88,11 @@ export async function accessLogPage(ctx: GatewayContext, tenant: string, subject
   if (ref === null) return { edges: [], pageInfo: { hasNextPage: false, hasPreviousPage: Boolean(args.after), startCursor: null, endCursor: null } };
   const filter = {
     tenant,
-    // A mutation's INTENT precedes its outcome event, which is the one listed.
-    outcome: { $ne: 'INTENT' as const },
-    $or: [{ subjects: ref }, { 'actor.subject': ref, accesses: { $in: OWN_DATA_ACCESSES } }],
+    subjects: ref,
     ...(before ? { _id: { $lt: before } } : {}),
   };
   const rows = await ctx.audit.store.events.find(filter).sort({ _id: -1 }).limit(first + 1).toArray();
-  const edges = rows.slice(0, first).map((e) => ({ cursor: encode(e._id), node: entryOf(e, ref) }));
+  const edges = rows.slice(0, first).map((e) => ({ cursor: encode(e._id), node: entryOf(e, ref, subject) }));
   return {
     edges,
     pageInfo: { hasNextPage: rows.length > first, hasPreviousPage: Boolean(args.after), startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null },

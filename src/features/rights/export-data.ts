@@ -1,7 +1,7 @@
 import type { GatewayContext } from '../../context.js';
 import { GovgateError } from '../../errors.js';
 import { openContent } from '../../keys/index.js';
-import { accessLogPage } from './access-log.js';
+import { accessLogPage, type AccessLogEntry } from './access-log.js';
 import { ACCESS_LOG_KEY, EXPORT_KEYS, EXPORT_SOURCES, type ExportSource } from './export-sources.js';
 import { requireAccount } from './rights-guard.js';
 
@@ -11,18 +11,32 @@ export const EXPORT_PAGE_SIZE = 10_000;
 export const EXPORT_ACCESS_LOG_SIZE = 1_000;
 
 export interface ExportContinuation {
+  readonly tenant: string;
   /** The export key (`messages`, `accessLog`, ...) that has more records. */
   readonly collection: string;
   /** Pass as `exportMyData(collection:, after:)` for the next page of that collection. */
   readonly after: string;
 }
 
+/** Records as stored, read for the export: nothing decrypted yet. */
+interface Collected {
+  readonly source: ExportSource;
+  readonly rows: readonly Stored[];
+}
+
+/**
+ * The export as the mutation returns it. Counting and paging need no plaintext, so they are known
+ * here; `data` (a governed field) decrypts and shapes the records only once the decision let it leave.
+ */
 export interface DataExport {
+  readonly tenant: string;
+  readonly subject: string;
   readonly generatedAt: Date;
   readonly format: 'json';
-  readonly data: Record<string, unknown>;
   readonly complete: boolean;
   readonly next: readonly ExportContinuation[];
+  readonly collected: readonly Collected[];
+  readonly accessLog: readonly AccessLogEntry[] | null;
 }
 
 export interface ExportArgs {
@@ -80,20 +94,18 @@ async function opened(ctx: GatewayContext, source: ExportSource, record: Stored)
   return out;
 }
 
-async function exportSource(ctx: GatewayContext, source: ExportSource, tenant: string, subject: string, after: string | null, first: number) {
+async function readSource(ctx: GatewayContext, source: ExportSource, tenant: string, subject: string, after: string | null, first: number) {
   const filter = { tenant, [source.subjectPath]: subject, ...(after ? { _id: { $gt: decode(after) } } : {}) };
   const rows = (await source.model(ctx.connection).find(filter).sort({ _id: 1 }).limit(first + 1).lean().exec()) as Stored[];
   const page = rows.slice(0, first);
-  const records = await Promise.all(page.map(async (r) => plain(pick(await opened(ctx, source, r), source.fields))));
-  const next = rows.length > first && page.length > 0 ? encode(page.at(-1)!._id) : null;
-  return { records, next };
+  return { rows: page, next: rows.length > first && page.length > 0 ? encode(page.at(-1)!._id) : null };
 }
 
 /**
  * Art. 15 / 20: every record about the caller, in every collection of EXPORT_SOURCES, scoped to the
- * caller's tenant and subject, content decrypted, plus the access log. A collection with more than
- * `first` records (default and most EXPORT_PAGE_SIZE) is cut there and named in `next`; with
- * `collection` (and `after`) only that collection's next page is exported.
+ * caller's tenant and subject, plus the access log. A collection with more than `first` records
+ * (default and most EXPORT_PAGE_SIZE) is cut there and named in `next`; with `collection` (and
+ * `after`) only that collection's next page is exported.
  */
 export async function exportMyData(ctx: GatewayContext, args: ExportArgs): Promise<DataExport> {
   const { caller } = await requireAccount(ctx, 'Mutation.exportMyData');
@@ -107,18 +119,30 @@ export async function exportMyData(ctx: GatewayContext, args: ExportArgs): Promi
   const only = args.collection ?? null;
   const after = args.after ?? null;
 
-  const data: Record<string, unknown> = { tenant, subject };
+  const collected: Collected[] = [];
   const next: ExportContinuation[] = [];
   for (const source of EXPORT_SOURCES) {
     if (only !== null && only !== source.key) continue;
-    const { records, next: more } = await exportSource(ctx, source, tenant, subject, after, first);
-    data[source.key] = source.single ? (records[0] ?? null) : records;
-    if (more) next.push({ collection: source.key, after: more });
+    const { rows, next: more } = await readSource(ctx, source, tenant, subject, after, first);
+    collected.push({ source, rows });
+    if (more) next.push({ tenant, collection: source.key, after: more });
   }
+  let accessLog: AccessLogEntry[] | null = null;
   if (only === null || only === ACCESS_LOG_KEY) {
     const page = await accessLogPage(ctx, tenant, subject, { first: Math.min(first, EXPORT_ACCESS_LOG_SIZE), after }, EXPORT_ACCESS_LOG_SIZE);
-    data[ACCESS_LOG_KEY] = page.edges.map((e) => plain(e.node));
-    if (page.pageInfo.hasNextPage && page.pageInfo.endCursor) next.push({ collection: ACCESS_LOG_KEY, after: page.pageInfo.endCursor });
+    accessLog = page.edges.map((e) => e.node);
+    if (page.pageInfo.hasNextPage && page.pageInfo.endCursor) next.push({ tenant, collection: ACCESS_LOG_KEY, after: page.pageInfo.endCursor });
   }
-  return { generatedAt: new Date(), format: 'json', data, complete: next.length === 0, next };
+  return { tenant, subject, generatedAt: new Date(), format: 'json', complete: next.length === 0, next, collected, accessLog };
+}
+
+/** `DataExport.data`: the records decrypted (the subject's own content, to the subject) and shaped; run only once the decision allowed it. */
+export async function exportedData(ctx: GatewayContext, exported: DataExport): Promise<Record<string, unknown>> {
+  const data: Record<string, unknown> = { tenant: exported.tenant, subject: exported.subject };
+  for (const { source, rows } of exported.collected) {
+    const records = await Promise.all(rows.map(async (r) => plain(pick(await opened(ctx, source, r), source.fields))));
+    data[source.key] = source.single ? (records[0] ?? null) : records;
+  }
+  if (exported.accessLog) data[ACCESS_LOG_KEY] = exported.accessLog.map(({ tenant: _t, subject: _s, ...entry }) => plain(entry));
+  return data;
 }
