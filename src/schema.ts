@@ -13,6 +13,7 @@ import './features/media/index.js';
 import './features/usage/index.js';
 import './features/payments/index.js';
 import './features/statistics/index.js';
+import './features/rights/index.js';
 
 let built: GraphQLSchema | undefined;
 

@@ -18,6 +18,8 @@ export async function openAuditStore(connection: Connection): Promise<AuditStore
     store.events.createIndex({ chainId: 1, seq: 1 }, { unique: true }),
     store.events.createIndex({ tenant: 1, _id: 1 }),
     store.events.createIndex({ tenant: 1, at: 1 }),
+    // A subject's access log (myAccessLog), newest first.
+    store.events.createIndex({ tenant: 1, subjects: 1, _id: -1 }),
   ]);
   return store;
 }
