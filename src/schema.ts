@@ -13,6 +13,8 @@ import './features/media/index.js';
 import './features/usage/index.js';
 import './features/payments/index.js';
 import './features/statistics/index.js';
+import './features/rights/erasure.schema.js';
+import './features/rights/dsr.schema.js';
 
 let built: GraphQLSchema | undefined;
 
