@@ -68,6 +68,8 @@ const envSchema = z
     AUDIT_CHECKPOINT_INTERVAL_S: z.coerce.number().int().min(1).max(86_400).default(60),
     /** An audit write slower than this fails the request (AUDIT_UNAVAILABLE), ms. Default 5000. */
     AUDIT_WRITE_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(5000),
+    /** How often the erasure sweeper completes erasures whose grace period ended, seconds; 0: never (another instance sweeps). Default 300. */
+    ERASURE_SWEEP_INTERVAL_S: z.coerce.number().int().min(0).max(86_400).default(300),
     /** Largest group commit, events. Default 500. */
     AUDIT_MAX_BATCH: z.coerce.number().int().min(1).max(10_000).default(500),
     /** Largest request body, bytes. Default 102400. */
@@ -192,6 +194,8 @@ export interface GatewayConfig {
   };
   /** Explicit guardian outbox directory; unset: under the state directory (a temporary one in tests). */
   readonly guardianOutboxDir?: string;
+  /** ERASURE_SWEEP_INTERVAL_S: seconds between erasure sweeps; 0 disables this instance's sweeper. */
+  readonly erasureSweepIntervalS: number;
   readonly pseudonymSecret?: string;
   readonly stateSealKey?: string;
   /** MASTER_KEY_FILE, resolved; unset: the development or test key. */
@@ -273,6 +277,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): GatewayConf
       maxBatch: e.AUDIT_MAX_BATCH,
     }),
     ...(e.GUARDIAN_OUTBOX_DIR ? { guardianOutboxDir: resolve(e.GUARDIAN_OUTBOX_DIR) } : {}),
+    erasureSweepIntervalS: e.ERASURE_SWEEP_INTERVAL_S,
     ...(e.PSEUDONYM_SECRET ? { pseudonymSecret: e.PSEUDONYM_SECRET } : {}),
     ...(e.STATE_SEAL_KEY ? { stateSealKey: e.STATE_SEAL_KEY } : {}),
     ...(e.MASTER_KEY_FILE ? { masterKeyFile: resolve(e.MASTER_KEY_FILE) } : {}),

@@ -14,6 +14,8 @@ import './features/usage/index.js';
 import './features/payments/index.js';
 import './features/statistics/index.js';
 import './features/rights/index.js';
+import './features/rights/erasure.schema.js';
+import './features/rights/dsr.schema.js';
 
 let built: GraphQLSchema | undefined;
 

@@ -22,6 +22,7 @@ import { useReadiness } from './plugins/use-readiness.js';
 import { useTrustedDocuments } from './plugins/use-trusted-documents.js';
 import { AuditHandOff, createAdmission, createContextFactory, createPlanCache, useGovernance, type PlanCache } from './runtime/index.js';
 import { buildSchema } from './schema.js';
+import { startErasureSweeper, sweepErasures } from './features/rights/erasure-sweeper.js';
 import { RateLimiter } from './security/rate-limiter.js';
 
 /** An error as logs may hold it: its name and stack frames, without the message (which may carry input). */
@@ -53,7 +54,9 @@ export interface Gateway {
   readonly planCache: PlanCache;
   readonly audit: AuditServices;
   readonly metrics: GatewayMetrics;
-  /** Flushes the audit log and witnesses the last tree heads. */
+  /** Completes the erasures due at `now` (the sweeper calls it every ERASURE_SWEEP_INTERVAL_S); how many. */
+  sweepErasures(now?: Date): Promise<number>;
+  /** Stops the erasure sweeper, flushes the audit log and witnesses the last tree heads. */
   close(): Promise<void>;
 }
 
@@ -136,6 +139,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     context: createContextFactory({ admission, pack, pseudonymizer, audit, connection, config, logger }),
   });
 
+  const erasureDeps = { connection, audit, pack, logger };
+  const sweeper = startErasureSweeper(erasureDeps, config.erasureSweepIntervalS * 1000);
+
   return {
     yoga,
     schema,
@@ -145,7 +151,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     planCache,
     audit,
     metrics,
+    sweepErasures: (now) => sweepErasures(erasureDeps, now),
     async close() {
+      await sweeper.stop();
       await yoga.dispose();
       await audit.close();
     },

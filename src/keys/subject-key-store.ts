@@ -20,6 +20,12 @@ export interface SubjectKeyStoreOptions {
    */
   readonly cacheTtlMs?: number;
   readonly logger?: Logger;
+  /**
+   * How long this instance remembers a destroyed key's subject, ms: meanwhile `ensure` gives that
+   * subject a throwaway key (never stored) instead of creating a new record, so requests still
+   * arriving with an erased subject's token leave no key record naming them. Default 24 h.
+   */
+  readonly shreddedTtlMs?: number;
 }
 
 const DATA_KEY_BYTES = 32;
@@ -39,6 +45,7 @@ export const refOf = (key: Uint8Array, tenant: string, subject: string): string 
  */
 export class SubjectKeyStore {
   private readonly cache: LRUCache<string, SubjectKey>;
+  private readonly shredded: LRUCache<string, true>;
 
   constructor(
     private readonly connection: Connection,
@@ -46,6 +53,7 @@ export class SubjectKeyStore {
     private readonly options: SubjectKeyStoreOptions = {},
   ) {
     this.cache = new LRUCache({ max: options.cacheSize ?? 10_000, ttl: options.cacheTtlMs ?? 60_000 });
+    this.shredded = new LRUCache({ max: 100_000, ttl: options.shreddedTtlMs ?? 86_400_000 });
   }
 
   /** Existing keys of these subjects; absent ones (never created, or destroyed) are missing from the map. */
@@ -69,6 +77,13 @@ export class SubjectKeyStore {
   /** The keys of these subjects, created for those that have none. */
   async ensure(tenant: string, subjects: readonly string[]): Promise<Map<string, SubjectKey>> {
     const found = await this.existing(tenant, subjects);
+    for (const subject of subjects) {
+      // Erased here lately: a throwaway key (its ciphertexts and pseudonym die with this call).
+      if (!found.has(subject) && this.shredded.has(cacheKey(tenant, subject))) {
+        const key = randomBytes(DATA_KEY_BYTES);
+        found.set(subject, { key, ref: refOf(key, tenant, subject) });
+      }
+    }
     const missing = [...new Set(subjects)].filter((s) => !found.has(s));
     if (missing.length === 0) return found;
     const created = await Promise.all(missing.map(async (subject) => {
@@ -111,6 +126,7 @@ export class SubjectKeyStore {
   /** Crypto-shredding: the key record is deleted and forgotten here. True when there was one. */
   async destroy(tenant: string, subject: string): Promise<boolean> {
     this.cache.delete(cacheKey(tenant, subject));
+    this.shredded.set(cacheKey(tenant, subject), true);
     const { deletedCount } = await subjectKeyModel(this.connection).deleteMany({ tenant, subject }).exec();
     return deletedCount > 0;
   }

@@ -33,6 +33,8 @@ export class RequestGovernance implements GovernedRequest {
   /** Accesses that are not field reads (compliance operations): each makes the request audited. */
   readonly accesses: string[] = [];
   private current: Plan | null = null;
+  /** The id of this mutation's INTENT event (written before any effect), once written. */
+  intentId: string | null = null;
   private readonly aggregateVerdicts = new Map<GovernedField, StaticVerdict>();
   // Keyed by field, then by outcome object (outcomes are shared frozen singletons): no string keys
   // on the per-value path.

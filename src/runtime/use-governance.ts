@@ -62,6 +62,7 @@ export function useGovernance(options: GovernanceOptions): Plugin<GatewayContext
       if (operation.operationType === 'mutation') {
         try {
           intent = await handOff.intent(actorOf(context), operation, rootFields(args.document, args.operationName));
+          governance.intentId = intent;
         } catch (error) {
           context.logger.error({ requestId: context.requestId, err: { message: (error as Error).message } }, 'mutation refused: its audit intent was not persisted');
           setResultAndStopExecution({ errors: [auditUnavailable()] });

@@ -1,6 +1,8 @@
 import { builder } from '../../builder.js';
 import { EXPORT_KEYS } from './export-sources.js';
 import { EXPORT_ACCESS_LOG_SIZE, EXPORT_PAGE_SIZE, exportedData, exportMyData, type DataExport, type ExportContinuation } from './export-data.js';
+import { requireAuthenticated } from '../../auth/index.js';
+import { recordDsr } from './dsr-log.js';
 
 /** Paging facts of the export: no personal data. */
 const PAGING = { category: 'system.operations', purposes: ['essential'], strategy: 'null' } as const;
@@ -50,6 +52,12 @@ builder.mutationFields((t) => ({
       after: t.arg.string({ description: 'A `next.after` cursor of that collection.' }),
       first: t.arg.int({ description: `Records per collection (1 to ${EXPORT_PAGE_SIZE}).` }),
     },
-    resolve: (_root, args, ctx) => exportMyData(ctx, args),
+    resolve: async (_root, args, ctx) => {
+      const exported = await exportMyData(ctx, args);
+      // Art. 12: every rights request is on record for the compliance officer, with its deadline.
+      const { tenant, subject } = requireAuthenticated(ctx.caller);
+      await recordDsr(ctx, 'EXPORT', { tenant, subject, auditId: ctx.governance.intentId });
+      return exported;
+    },
   }),
 }));

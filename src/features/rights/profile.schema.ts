@@ -1,6 +1,7 @@
 import { builder } from '../../builder.js';
 import { UserRef } from '../users/index.js';
 import { updateMyProfile } from './update-profile.js';
+import { recordDsr } from './dsr-log.js';
 
 const ProfileInput = builder.inputType('ProfileInput', {
   description:
@@ -21,6 +22,10 @@ builder.mutationFields((t) => ({
     description:
       'Art. 16: correct the caller\'s own profile (the caller needs an account). The audit event names the changed fields (`User.email`, ...), never their values.',
     args: { input: t.arg({ type: ProfileInput, required: true }) },
-    resolve: (_root, { input }, ctx) => updateMyProfile(ctx, input),
+    resolve: async (_root, { input }, ctx) => {
+      const updated = await updateMyProfile(ctx, input);
+      await recordDsr(ctx, 'RECTIFICATION', { tenant: updated.tenant, subject: updated.subject, auditId: ctx.governance.intentId });
+      return updated;
+    },
   }),
 }));

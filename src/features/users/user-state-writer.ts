@@ -3,8 +3,8 @@ import type { GatewayContext } from '../../context.js';
 import { GovgateError } from '../../errors.js';
 import { userModel, type UserDoc } from './user.model.js';
 
-/** What a rights request (restriction, objection, rectification of the birth date) or a guardian's confirmation may change of the sealed state. */
-export type UserStateChange = Partial<Pick<UserDoc, 'restricted' | 'objections' | 'guardian' | 'birthDate'>>;
+/** What a rights request (restriction, objection, rectification of the birth date, erasure) or a guardian's confirmation may change of the sealed state. */
+export type UserStateChange = Partial<Pick<UserDoc, 'restricted' | 'objections' | 'guardian' | 'birthDate' | 'erasure' | 'erasedAt'>>;
 
 /** Concurrent changes of one account retry this often before giving up. */
 const ATTEMPTS = 3;

@@ -34,6 +34,32 @@ export const grantSchema = z
   })
   .strict();
 
+/** Collections erasure can keep under a legal hold, anonymised (src/features/rights/erasure.ts knows their personal fields). */
+export const HOLDABLE_COLLECTIONS = ['transactions'] as const;
+
+export const erasureSchema = z
+  .object({
+    /** Days between the request and its completion; meanwhile the account is ERASURE_PENDING (decided as erased). */
+    graceDays: z.number().int().min(0).max(30).default(0),
+    source,
+    legalHold: z
+      .array(
+        z
+          .object({
+            collection: z.enum(HOLDABLE_COLLECTIONS),
+            reason: z.string().min(3).max(300),
+            source,
+            /** Fields kept besides the record's identity, tenant and date; every other field is removed. */
+            keepFields: z.array(z.string().regex(/^[a-zA-Z][a-zA-Z0-9]*$/)).optional(),
+          })
+          .strict(),
+      )
+      .default([]),
+  })
+  .strict();
+
+export type ErasureRules = z.infer<typeof erasureSchema>;
+
 export const packFileSchema = z
   .object({
     name: z.string().regex(/^[a-z][a-z0-9_-]*$/),
@@ -99,6 +125,12 @@ export const packFileSchema = z
     aggregateOnly: aggregateOnlySchema.optional(),
     developerData: developerDataSchema.optional(),
     privateContent: privateContentSchema.optional(),
+    /**
+     * How `eraseMyAccount` is honoured (GDPR Art. 17): after `graceDays` (0: within the request) every
+     * record about the subject is deleted and their data key destroyed, except the collections under
+     * a `legalHold`, which are kept with their personal fields removed. Base sets it; a pack may override.
+     */
+    erasure: erasureSchema.optional(),
   })
   .strict();
 

@@ -1,0 +1,50 @@
+import { builder } from '../../builder.js';
+import { paginateById } from '../../db/paginate.js';
+import { subjectKeysOf } from '../../keys/index.js';
+import { requireComplianceOfficer } from '../compliance/compliance-guard.js';
+import { DSR_KINDS, DSR_STATUSES, dsrRequestModel, type DsrExtension, type DsrRequestDoc } from './dsr-request.model.js';
+
+type DsrView = DsrRequestDoc & { shownSubject: string };
+
+const DsrKindEnum = builder.enumType('DsrKind', { values: DSR_KINDS });
+const DsrStatusEnum = builder.enumType('DsrStatus', { values: DSR_STATUSES });
+
+const DsrExtensionRef = builder.objectRef<DsrExtension>('DsrExtension').implement({
+  fields: (t) => ({
+    until: t.expose('until', { type: 'DateTime' }),
+    reason: t.exposeString('reason'),
+    at: t.expose('at', { type: 'DateTime' }),
+  }),
+});
+
+const DsrRequestRef = builder.objectRef<DsrView>('DsrRequest').implement({
+  description: 'One data-subject request and how it was answered (GDPR Art. 12).',
+  fields: (t) => ({
+    id: t.exposeID('_id'),
+    kind: t.field({ type: DsrKindEnum, resolve: (r) => r.kind }),
+    subject: t.exposeString('shownSubject', { description: 'The subject\'s id while their data key exists, else their audit pseudonym (`sr_…`, after erasure linked to nobody).' }),
+    status: t.field({ type: DsrStatusEnum, resolve: (r) => r.status }),
+    receivedAt: t.expose('receivedAt', { type: 'DateTime' }),
+    dueAt: t.expose('dueAt', { type: 'DateTime', description: 'Art. 12(3): one month after receipt (or the latest extension).' }),
+    completedAt: t.expose('completedAt', { type: 'DateTime', nullable: true }),
+    overdue: t.boolean({ resolve: (r) => r.status === 'PENDING' && r.dueAt.getTime() < Date.now() }),
+    extensions: t.field({ type: [DsrExtensionRef], resolve: (r) => r.extensions }),
+    auditId: t.exposeID('auditId', { nullable: true }),
+  }),
+});
+
+const DsrConnection = builder.connectionObject({ type: DsrRequestRef, name: 'DsrConnection' });
+
+builder.queryFields((t) => ({
+  dataSubjectRequests: t.field({
+    type: DsrConnection,
+    description: 'The tenant\'s data-subject requests, oldest first, with their deadlines (compliance_officer only).',
+    args: { first: t.arg.int(), after: t.arg.string() },
+    resolve: async (_root, args, ctx) => {
+      const { tenant } = requireComplianceOfficer(ctx, 'Query.dataSubjectRequests');
+      const page = await paginateById(dsrRequestModel(ctx.connection), { tenant }, args, { maxSize: 100 });
+      const subjects = await subjectKeysOf(ctx.connection).subjectsOf(tenant, page.edges.map((e) => e.node.subjectRef));
+      return { ...page, edges: page.edges.map((e) => ({ ...e, node: { ...e.node, shownSubject: subjects.get(e.node.subjectRef) ?? e.node.subjectRef } })) };
+    },
+  }),
+}));

@@ -1,0 +1,170 @@
+import type { Connection, Model } from 'mongoose';
+import type { Logger } from 'pino';
+import { legalBasisFor, pseudonymizeEvent, type AuditEventInput, type AuditServices } from '../../audit/index.js';
+import { newId } from '../../db/ids.js';
+import { GovgateError } from '../../errors.js';
+import type { PolicyPack } from '../../governance/packs/index.js';
+import type { ErasureRules } from '../../governance/packs/pack-schema.js';
+import { subjectKeysOf } from '../../keys/index.js';
+import { agentModel, knowledgeModel, supportGrantModel } from '../agents/index.js';
+import { consentModel } from '../consents/index.js';
+import { conversationModel, messageModel } from '../conversations/index.js';
+import { galleryImageModel } from '../gallery/index.js';
+import { mediaUploadModel } from '../media/index.js';
+import { transactionModel } from '../payments/index.js';
+import { apiUsageModel } from '../usage/index.js';
+import { guardianConfirmationModel, userModel } from '../users/index.js';
+import { dsrRequestModel, type DsrRequestDoc } from './dsr-request.model.js';
+
+/** What erasure needs: a request's context has it, and so does the gateway's sweeper. */
+export interface ErasureDeps {
+  readonly connection: Connection;
+  readonly audit: AuditServices;
+  readonly pack: PolicyPack;
+  readonly logger: Logger;
+}
+
+export interface KeptRecords {
+  collection: string;
+  count: number;
+  reason: string;
+  source: string;
+}
+
+export interface ErasureOutcome {
+  deleted: Record<string, number>;
+  anonymised: Record<string, number>;
+  kept: KeptRecords[];
+}
+
+const DAY_MS = 86_400_000;
+/** A claimed erasure is left to its claimant this long (a crashed one is taken over after). */
+const CLAIM_MS = 5 * 60_000;
+
+/** The pack's erasure rules (base sets them; a pack file without any gets the GDPR baseline). */
+export function erasureRules(pack: PolicyPack): ErasureRules {
+  return pack.file.erasure ?? { graceDays: 0, source: 'GDPR Art. 17(1): erasure without undue delay', legalHold: [] };
+}
+
+/** When an erasure received now is carried out: after the pack's grace period, never after the Art. 12(3) deadline. */
+export function executeAtFor(rules: ErasureRules, receivedAt: Date, dueAt: Date): Date {
+  return new Date(Math.min(receivedAt.getTime() + rules.graceDays * DAY_MS, dueAt.getTime()));
+}
+
+/** Deletes the caller's conversations and their messages; the number of conversations. */
+export async function deleteConversationsOf(connection: Connection, tenant: string, owner: string): Promise<{ conversations: number; messages: number }> {
+  const ids = (await conversationModel(connection).find({ tenant, owner }, { _id: 1 }).lean<{ _id: string }[]>().exec()).map((c) => c._id);
+  const messages = await messageModel(connection).deleteMany({ tenant, $or: [{ owner }, { conversationId: { $in: ids } }] }).exec();
+  const conversations = await conversationModel(connection).deleteMany({ tenant, owner }).exec();
+  return { conversations: conversations.deletedCount, messages: messages.deletedCount };
+}
+
+/** Paths of a held record that are never removed: its identity, tenant, owner (replaced) and date. */
+const STRUCTURAL = new Set(['_id', 'tenant', 'owner', 'createdAt', 'updatedAt']);
+
+async function anonymiseHeld(model: Model<never>, tenant: string, subject: string, ref: string, keepFields: readonly string[]): Promise<number> {
+  const keep = new Set([...STRUCTURAL, ...keepFields]);
+  const removed = Object.keys(model.schema.paths).filter((p) => !keep.has(p));
+  const update: Record<string, unknown> = { $set: { owner: ref } };
+  if (removed.length > 0) update.$unset = Object.fromEntries(removed.map((p) => [p, '']));
+  const { modifiedCount } = await model.collection.updateMany({ tenant, owner: subject }, update);
+  return modifiedCount;
+}
+
+/**
+ * Carries out one erasure: records under a legal hold of the pack are kept with the owner replaced
+ * by the subject's audit pseudonym (unlinkable once the key is gone) and every other field but
+ * `keepFields` removed; every other record about the subject, in every collection, is deleted; then
+ * the subject's data key is destroyed (crypto-shredding: any copy of their ciphertexts, in backups
+ * too, no longer decrypts, and their audit pseudonym maps back to nobody). The DSR record is
+ * completed and loses the raw subject id. The caller audits before calling this.
+ */
+export async function completeErasure(deps: ErasureDeps, dsr: DsrRequestDoc, now: Date): Promise<ErasureOutcome> {
+  const { connection } = deps;
+  const { tenant } = dsr;
+  const subject = dsr.subject;
+  if (!subject) throw new GovgateError('INTERNAL_SERVER_ERROR', 'this erasure request names no subject');
+  const rules = erasureRules(deps.pack);
+  const owned = { tenant, owner: subject };
+  const anonymised: Record<string, number> = {};
+  const kept: KeptRecords[] = [];
+  for (const hold of rules.legalHold) {
+    const model = { transactions: transactionModel(connection) }[hold.collection] as unknown as Model<never>;
+    const count = await anonymiseHeld(model, tenant, subject, dsr.subjectRef, hold.keepFields ?? []);
+    anonymised[hold.collection] = (anonymised[hold.collection] ?? 0) + count;
+    kept.push({ collection: hold.collection, count, reason: hold.reason, source: hold.source });
+  }
+  const deleted: Record<string, number> = {};
+  const count = (collection: string, n: number): void => {
+    deleted[collection] = (deleted[collection] ?? 0) + n;
+  };
+  const { conversations, messages } = await deleteConversationsOf(connection, tenant, subject);
+  count('conversations', conversations);
+  count('messages', messages);
+  const agentIds = (await agentModel(connection).find(owned, { _id: 1 }).lean<{ _id: string }[]>().exec()).map((a) => a._id);
+  const byAgent = { tenant, $or: [{ owner: subject }, { agentId: { $in: agentIds } }] };
+  count('agent_knowledge', (await knowledgeModel(connection).deleteMany(byAgent).exec()).deletedCount);
+  count('support_grants', (await supportGrantModel(connection).deleteMany(byAgent).exec()).deletedCount);
+  count('agents', (await agentModel(connection).deleteMany(owned).exec()).deletedCount);
+  count('gallery_images', (await galleryImageModel(connection).deleteMany(owned).exec()).deletedCount);
+  count('media_uploads', (await mediaUploadModel(connection).deleteMany(owned).exec()).deletedCount);
+  count('api_usage', (await apiUsageModel(connection).deleteMany(owned).exec()).deletedCount);
+  // Not under a hold (no pack rule keeps them): deleted like everything else.
+  if (!rules.legalHold.some((h) => h.collection === 'transactions')) count('transactions', (await transactionModel(connection).deleteMany(owned).exec()).deletedCount);
+  count('consents', (await consentModel(connection).deleteMany({ tenant, subject }).exec()).deletedCount);
+  count('guardian_confirmations', (await guardianConfirmationModel(connection).deleteMany({ tenant, subject }).exec()).deletedCount);
+  // The subject redeemed a minor's guardian token: the minor's confirmation stays, no longer naming them.
+  const redeemed = await guardianConfirmationModel(connection).collection.updateMany({ tenant, confirmedBy: subject }, { $set: { confirmedBy: null } });
+  if (redeemed.modifiedCount > 0) anonymised.guardian_confirmations = redeemed.modifiedCount;
+  count('users', (await userModel(connection).deleteMany({ tenant, subject }).exec()).deletedCount);
+  for (const [k, v] of Object.entries(deleted)) if (v === 0) delete deleted[k];
+  count('subject_keys', (await subjectKeysOf(connection).destroy(tenant, subject)) ? 1 : 0);
+  await dsrRequestModel(connection)
+    .updateOne({ _id: dsr._id }, { $set: { status: 'COMPLETED', completedAt: now, subject: null, claimedUntil: null, deleted, anonymised } })
+    .exec();
+  deps.logger.info({ tenant, dsr: dsr._id }, 'erasure completed');
+  return { deleted, anonymised, kept };
+}
+
+/** Takes a pending erasure for this instance (null: another one has it, or it is done). */
+export async function claimErasure(connection: Connection, id: string, now: Date): Promise<DsrRequestDoc | null> {
+  return dsrRequestModel(connection)
+    .findOneAndUpdate(
+      { _id: id, kind: 'ERASURE', status: 'PENDING', $or: [{ claimedUntil: null }, { claimedUntil: { $lt: now } }] },
+      { $set: { claimedUntil: new Date(now.getTime() + CLAIM_MS) } },
+      { returnDocument: 'after' },
+    )
+    .lean<DsrRequestDoc>()
+    .exec();
+}
+
+export const SYSTEM_CLIENT = 'govgate-erasure-sweeper';
+const SYSTEM_PURPOSE = 'essential.legal_obligation';
+
+/** An audit event of the gateway itself (no caller): the sweeper's intent and outcome. */
+export function systemEvent(pack: PolicyPack, tenant: string, parts: Pick<AuditEventInput, 'outcome' | 'subjects' | 'intent' | 'code'> & { operationName: string; accesses: string[] }): AuditEventInput {
+  return {
+    id: newId(),
+    at: new Date(),
+    tenant,
+    requestId: newId(),
+    actor: { subject: null, tenant, roles: [], client: SYSTEM_CLIENT },
+    purpose: SYSTEM_PURPOSE,
+    legalBasis: legalBasisFor(SYSTEM_PURPOSE, pack),
+    operationName: parts.operationName,
+    operationType: null,
+    documentHash: null,
+    outcome: parts.outcome,
+    code: parts.code,
+    intent: parts.intent,
+    accesses: parts.accesses,
+    subjects: parts.subjects,
+    decisions: [],
+  };
+}
+
+/** Appends a system event with its subjects pseudonymised (as every event is stored). */
+export async function appendSystemEvent(deps: ErasureDeps, event: AuditEventInput): Promise<string> {
+  await deps.audit.writer.append(await pseudonymizeEvent(subjectKeysOf(deps.connection), event));
+  return event.id;
+}
