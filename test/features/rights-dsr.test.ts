@@ -4,7 +4,7 @@
  * list it (others: FORBIDDEN); a subject shows by id while their key exists, by pseudonym after.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DataSubjectRequestsDocument, DeleteMyConversationsDocument, EraseMyAccountDocument, RegisterAccountDocument } from '../generated/graphql.js';
+import { DataSubjectRequestsDocument, DeleteMyConversationsDocument, EraseMyAccountDocument, ExportMyDataDocument, RegisterAccountDocument, UpdateMyProfileDocument } from '../generated/graphql.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { dsrDueAt } from '../../src/features/rights/dsr-log.js';
 
@@ -74,4 +74,18 @@ describe('dataSubjectRequests', () => {
     const elsewhere = await t.execute(DataSubjectRequestsDocument, { first: 10 }, { token: await t.token('other-officer', 'elsewhere', ['compliance_officer']) });
     expect(elsewhere.data!.dataSubjectRequests.edges).toEqual([]);
   });
+
+  it('records exports and rectifications too, each with the audit id of its request', async () => {
+    const other = 'dsrlog-2';
+    const gus = await t.token('dsr-gus', other, ['user']);
+    expect((await t.execute(RegisterAccountDocument, { input: { displayName: 'Gus', email: 'gus@example.test', birthDate: '1990-01-01', country: 'FR' } }, { token: gus })).errors).toBeUndefined();
+    expect((await t.execute(ExportMyDataDocument, {}, { token: gus })).errors).toBeUndefined();
+    expect((await t.execute(UpdateMyProfileDocument, { input: { displayName: 'Gustav' } }, { token: gus })).errors).toBeUndefined();
+    const res = await t.execute(DataSubjectRequestsDocument, { first: 10 }, { token: await t.token('dsr-officer', other, ['compliance_officer']) });
+    expect(res.errors).toBeUndefined();
+    const nodes = res.data!.dataSubjectRequests.edges.map((e) => e.node);
+    expect(nodes.map((n) => [n.kind, n.status, n.subject])).toEqual([['EXPORT', 'COMPLETED', 'dsr-gus'], ['RECTIFICATION', 'COMPLETED', 'dsr-gus']]);
+    expect(nodes.every((n) => typeof n.auditId === 'string')).toBe(true);
+  });
 });
+

@@ -104,7 +104,7 @@ describe('build-time classification checks', () => {
 
 /** Types that hold no personal data: roots, Relay plumbing, governance metadata, introspection. */
 // Metadata about the schema, the pack and the audit chain: no field holds personal data.
-const NON_PERSONAL_TYPES = [/^Query$/, /^Mutation$/, /^Subscription$/, /^PageInfo$/, /Connection$/, /Edge$/, /^DataMapEntry$/, /^Policy([A-Z]|$)/, /^AuditVerification$/, /^ChainVerification$/, /^AuditProblem$/, /^PackFacts$/, /^PackSubProcessor$/, /^RecordOfProcessing$/, /^Processing[A-Z]/, /^Taxonomy/, /^GuardianConfirmation$/, /^__/];
+const NON_PERSONAL_TYPES = [/^Query$/, /^Mutation$/, /^Subscription$/, /^PageInfo$/, /Connection$/, /Edge$/, /^DataMapEntry$/, /^Policy([A-Z]|$)/, /^AuditVerification$/, /^ChainVerification$/, /^AuditProblem$/, /^PackFacts$/, /^PackSubProcessor$/, /^RecordOfProcessing$/, /^Processing[A-Z]/, /^Taxonomy/, /^GuardianConfirmation$/, /^CollectionCount$/, /^KeptRecords$/, /^DsrExtension$/, /^__/];
 
 describe('the real schema', () => {
   const schema = buildSchema();
@@ -170,6 +170,7 @@ describe('the real schema', () => {
     // Fields with a resolver of their own (not a plain property read) get a parent of their shape.
     const shaped: Record<string, { parent: unknown; expected: unknown }> = {
       'AuditEvent.decisions': { parent: { tenant: 't1', decisions: [] }, expected: [] },
+      'DsrRequest.overdue': { parent: { status: 'PENDING', dueAt: new Date(0) }, expected: true },
     };
     for (const field of nonPersonal) {
       const custom = shaped[field.coordinate];

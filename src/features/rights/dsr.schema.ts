@@ -6,6 +6,11 @@ import { DSR_KINDS, DSR_STATUSES, dsrRequestModel, type DsrExtension, type DsrRe
 
 type DsrView = DsrRequestDoc & { shownSubject: string };
 
+// As the audit records classify them: the request's facts are records of the legal obligation; the subject id is an identifier.
+const RECORD = { category: 'system.operations', purposes: ['essential.legal_obligation'], strategy: 'null' } as const;
+const SUBJECT_ID = { category: 'user.unique_id', purposes: ['essential.legal_obligation', 'essential.service.security'], strategy: 'hash' } as const;
+const NO_SUBJECT = (): null => null;
+
 const DsrKindEnum = builder.enumType('DsrKind', { values: DSR_KINDS });
 const DsrStatusEnum = builder.enumType('DsrStatus', { values: DSR_STATUSES });
 
@@ -19,17 +24,18 @@ const DsrExtensionRef = builder.objectRef<DsrExtension>('DsrExtension').implemen
 
 const DsrRequestRef = builder.objectRef<DsrView>('DsrRequest').implement({
   description: 'One data-subject request and how it was answered (GDPR Art. 12).',
+  governance: { subjectOf: NO_SUBJECT, tenantOf: (r) => r.tenant },
   fields: (t) => ({
-    id: t.exposeID('_id'),
-    kind: t.field({ type: DsrKindEnum, resolve: (r) => r.kind }),
-    subject: t.exposeString('shownSubject', { description: 'The subject\'s id while their data key exists, else their audit pseudonym (`sr_…`, after erasure linked to nobody).' }),
-    status: t.field({ type: DsrStatusEnum, resolve: (r) => r.status }),
-    receivedAt: t.expose('receivedAt', { type: 'DateTime' }),
-    dueAt: t.expose('dueAt', { type: 'DateTime', description: 'Art. 12(3): one month after receipt (or the latest extension).' }),
-    completedAt: t.expose('completedAt', { type: 'DateTime', nullable: true }),
-    overdue: t.boolean({ resolve: (r) => r.status === 'PENDING' && r.dueAt.getTime() < Date.now() }),
-    extensions: t.field({ type: [DsrExtensionRef], resolve: (r) => r.extensions }),
-    auditId: t.exposeID('auditId', { nullable: true }),
+    id: t.exposeID('_id', { governance: RECORD }),
+    kind: t.field({ type: DsrKindEnum, resolve: (r) => r.kind, governance: RECORD }),
+    subject: t.exposeString('shownSubject', { description: 'The subject\'s id while their data key exists, else their audit pseudonym (`sr_…`, after erasure linked to nobody).', governance: SUBJECT_ID }),
+    status: t.field({ type: DsrStatusEnum, resolve: (r) => r.status, governance: RECORD }),
+    receivedAt: t.expose('receivedAt', { type: 'DateTime', governance: RECORD }),
+    dueAt: t.expose('dueAt', { type: 'DateTime', description: 'Art. 12(3): one month after receipt (or the latest extension).', governance: RECORD }),
+    completedAt: t.expose('completedAt', { type: 'DateTime', nullable: true, governance: RECORD }),
+    overdue: t.boolean({ resolve: (r) => r.status === 'PENDING' && r.dueAt.getTime() < Date.now(), governance: RECORD }),
+    extensions: t.field({ type: [DsrExtensionRef], resolve: (r) => r.extensions, governance: RECORD }),
+    auditId: t.exposeID('auditId', { nullable: true, governance: RECORD }),
   }),
 });
 

@@ -11,6 +11,7 @@ export const ERASURE_RECEIPT_TYP = 'govgate-erasure-receipt+jws';
 
 interface ErasureReceipt {
   subjectId: string;
+  tenant: string;
   status: 'PENDING' | 'COMPLETED';
   requestedAt: Date;
   erasedAt: Date | null;
@@ -21,6 +22,10 @@ interface ErasureReceipt {
   anonymised: { collection: string; count: number }[];
   kept: KeptRecords[];
 }
+
+// The receipt is about the caller, to the caller: facts of the erasure (system.operations) and their own id.
+const RECEIPT = { category: 'system.operations', purposes: ['essential'], strategy: 'null' } as const;
+const SUBJECT_ID = { category: 'user.unique_id', purposes: ['essential'], strategy: 'hash' } as const;
 
 const ErasureStatusEnum = builder.enumType('ErasureStatus', {
   values: { PENDING: { description: 'Waiting for the pack\'s grace period; already decided as erased (nothing about the subject leaves).' }, COMPLETED: { description: 'Every record deleted or anonymised, the data key destroyed.' } } as const,
@@ -42,25 +47,27 @@ const KeptRecordsRef = builder.objectRef<KeptRecords>('KeptRecords').implement({
 
 const ErasureReceiptRef = builder.objectRef<ErasureReceipt>('ErasureReceipt').implement({
   description: 'What eraseMyAccount did (or will do), with a receipt signed by the audit signing key.',
+  governance: { subjectOf: (r) => r.subjectId, tenantOf: (r) => r.tenant },
   fields: (t) => ({
-    subjectId: t.exposeID('subjectId'),
-    status: t.field({ type: ErasureStatusEnum, resolve: (r) => r.status }),
-    requestedAt: t.expose('requestedAt', { type: 'DateTime' }),
-    erasedAt: t.expose('erasedAt', { type: 'DateTime', nullable: true, description: 'Null while pending.' }),
-    dueAt: t.expose('dueAt', { type: 'DateTime', description: 'When the erasure is carried out: the end of the pack\'s grace period (the request time without one), never after the Art. 12(3) month.' }),
-    auditId: t.exposeID('auditId', { nullable: true, description: 'The INTENT event of this request, written before anything was erased.' }),
-    receipt: t.exposeString('receipt', { description: 'Compact JWS (typ govgate-erasure-receipt+jws) signed with the audit signing key; verify it against /.well-known/jwks.json.' }),
-    deleted: t.field({ type: [CollectionCountRef], resolve: (r) => r.deleted }),
-    anonymised: t.field({ type: [CollectionCountRef], resolve: (r) => r.anonymised }),
-    kept: t.field({ type: [KeptRecordsRef], resolve: (r) => r.kept }),
+    subjectId: t.exposeID('subjectId', { governance: SUBJECT_ID }),
+    status: t.field({ type: ErasureStatusEnum, resolve: (r) => r.status, governance: RECEIPT }),
+    requestedAt: t.expose('requestedAt', { type: 'DateTime', governance: RECEIPT }),
+    erasedAt: t.expose('erasedAt', { type: 'DateTime', nullable: true, description: 'Null while pending.', governance: RECEIPT }),
+    dueAt: t.expose('dueAt', { type: 'DateTime', description: 'When the erasure is carried out: the end of the pack\'s grace period (the request time without one), never after the Art. 12(3) month.', governance: RECEIPT }),
+    auditId: t.exposeID('auditId', { nullable: true, description: 'The INTENT event of this request, written before anything was erased.', governance: RECEIPT }),
+    receipt: t.exposeString('receipt', { description: 'Compact JWS (typ govgate-erasure-receipt+jws) signed with the audit signing key; verify it against /.well-known/jwks.json.', governance: RECEIPT }),
+    deleted: t.field({ type: [CollectionCountRef], resolve: (r) => r.deleted, governance: RECEIPT }),
+    anonymised: t.field({ type: [CollectionCountRef], resolve: (r) => r.anonymised, governance: RECEIPT }),
+    kept: t.field({ type: [KeptRecordsRef], resolve: (r) => r.kept, governance: RECEIPT }),
   }),
 });
 
 const counts = (record: Record<string, number>): { collection: string; count: number }[] =>
   Object.entries(record).map(([collection, count]) => ({ collection, count })).sort((a, b) => a.collection.localeCompare(b.collection));
 
-async function receiptOf(ctx: GatewayContext, parts: Omit<ErasureReceipt, 'receipt'> & { tenant: string; subjectRef: string }): Promise<ErasureReceipt> {
-  const { tenant, subjectRef, ...receipt } = parts;
+async function receiptOf(ctx: GatewayContext, parts: Omit<ErasureReceipt, 'receipt'> & { subjectRef: string }): Promise<ErasureReceipt> {
+  const { subjectRef, ...receipt } = parts;
+  const { tenant } = receipt;
   const payload = {
     subjectRef,
     subjectId: receipt.subjectId,

@@ -174,6 +174,8 @@ export const NOT_ABOUT_THE_SUBJECT: Readonly<Record<string, string>> = {
   audit_events:
     'the audit log records requests. What concerns the subject is exported as `accessLog` (the entries of myAccessLog, without the actors\' identities)',
   govgate_readiness: 'the readiness probe\'s one document per gateway instance: no personal data',
+  dsr_requests:
+    'the controller\'s accountability record of rights requests (Art. 5(2), 12(3)), stored under the subject\'s pseudonym: kinds, dates and statuses of requests the subject made. Not exported yet (it is keyed by pseudonym, not by the subject id the export sources read)',
 };
 
 /** The export's keys, for `exportMyData(collection:)`: every source, and the access log. */
