@@ -16,6 +16,7 @@ import './features/statistics/index.js';
 import './features/rights/index.js';
 import './features/rights/erasure.schema.js';
 import './features/rights/dsr.schema.js';
+import './features/rights/end-of-contract.schema.js';
 
 let built: GraphQLSchema | undefined;
 

@@ -36,7 +36,7 @@ export function staticVerdict(field: GovernedField, caller: Caller, purpose: str
   // The pack may add or remove purposes of this field (fieldPurposes): its effective purposes decide.
   const purposes = pack.fieldPurposes(field);
   // Grants of aggregate-only roles count for statistics, never for a single record.
-  const grants = pack.grantsFor(caller.roles, category, purpose).filter((g) => use === 'aggregate' || !pack.aggregateOnly(g.role));
+  const grants = pack.grantsFor(caller.roles, category, purpose, field.coordinate).filter((g) => use === 'aggregate' || !pack.aggregateOnly(g.role));
   const consent = pack.consentRuleFor(purpose);
   if (grants.length === 0) return { kind: 'deny', reason: 'ROLE', field };
   if (!anyCovers(purposes, purpose)) return { kind: 'deny', reason: 'PURPOSE', field };

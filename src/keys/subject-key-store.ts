@@ -131,8 +131,21 @@ export class SubjectKeyStore {
     return deletedCount > 0;
   }
 
-  /** Every key of a tenant (end of contract). */
+  /**
+   * A new account under a subject erased here lately: its content gets a real key again (else it
+   * would be written under a throwaway key and never read back).
+   */
+  readmit(tenant: string, subject: string): void {
+    this.shredded.delete(cacheKey(tenant, subject));
+  }
+
+  /**
+   * Every key of a tenant (end of contract), each forgotten here like `destroy`'s, so requests this
+   * instance still serves with their tokens get throwaway keys rather than new key records.
+   */
   async destroyTenant(tenant: string): Promise<number> {
+    const subjects = await subjectKeyModel(this.connection).distinct('subject', { tenant }).exec();
+    for (const subject of subjects) this.shredded.set(cacheKey(tenant, subject), true);
     this.cache.clear();
     const { deletedCount } = await subjectKeyModel(this.connection).deleteMany({ tenant }).exec();
     return deletedCount;

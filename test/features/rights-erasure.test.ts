@@ -157,6 +157,16 @@ describe('eraseMyAccount without a grace period (deepailab)', () => {
     expect(await documentsNaming(t, ERIN)).toEqual([]);
   });
 
+  it('a new account under the erased subject (same instance, within the day) gets a real key: its content reads back', async () => {
+    const again = await t.token(ERIN, tenant, ['user']);
+    await register(t, again, 'Erin again', 'erin.again@example.test');
+    const c = await t.execute(StartConversationDocument, { title: 'erin new title' }, { token: again });
+    expect(c.errors).toBeUndefined();
+    expect(c.data!.startConversation.title).toBe('erin new title');
+    expect(await t.connection.db!.collection('subject_keys').countDocuments({ tenant, subject: ERIN })).toBe(1);
+    expect((await t.execute(EraseMyAccountDocument, { confirm: true }, { token: again })).data!.eraseMyAccount.status).toBe('COMPLETED');
+  });
+
   it('the receipt is a JWS signed by a key of /.well-known/jwks.json', async () => {
     const other = await t.token('erasable-eve-2', tenant, ['user']);
     await register(t, other, 'Eve', 'eve2@example.test');

@@ -171,6 +171,7 @@ describe('the real schema', () => {
     const shaped: Record<string, { parent: unknown; expected: unknown }> = {
       'AuditEvent.decisions': { parent: { tenant: 't1', decisions: [] }, expected: [] },
       'DsrRequest.overdue': { parent: { status: 'PENDING', dueAt: new Date(0) }, expected: true },
+      'TenantExport.withheld': { parent: { withheld: { users: 1 } }, expected: [{ collection: 'users', count: 1 }] },
     };
     for (const field of nonPersonal) {
       const custom = shaped[field.coordinate];

@@ -98,12 +98,20 @@ describe('a database writer', () => {
     const Messages = messageModel(t.connection).collection;
     const alices = await Messages.findOne({ _id: ids.message as never });
     const original = await Messages.findOne({ _id: ids.bobMessage as never });
-    // Alice's ciphertext on Bob's message (and, separately, on another of Alice's records).
+    // Alice's ciphertext on Bob's message (and, below, on another of Alice's own records).
     await Messages.updateOne({ _id: ids.bobMessage as never }, { $set: { content: alices!.content } });
     const bobReads = await t.execute(ConversationDocument, { id: ids.bobConversation }, { token: bob });
     expect(bobReads.data?.conversation?.messages.map((m) => m.content)).toEqual([null]);
     await Messages.updateOne({ _id: ids.bobMessage as never }, { $set: { content: original!.content } });
     expect((await t.execute(ConversationDocument, { id: ids.bobConversation }, { token: bob })).data?.conversation?.messages.map((m) => m.content)).toEqual(['bob words']);
+    // Same owner, same key: Alice's message ciphertext as her own conversation's title (another field and record) does not open either.
+    const Conversations = t.connection.db!.collection('conversations');
+    const title = (await Conversations.findOne({ _id: ids.conversation as never }))!.title as string;
+    await Conversations.updateOne({ _id: ids.conversation as never }, { $set: { title: alices!.content } });
+    const moved = await t.execute(ConversationDocument, { id: ids.conversation }, { token: alice });
+    expect(moved.data?.conversation?.title ?? null).toBeNull();
+    expect(moved.data?.conversation?.messages.map((m) => m.content)).toEqual([`${CANARY} my diagnosis`]);
+    await Conversations.updateOne({ _id: ids.conversation as never }, { $set: { title } });
   });
 
   it('cannot give one subject another subject\'s wrapped key, nor plant plaintext', async () => {

@@ -95,7 +95,11 @@ export function recordOfProcessing(schema: GraphQLSchema, pack: PolicyPack, tena
     categoriesOfData,
     categoriesOfSubjects: subjectsOf(pack),
     purposes,
-    recipients: pack.file.grants.map((g) => ({ role: g.role, scope: g.scope, categories: g.categories, purposes: g.purposes, source: g.source })),
+    recipients: [
+      ...pack.file.grants.map((g) => ({ role: g.role, scope: g.scope, categories: g.categories, purposes: g.purposes, source: g.source })),
+      // The end-of-contract grant: every record of the tenant, through its one export field only.
+      ...pack.scopedGrants.map((g) => ({ role: g.role, scope: g.scope, categories: g.categories, purposes: g.purposes, source: `${g.source} — only through ${g.coordinates.join(', ')}` })),
+    ],
     facts,
     transfers: transfersOf(facts),
     securityMeasures: SECURITY_MEASURES,

@@ -5,7 +5,7 @@ import { GovgateError } from '../../errors.js';
 import { userModel } from '../users/index.js';
 import { changeUserState } from '../users/user-state-writer.js';
 import { dsrDueAt, recordDsr } from './dsr-log.js';
-import { claimErasure, completeErasure, deleteConversationsOf, erasureRules, executeAtFor, type ErasureOutcome, type KeptRecords } from './erasure.js';
+import { claimErasure, completeErasure, deleteConversationsOf, erasureRules, executeAtFor, rejectErasure, type ErasureOutcome, type KeptRecords } from './erasure.js';
 
 export const ERASURE_RECEIPT_TYP = 'govgate-erasure-receipt+jws';
 
@@ -31,11 +31,11 @@ const ErasureStatusEnum = builder.enumType('ErasureStatus', {
   values: { PENDING: { description: 'Waiting for the pack\'s grace period; already decided as erased (nothing about the subject leaves).' }, COMPLETED: { description: 'Every record deleted or anonymised, the data key destroyed.' } } as const,
 });
 
-const CollectionCountRef = builder.objectRef<{ collection: string; count: number }>('CollectionCount').implement({
+export const CollectionCountRef = builder.objectRef<{ collection: string; count: number }>('CollectionCount').implement({
   fields: (t) => ({ collection: t.exposeString('collection'), count: t.exposeInt('count') }),
 });
 
-const KeptRecordsRef = builder.objectRef<KeptRecords>('KeptRecords').implement({
+export const KeptRecordsRef = builder.objectRef<KeptRecords>('KeptRecords').implement({
   description: 'Records kept under a legal hold of the pack, anonymised.',
   fields: (t) => ({
     collection: t.exposeString('collection'),
@@ -62,7 +62,7 @@ const ErasureReceiptRef = builder.objectRef<ErasureReceipt>('ErasureReceipt').im
   }),
 });
 
-const counts = (record: Record<string, number>): { collection: string; count: number }[] =>
+export const counts = (record: Record<string, number>): { collection: string; count: number }[] =>
   Object.entries(record).map(([collection, count]) => ({ collection, count })).sort((a, b) => a.collection.localeCompare(b.collection));
 
 async function receiptOf(ctx: GatewayContext, parts: Omit<ErasureReceipt, 'receipt'> & { subjectRef: string }): Promise<ErasureReceipt> {
@@ -104,22 +104,30 @@ builder.mutationFields((t) => ({
     resolve: async (_root, { confirm }, ctx) => {
       const { tenant, subject } = requireAuthenticated(ctx.caller);
       if (!confirm) throw new GovgateError('BAD_USER_INPUT', 'confirm: erasure is irreversible and must be confirmed with true');
-      const user = await userModel(ctx.connection).findOne({ tenant, subject }, { erasure: 1 }).lean<{ erasure: string }>().exec();
-      if (!user) throw new GovgateError('BAD_USER_INPUT', 'there is no account to erase');
-      if (user.erasure !== 'ACTIVE') throw new GovgateError('BAD_USER_INPUT', 'this account\'s erasure is already under way');
       const rules = erasureRules(ctx.pack);
       const requestedAt = new Date();
       const dueAt = executeAtFor(rules, requestedAt, dsrDueAt(requestedAt));
       const auditId = ctx.governance.intentId;
-      // Recorded first (with the subject, until completion): a crash after it leaves a pending erasure the sweeper finishes.
+      // Only the verified record says whether an erasure is under way (a planted value cannot block the right).
+      const current = await userModel(ctx.connection).findOne({ tenant, subject }, { _id: 1 }).lean().exec();
+      if (!current) throw new GovgateError('BAD_USER_INPUT', 'there is no account to erase');
+      // Recorded first (with the subject, until completion), then the account is sealed as
+      // ERASURE_PENDING — decided as erased at once, and what the sweeper requires before it erases,
+      // so a request record a database writer plants erases no one. A crash after both leaves a
+      // pending erasure the sweeper finishes.
       const dsr = await recordDsr(ctx, 'ERASURE', { tenant, subject, status: 'PENDING', receivedAt: requestedAt, executeAt: dueAt, auditId });
+      await changeUserState(ctx, tenant, subject, (user) => {
+        if (user.erasure !== 'ACTIVE') throw new GovgateError('BAD_USER_INPUT', 'this account\'s erasure is already under way');
+        return { erasure: 'ERASURE_PENDING' };
+      }).catch(async (error: unknown) => {
+        await rejectErasure(ctx.connection, dsr._id);
+        throw error;
+      });
       const base = { tenant, subjectRef: dsr.subjectRef, subjectId: subject, requestedAt, dueAt, auditId };
-      if (rules.graceDays > 0) {
-        await changeUserState(ctx, tenant, subject, () => ({ erasure: 'ERASURE_PENDING' }));
-        return receiptOf(ctx, { ...base, status: 'PENDING', erasedAt: null, deleted: [], anonymised: [], kept: [] });
-      }
+      if (rules.graceDays > 0) return receiptOf(ctx, { ...base, status: 'PENDING', erasedAt: null, deleted: [], anonymised: [], kept: [] });
       const claimed = await claimErasure(ctx.connection, dsr._id, requestedAt);
-      if (!claimed) throw new GovgateError('INTERNAL_SERVER_ERROR', 'the erasure could not be started; it is completed by the sweeper');
+      // The token's subject is erased, never whatever the stored request names.
+      if (!claimed || claimed.subject !== subject) throw new GovgateError('INTERNAL_SERVER_ERROR', 'the erasure could not be started; it is completed by the sweeper');
       const erasedAt = new Date();
       const outcome: ErasureOutcome = await completeErasure(ctx, claimed, erasedAt);
       return receiptOf(ctx, { ...base, status: 'COMPLETED', erasedAt, deleted: counts(outcome.deleted), anonymised: counts(outcome.anonymised), kept: outcome.kept });

@@ -6,15 +6,13 @@ import { GovgateError } from '../../errors.js';
 import type { PolicyPack } from '../../governance/packs/index.js';
 import type { ErasureRules } from '../../governance/packs/pack-schema.js';
 import { subjectKeysOf } from '../../keys/index.js';
-import { agentModel, knowledgeModel, supportGrantModel } from '../agents/index.js';
-import { consentModel } from '../consents/index.js';
+import { agentModel } from '../agents/index.js';
 import { conversationModel, messageModel } from '../conversations/index.js';
-import { galleryImageModel } from '../gallery/index.js';
-import { mediaUploadModel } from '../media/index.js';
 import { transactionModel } from '../payments/index.js';
-import { apiUsageModel } from '../usage/index.js';
-import { guardianConfirmationModel, userModel } from '../users/index.js';
+import { guardianConfirmationModel, userModel, type UserDoc } from '../users/index.js';
+import { stateSealOf } from '../../db/connection-seal.js';
 import { dsrRequestModel, type DsrRequestDoc } from './dsr-request.model.js';
+import { EXPORT_SOURCES } from './export-sources.js';
 
 /** What erasure needs: a request's context has it, and so does the gateway's sweeper. */
 export interface ErasureDeps {
@@ -59,10 +57,15 @@ export async function deleteConversationsOf(connection: Connection, tenant: stri
   return { conversations: conversations.deletedCount, messages: messages.deletedCount };
 }
 
+/** The model of a collection a pack may hold (HOLDABLE_COLLECTIONS). */
+export function heldModel(connection: Connection, collection: ErasureRules['legalHold'][number]['collection']): Model<never> {
+  return { transactions: transactionModel(connection) }[collection] as unknown as Model<never>;
+}
+
 /** Paths of a held record that are never removed: its identity, tenant, owner (replaced) and date. */
 const STRUCTURAL = new Set(['_id', 'tenant', 'owner', 'createdAt', 'updatedAt']);
 
-async function anonymiseHeld(model: Model<never>, tenant: string, subject: string, ref: string, keepFields: readonly string[]): Promise<number> {
+export async function anonymiseHeld(model: Model<never>, tenant: string, subject: string, ref: string, keepFields: readonly string[]): Promise<number> {
   const keep = new Set([...STRUCTURAL, ...keepFields]);
   const removed = Object.keys(model.schema.paths).filter((p) => !keep.has(p));
   const update: Record<string, unknown> = { $set: { owner: ref } };
@@ -75,8 +78,9 @@ async function anonymiseHeld(model: Model<never>, tenant: string, subject: strin
  * Carries out one erasure: records under a legal hold of the pack are kept with the owner replaced
  * by the subject's audit pseudonym (unlinkable once the key is gone) and every other field but
  * `keepFields` removed; every other record about the subject, in every collection, is deleted; then
- * the subject's data key is destroyed (crypto-shredding: any copy of their ciphertexts, in backups
- * too, no longer decrypts, and their audit pseudonym maps back to nobody). The DSR record is
+ * the subject's data key is destroyed (crypto-shredding: copies of their ciphertexts no longer
+ * decrypt through the gateway, and their audit pseudonym maps back to nobody; a backup of
+ * `subject_keys` from before still opens them while its master key lives). The DSR record is
  * completed and loses the raw subject id. The caller audits before calling this.
  */
 export async function completeErasure(deps: ErasureDeps, dsr: DsrRequestDoc, now: Date): Promise<ErasureOutcome> {
@@ -89,41 +93,60 @@ export async function completeErasure(deps: ErasureDeps, dsr: DsrRequestDoc, now
   const anonymised: Record<string, number> = {};
   const kept: KeptRecords[] = [];
   for (const hold of rules.legalHold) {
-    const model = { transactions: transactionModel(connection) }[hold.collection] as unknown as Model<never>;
+    const model = heldModel(connection, hold.collection);
     const count = await anonymiseHeld(model, tenant, subject, dsr.subjectRef, hold.keepFields ?? []);
     anonymised[hold.collection] = (anonymised[hold.collection] ?? 0) + count;
     kept.push({ collection: hold.collection, count, reason: hold.reason, source: hold.source });
   }
   const deleted: Record<string, number> = {};
-  const count = (collection: string, n: number): void => {
-    deleted[collection] = (deleted[collection] ?? 0) + n;
+  // Records in the subject's conversations and of the subject's agents go with them, whoever is their stored owner.
+  const idsOf = async (model: Model<never>): Promise<string[]> => (await model.find(owned, { _id: 1 }).lean<{ _id: string }[]>().exec()).map((r) => r._id);
+  const conversationIds = await idsOf(conversationModel(connection) as unknown as Model<never>);
+  const agentIds = await idsOf(agentModel(connection) as unknown as Model<never>);
+  const byReference: Readonly<Record<string, Record<string, unknown>>> = {
+    messages: { conversationId: { $in: conversationIds } },
+    agent_knowledge: { agentId: { $in: agentIds } },
+    support_grants: { agentId: { $in: agentIds } },
   };
-  const { conversations, messages } = await deleteConversationsOf(connection, tenant, subject);
-  count('conversations', conversations);
-  count('messages', messages);
-  const agentIds = (await agentModel(connection).find(owned, { _id: 1 }).lean<{ _id: string }[]>().exec()).map((a) => a._id);
-  const byAgent = { tenant, $or: [{ owner: subject }, { agentId: { $in: agentIds } }] };
-  count('agent_knowledge', (await knowledgeModel(connection).deleteMany(byAgent).exec()).deletedCount);
-  count('support_grants', (await supportGrantModel(connection).deleteMany(byAgent).exec()).deletedCount);
-  count('agents', (await agentModel(connection).deleteMany(owned).exec()).deletedCount);
-  count('gallery_images', (await galleryImageModel(connection).deleteMany(owned).exec()).deletedCount);
-  count('media_uploads', (await mediaUploadModel(connection).deleteMany(owned).exec()).deletedCount);
-  count('api_usage', (await apiUsageModel(connection).deleteMany(owned).exec()).deletedCount);
-  // Not under a hold (no pack rule keeps them): deleted like everything else.
-  if (!rules.legalHold.some((h) => h.collection === 'transactions')) count('transactions', (await transactionModel(connection).deleteMany(owned).exec()).deletedCount);
-  count('consents', (await consentModel(connection).deleteMany({ tenant, subject }).exec()).deletedCount);
-  count('guardian_confirmations', (await guardianConfirmationModel(connection).deleteMany({ tenant, subject }).exec()).deletedCount);
-  // The subject redeemed a minor's guardian token: the minor's confirmation stays, no longer naming them.
-  const redeemed = await guardianConfirmationModel(connection).collection.updateMany({ tenant, confirmedBy: subject }, { $set: { confirmedBy: null } });
-  if (redeemed.modifiedCount > 0) anonymised.guardian_confirmations = redeemed.modifiedCount;
-  count('users', (await userModel(connection).deleteMany({ tenant, subject }).exec()).deletedCount);
-  for (const [k, v] of Object.entries(deleted)) if (v === 0) delete deleted[k];
-  count('subject_keys', (await subjectKeysOf(connection).destroy(tenant, subject)) ? 1 : 0);
+  const held = new Set<string>(rules.legalHold.map((h) => h.collection));
+  // Every collection the export knows holds records about a subject (one list, checked against the
+  // models by the export test); the account record goes last, so an erasure cut short is still
+  // backed by its sealed ERASURE_PENDING account when the sweeper takes it up again.
+  const sources = [...EXPORT_SOURCES.filter((s) => s.collection !== 'users'), ...EXPORT_SOURCES.filter((s) => s.collection === 'users')];
+  for (const source of sources) {
+    if (held.has(source.collection)) continue;
+    const own = { [source.subjectPath]: subject };
+    const extra = byReference[source.collection];
+    const filter = { tenant, ...(extra ? { $or: [own, extra] } : own) };
+    if (source.collection === 'users') {
+      // The subject redeemed a minor's guardian token: the minor's confirmation stays, no longer naming them.
+      const redeemed = await guardianConfirmationModel(connection).collection.updateMany({ tenant, confirmedBy: subject }, { $set: { confirmedBy: null } });
+      if (redeemed.modifiedCount > 0) anonymised.guardian_confirmations = redeemed.modifiedCount;
+    }
+    const { deletedCount } = await source.model(connection).deleteMany(filter).exec();
+    if (deletedCount > 0) deleted[source.collection] = deletedCount;
+  }
+  if (await subjectKeysOf(connection).destroy(tenant, subject)) deleted.subject_keys = 1;
   await dsrRequestModel(connection)
     .updateOne({ _id: dsr._id }, { $set: { status: 'COMPLETED', completedAt: now, subject: null, claimedUntil: null, deleted, anonymised } })
     .exec();
   deps.logger.info({ tenant, dsr: dsr._id }, 'erasure completed');
   return { deleted, anonymised, kept };
+}
+
+/** Ends a pending erasure request without erasing anything (its account does not back it). */
+export async function rejectErasure(connection: Connection, id: string): Promise<void> {
+  await dsrRequestModel(connection).updateOne({ _id: id, status: 'PENDING' }, { $set: { status: 'REJECTED', completedAt: new Date(), subject: null, claimedUntil: null } }).exec();
+}
+
+/**
+ * True when the subject's account record verifies against its seal and is ERASURE_PENDING: what
+ * eraseMyAccount wrote through the sealed writer. The request record alone is not enough — a
+ * database writer can insert one naming anybody — so the sweeper erases only what this backs.
+ */
+export async function erasureBackedByAccount(connection: Connection, tenant: string, subject: string): Promise<boolean> {
+  const user = await userModel(connection).findOne({ tenant, subject }).lean<UserDoc & { seal?: string | null }>().exec();
+  return user !== null && user.erasure === 'ERASURE_PENDING' && stateSealOf(connection).verifyUser(user);
 }
 
 /** Takes a pending erasure for this instance (null: another one has it, or it is done). */

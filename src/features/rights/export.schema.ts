@@ -55,8 +55,9 @@ builder.mutationFields((t) => ({
     resolve: async (_root, args, ctx) => {
       const exported = await exportMyData(ctx, args);
       // Art. 12: every rights request is on record for the compliance officer, with its deadline.
+      // A continuation page (`after`) belongs to the request already on record.
       const { tenant, subject } = requireAuthenticated(ctx.caller);
-      await recordDsr(ctx, 'EXPORT', { tenant, subject, auditId: ctx.governance.intentId });
+      if (!args.after) await recordDsr(ctx, 'EXPORT', { tenant, subject, auditId: ctx.governance.intentId });
       return exported;
     },
   }),

@@ -1,3 +1,4 @@
+import { subjectKeysOf } from '../../keys/index.js';
 import { requireAuthenticated } from '../../auth/index.js';
 import { builder } from '../../builder.js';
 import { paginateById } from '../../db/paginate.js';
@@ -129,6 +130,7 @@ builder.mutationFields((t) => ({
       const guardian = admission === 'guardian' && data.guardian ? { name: data.guardian.name, email: data.guardian.email, consent: false, at: new Date() } : null;
       const User = userModel(ctx.connection);
       await ensureTenant(tenantModel(ctx.connection), caller.tenant);
+      subjectKeysOf(ctx.connection).readmit(caller.tenant, caller.subject);
       try {
         const created = await User.create({
           tenant: caller.tenant,

@@ -3,6 +3,7 @@ import { ROLES } from '../../auth/caller.js';
 import { isCategory, isPurpose, unknownCategoryReason } from '../taxonomy/index.js';
 import { aggregateOnlySchema } from './aggregate-only.js';
 import { developerDataSchema } from './developer-data.js';
+import { endOfContractSchema } from './end-of-contract.js';
 import { coverageEntrySchema, packFactsSchema } from './pack-facts.js';
 import { privateContentSchema } from './private-content.js';
 
@@ -131,6 +132,8 @@ export const packFileSchema = z
      * a `legalHold`, which are kept with their personal fields removed. Base sets it; a pack may override.
      */
     erasure: erasureSchema.optional(),
+    /** Who may export and delete the whole tenant at the end of the contract (end-of-contract.ts). Default: nobody. */
+    endOfContract: endOfContractSchema.optional(),
   })
   .strict();
 

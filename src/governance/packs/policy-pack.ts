@@ -4,6 +4,7 @@ import { isTrainingUse, trainingPurposesOf } from '../training-purposes.js';
 import type { ConsentRule, Grant, PackFile } from './pack-schema.js';
 import type { GovernedField } from '../types.js';
 import { ageAdmission, type AgeAdmission } from './age-admission.js';
+import { endOfContractGrants, type EndOfContractRule } from './end-of-contract.js';
 import { createFieldPurposes } from './field-purposes.js';
 import { createRetentionLookup, type Retention } from './retention.js';
 
@@ -12,8 +13,15 @@ export interface PolicyPack {
   readonly name: string;
   readonly version: string;
   readonly file: Readonly<PackFile>;
-  /** Grants of these roles that cover the category for the purpose. */
-  grantsFor(roles: readonly Role[], category: string, purpose: string): Grant[];
+  /**
+   * Grants of these roles that cover the category for the purpose; with a field coordinate, also
+   * the grants scoped to that field (the end-of-contract export's).
+   */
+  grantsFor(roles: readonly Role[], category: string, purpose: string, coordinate?: string): Grant[];
+  /** Grants compiled from pack rules that open only the listed field coordinates (endOfContract's). */
+  readonly scopedGrants: readonly (Grant & { readonly coordinates: readonly string[] })[];
+  /** The pack's end-of-contract rule when one of these roles may invoke it, else null. */
+  endOfContractFor(roles: readonly Role[]): EndOfContractRule | null;
   /** The role's grants serve aggregates only (pack `aggregateOnly`). */
   aggregateOnly(role: Role): boolean;
   /** The purposes a field serves under this pack: the schema's, with the pack's `fieldPurposes` applied. */
@@ -51,14 +59,22 @@ export function createPolicyPack(file: PackFile): PolicyPack {
   const objectable = file.objectable.map((o) => o.purpose);
   const trainingPurposes = trainingPurposesOf(file.trainingPurposes);
   const aggregateRoles: ReadonlySet<Role> = new Set((file.aggregateOnly ?? []).map((a) => a.role));
-  const grantsFor = (roles: readonly Role[], category: string, purpose: string): Grant[] =>
-    file.grants.filter((g) => roles.includes(g.role) && anyCovers(g.categories, category) && anyCovers(g.purposes, purpose));
+  const scopedGrants = endOfContractGrants(file.endOfContract);
+  const matches = (roles: readonly Role[], category: string, purpose: string) => (g: Grant): boolean =>
+    roles.includes(g.role) && anyCovers(g.categories, category) && anyCovers(g.purposes, purpose);
+  const grantsFor = (roles: readonly Role[], category: string, purpose: string, coordinate?: string): Grant[] => {
+    const found = file.grants.filter(matches(roles, category, purpose));
+    if (coordinate === undefined || scopedGrants.length === 0) return found;
+    return [...found, ...scopedGrants.filter((g) => g.coordinates.includes(coordinate) && matches(roles, category, purpose)(g))];
+  };
   const pack: PolicyPack = {
     name: file.name,
     version: file.version,
     file: Object.freeze(file),
     grantsFor,
     aggregateOnly: (role) => aggregateRoles.has(role),
+    scopedGrants,
+    endOfContractFor: (roles) => (file.endOfContract && roles.some((r) => file.endOfContract!.roles.includes(r)) ? file.endOfContract : null),
     fieldPurposes: createFieldPurposes(file.fieldPurposes ?? []),
     purposesOf: (roles) => [...new Set(file.grants.filter((g) => roles.includes(g.role)).flatMap((g) => g.purposes))],
     needsConsent: (purpose) => anyCovers(consentPurposes, purpose),
