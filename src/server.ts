@@ -22,7 +22,8 @@ import { useReadiness } from './plugins/use-readiness.js';
 import { useTrustedDocuments } from './plugins/use-trusted-documents.js';
 import { AuditHandOff, createAdmission, createContextFactory, createPlanCache, useGovernance, type PlanCache } from './runtime/index.js';
 import { buildSchema } from './schema.js';
-import { startErasureSweeper, sweepErasures } from './features/rights/erasure-sweeper.js';
+import { sweepErasures } from './features/rights/erasure-sweeper.js';
+import { startPeriodic } from './jobs/periodic.js';
 import { RateLimiter } from './security/rate-limiter.js';
 
 /** An error as logs may hold it: its name and stack frames, without the message (which may carry input). */
@@ -43,6 +44,8 @@ export interface GatewayOptions {
   instanceId?: string;
   /** The schema to serve, built with the governance plugin. Default: govgate's own (the benchmark passes a synthetic one). */
   schema?: GraphQLSchema;
+  /** The time the periodic jobs (erasure and retention sweeps) run at. Default: the wall clock; tests move it. */
+  clock?: () => Date;
 }
 
 export interface Gateway {
@@ -139,8 +142,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     context: createContextFactory({ admission, pack, pseudonymizer, audit, connection, config, logger }),
   });
 
-  const erasureDeps = { connection, audit, pack, logger };
-  const sweeper = startErasureSweeper(erasureDeps, config.erasureSweepIntervalS * 1000);
+  const erasureDeps = { connection, audit, pack, logger, holder: instanceId };
+  const clock = options.clock ?? (() => new Date());
+  const sweeper = startPeriodic((now) => sweepErasures(erasureDeps, now), { intervalMs: config.erasureSweepIntervalS * 1000, clock, logger, name: 'erasure-sweep' });
 
   return {
     yoga,

@@ -10,6 +10,8 @@ export interface SealableUser {
   readonly erasure?: string | null;
   readonly birthDate?: Date | null;
   readonly guardian?: { readonly consent?: boolean | null } | null;
+  /** When a pending erasure is carried out (set with ERASURE_PENDING by eraseMyAccount). */
+  readonly erasureDueAt?: Date | null;
 }
 
 /** One consent record, whole: every field of it is decided on. */
@@ -39,6 +41,7 @@ export interface SealedUserState {
   readonly erasure: string;
   readonly birthDate: Date | null;
   readonly guardianConsent: boolean | null;
+  readonly erasureDueAt: Date | null;
 }
 
 /**
@@ -81,6 +84,8 @@ export function userStateOf(user: SealableUser): SealedUserState {
   if (!Array.isArray(objections) || !objections.every((o) => typeof o === 'string')) throw new TypeError('objections are not strings');
   const birthDate = user.birthDate ?? null;
   if (birthDate !== null) isoOf(birthDate);
+  const erasureDueAt = user.erasureDueAt ?? null;
+  if (erasureDueAt !== null) isoOf(erasureDueAt);
   return {
     tenant: user.tenant,
     subject: user.subject,
@@ -89,14 +94,17 @@ export function userStateOf(user: SealableUser): SealedUserState {
     erasure: user.erasure ?? 'ACTIVE',
     birthDate,
     guardianConsent: user.guardian?.consent ?? null,
+    erasureDueAt,
   };
 }
 
 // What is MACed: a version and a kind (a user seal never verifies as a consent seal), then the
 // fields, as RFC 8785 canonical JSON so key order and number formatting cannot vary.
 function userMessage(user: SealableUser): string {
-  const s = userStateOf(user);
-  return canonical({ v: 1, kind: 'user', ...s, birthDate: s.birthDate ? isoOf(s.birthDate) : null });
+  const { erasureDueAt, ...s } = userStateOf(user);
+  // The due date is sealed only when set, so seals made before it existed still verify.
+  const due = erasureDueAt ? { erasureDueAt: isoOf(erasureDueAt) } : {};
+  return canonical({ v: 1, kind: 'user', ...s, ...due, birthDate: s.birthDate ? isoOf(s.birthDate) : null });
 }
 
 function consentMessage(c: SealableConsent): string {

@@ -139,6 +139,18 @@ export class RequestGovernance implements GovernedRequest {
     return subject !== null && subject === this.caller.subject ? reason : this.plan.reasons[reason];
   }
 
+  /**
+   * A value released as one decision about no subject (a tenant's export) that carries these
+   * subjects' records: the audit event names them on that decision, so the release shows in each
+   * one's access log. Throws when no such release was decided (nothing may leave unattributed).
+   */
+  attributeRelease(coordinate: string, subjects: Iterable<string>): void {
+    const released = [...this.decisions].find(([field]) => field.coordinate === coordinate)?.[1];
+    const entry = released && [...released].find(([outcome]) => outcome.decision === 'ALLOW')?.[1];
+    if (!entry) throw new Error(`no release of ${coordinate} was decided in this request`);
+    for (const subject of subjects) entry.subjects.add(subject);
+  }
+
   noteAccess(coordinate: string): void {
     if (!this.accesses.includes(coordinate)) this.accesses.push(coordinate);
   }

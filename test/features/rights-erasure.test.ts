@@ -215,10 +215,12 @@ describe('deleteMyConversations', () => {
 
 describe('eraseMyAccount with a grace period', () => {
   let t: TestGateway;
+  let clockShift = 0;
   const GINA = 'erasable-gina-55';
   beforeAll(async () => {
     const dir = await policyDir({ deepailab: (pack) => void ((pack.erasure as { graceDays: number }).graceDays = 7) });
-    t = await startTestGateway({ name: `${import.meta.url}#grace`, env: { POLICY_DIR: dir, ERASURE_SWEEP_INTERVAL_S: '1' } });
+    // The gateway's own sweeper runs every second on a clock the test can move past the grace period.
+    t = await startTestGateway({ name: `${import.meta.url}#grace`, env: { POLICY_DIR: dir, ERASURE_SWEEP_INTERVAL_S: '1' }, clock: () => new Date(Date.now() + clockShift) });
   }, 60_000);
   afterAll(async () => {
     await t?.close();
@@ -262,8 +264,11 @@ describe('eraseMyAccount with a grace period', () => {
     const hank = await t.token('erasable-hank-9', tenant, ['user']);
     await register(t, hank, 'Hank', 'hank9@example.test');
     expect((await t.execute(EraseMyAccountDocument, { confirm: true }, { token: hank })).data!.eraseMyAccount.status).toBe('PENDING');
-    // The grace period ends (as if 7 days passed).
-    await t.connection.db!.collection('dsr_requests').updateOne({ tenant, subject: 'erasable-hank-9' }, { $set: { executeAt: new Date(Date.now() - 1000) } });
+    // Meanwhile the sweeper leaves the account alone...
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(await t.connection.db!.collection('users').findOne({ tenant, subject: 'erasable-hank-9' })).toMatchObject({ erasure: 'ERASURE_PENDING' });
+    // ...until its clock passes the sealed due date (as if 8 days passed).
+    clockShift = 8 * 86_400_000;
     expect(await eventually(async () => (await t.connection.db!.collection('users').countDocuments({ tenant, subject: 'erasable-hank-9' })) === 0, 10_000)).toBe(true);
     expect(await eventually(async () => (await documentsNaming(t, 'erasable-hank-9')).length === 0, 5_000)).toBe(true);
   });

@@ -220,8 +220,12 @@ describe('exportMyData', () => {
     expect(dev.errors).toBeUndefined();
     expect(((dev.data!.exportMyData.data as Data).messages as Row[]).length).toBe(2);
     // Like every read of one's own records: the baseline grants them to `user`, not to `developer`.
+    const exportsOnRecord = () => t.connection.db!.collection('dsr_requests').countDocuments({ tenant, kind: 'EXPORT' });
+    const before = await exportsOnRecord();
     const devOnly = await exportAs('alice', tenant, ['developer']);
     expect(devOnly.errors).toBeUndefined();
+    // Nothing was released, so no export is on record in the DSR log.
+    expect(await exportsOnRecord()).toBe(before);
     expect(devOnly.data!.exportMyData.data).toBeNull();
     expect(redactionAt(devOnly, ['exportMyData', 'data'])?.reason).toBe('ROLE');
     expect(JSON.stringify(devOnly)).not.toMatch(/alice-here/);
@@ -257,7 +261,7 @@ describe('paging a large export', () => {
   });
 
   it('refuses an unknown collection, a cursor without its collection and a bad size, without echo', async () => {
-    for (const variables of [{ collection: 'canary_collection' }, { after: 'canary' }, { first: 0 }, { first: 10_001 }, { collection: 'messages', after: 'canary-cursor' }]) {
+    for (const variables of [{ collection: 'canary_collection' }, { after: 'canary' }, { first: 0 }, { first: 10_001 }, { collection: 'messages', after: 'canary-cursor' }, { collection: 'messages', after: Buffer.from('x:').toString('base64url') }]) {
       const res = await exportAs('alice', tenant, ['user'], variables);
       expect(res.errors?.[0]?.extensions?.code, JSON.stringify(variables)).toBe('BAD_USER_INPUT');
       expect(JSON.stringify(res.errors)).not.toContain('canary');

@@ -18,6 +18,7 @@ import {
   ExportTenantDataDocument,
   type ExportTenantDataMutation,
   MeDocument,
+  MyAccessLogDocument,
   RecordTransactionDocument,
   RegisterAccountDocument,
   StartConversationDocument,
@@ -145,6 +146,18 @@ describe('end of contract under interhuman (001 §5.3(h))', () => {
     const res = await t.execute(ConversationDocument, { id: aliceConversation }, { token: admin });
     const title = res.data?.conversation?.title ?? null;
     expect(title).not.toBe('alice title');
+  });
+
+  it('shows in each exported subject\'s access log (the decision names them), not in a withheld one\'s', async () => {
+    const exportIds = (await t.execute(AuditEventsDocument, { filter: { actor: 'eoc-admin', operationName: 'ExportTenantData' }, first: 50 }, { token: officer }))
+      .data!.auditEvents.edges.filter((e) => e.node.outcome !== 'INTENT').map((e) => e.node.id);
+    expect(exportIds.length).toBeGreaterThan(0);
+    const logOf = async (token: string) => (await t.execute(MyAccessLogDocument, { first: 100 }, { token })).data!.myAccessLog.edges.map((e) => e.node);
+    const alices = (await logOf(alice)).filter((e) => exportIds.includes(e.auditId));
+    expect(alices.length).toBeGreaterThan(0);
+    expect(alices[0]).toMatchObject({ actorRole: 'tenant_admin', self: false, coordinates: ['TenantExport.data'], decision: 'ALLOW' });
+    const mallorys = (await logOf(await t.token('eoc-mallory', tenant, ['user']))).filter((e) => exportIds.includes(e.auditId));
+    expect(mallorys).toEqual([]);
   });
 
   it('is audited: INTENT before, outcome after, as Mutation.exportTenantData', async () => {

@@ -53,6 +53,8 @@ export interface TestGatewayOptions {
   auditConnection?: Connection;
   /** The gateway's logger (a test reads what it logs). Default: the gateway's own, silent in tests. */
   logger?: Logger;
+  /** The time the gateway's periodic jobs run at (GatewayOptions.clock). Default: the wall clock. */
+  clock?: () => Date;
 }
 
 export async function startTestGateway(options: TestGatewayOptions): Promise<TestGateway> {
@@ -85,6 +87,7 @@ export async function startTestGateway(options: TestGatewayOptions): Promise<Tes
     connection,
     ...(options.auditConnection ? { auditConnection: options.auditConnection } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
   });
 
   const fetchPath = (path: string, init?: RequestInit): Promise<Response> =>

@@ -38,8 +38,6 @@ export interface DsrRequestDoc {
   /** Records affected, by collection (counts only). */
   deleted?: Record<string, number> | null;
   anonymised?: Record<string, number> | null;
-  /** A pending erasure being carried out by one instance until then. */
-  claimedUntil?: Date | null;
 }
 
 const extensionSchema = new Schema<DsrExtension>({ until: { type: Date, required: true }, reason: { type: String, required: true, maxlength: 300 }, at: { type: Date, required: true } }, { _id: false });
@@ -60,13 +58,12 @@ export const dsrRequestSchema = new Schema<DsrRequestDoc>(
     auditId: { type: String, default: null },
     deleted: { type: Schema.Types.Mixed, default: null },
     anonymised: { type: Schema.Types.Mixed, default: null },
-    claimedUntil: { type: Date, default: null },
   },
   { versionKey: false, collection: 'dsr_requests' },
 );
 dsrRequestSchema.index({ tenant: 1, _id: 1 });
 // The sweeper's query: pending erasures by due time.
-dsrRequestSchema.index({ kind: 1, status: 1, executeAt: 1 });
+dsrRequestSchema.index({ tenant: 1, kind: 1, status: 1, subject: 1 });
 
 export type DsrRequestModel = Model<DsrRequestDoc>;
 export const dsrRequestModel = (connection: Connection): DsrRequestModel =>

@@ -1,11 +1,12 @@
 import { requireAuthenticated } from '../../auth/index.js';
 import { builder } from '../../builder.js';
+import { acquireLease, releaseLease } from '../../db/lease.js';
 import type { GatewayContext } from '../../context.js';
 import { GovgateError } from '../../errors.js';
 import { userModel } from '../users/index.js';
 import { changeUserState } from '../users/user-state-writer.js';
 import { dsrDueAt, recordDsr } from './dsr-log.js';
-import { claimErasure, completeErasure, deleteConversationsOf, erasureRules, executeAtFor, rejectErasure, type ErasureOutcome, type KeptRecords } from './erasure.js';
+import { completeErasure, deleteConversationsOf, ERASURE_LEASE_MS, erasureLease, erasureRules, executeAtFor, rejectErasure, type ErasureOutcome, type KeptRecords } from './erasure.js';
 
 export const ERASURE_RECEIPT_TYP = 'govgate-erasure-receipt+jws';
 
@@ -108,28 +109,31 @@ builder.mutationFields((t) => ({
       const requestedAt = new Date();
       const dueAt = executeAtFor(rules, requestedAt, dsrDueAt(requestedAt));
       const auditId = ctx.governance.intentId;
-      // Only the verified record says whether an erasure is under way (a planted value cannot block the right).
+      // An account must exist; whether its erasure is already under way is read from the verified record below.
       const current = await userModel(ctx.connection).findOne({ tenant, subject }, { _id: 1 }).lean().exec();
       if (!current) throw new GovgateError('BAD_USER_INPUT', 'there is no account to erase');
       // Recorded first (with the subject, until completion), then the account is sealed as
-      // ERASURE_PENDING — decided as erased at once, and what the sweeper requires before it erases,
-      // so a request record a database writer plants erases no one. A crash after both leaves a
-      // pending erasure the sweeper finishes.
+      // ERASURE_PENDING with its due date — decided as erased at once, and the only thing the
+      // sweeper erases on, so a request record a database writer plants or edits erases no one and
+      // stops no one's erasure. A crash after the seal leaves an erasure the sweeper finishes.
       const dsr = await recordDsr(ctx, 'ERASURE', { tenant, subject, status: 'PENDING', receivedAt: requestedAt, executeAt: dueAt, auditId });
       await changeUserState(ctx, tenant, subject, (user) => {
         if (user.erasure !== 'ACTIVE') throw new GovgateError('BAD_USER_INPUT', 'this account\'s erasure is already under way');
-        return { erasure: 'ERASURE_PENDING' };
+        return { erasure: 'ERASURE_PENDING', erasureDueAt: dueAt };
       }).catch(async (error: unknown) => {
         await rejectErasure(ctx.connection, dsr._id);
         throw error;
       });
       const base = { tenant, subjectRef: dsr.subjectRef, subjectId: subject, requestedAt, dueAt, auditId };
       if (rules.graceDays > 0) return receiptOf(ctx, { ...base, status: 'PENDING', erasedAt: null, deleted: [], anonymised: [], kept: [] });
-      const claimed = await claimErasure(ctx.connection, dsr._id, requestedAt);
-      // The token's subject is erased, never whatever the stored request names.
-      if (!claimed || claimed.subject !== subject) throw new GovgateError('INTERNAL_SERVER_ERROR', 'the erasure could not be started; it is completed by the sweeper');
+      // The token's subject is erased here and now, under the lease the sweeper would need.
+      const target = { tenant, subject };
+      const lease = erasureLease(target);
+      if (!(await acquireLease(ctx.connection, lease, ctx.requestId, ERASURE_LEASE_MS, requestedAt))) {
+        throw new GovgateError('INTERNAL_SERVER_ERROR', 'the erasure could not be started; it is completed by the sweeper');
+      }
       const erasedAt = new Date();
-      const outcome: ErasureOutcome = await completeErasure(ctx, claimed, erasedAt);
+      const outcome: ErasureOutcome = await completeErasure(ctx, target, erasedAt).finally(() => releaseLease(ctx.connection, lease, ctx.requestId).catch(() => undefined));
       return receiptOf(ctx, { ...base, status: 'COMPLETED', erasedAt, deleted: counts(outcome.deleted), anonymised: counts(outcome.anonymised), kept: outcome.kept });
     },
   }),

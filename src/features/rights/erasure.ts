@@ -1,8 +1,8 @@
+import { createHash } from 'node:crypto';
 import type { Connection, Model } from 'mongoose';
 import type { Logger } from 'pino';
 import { legalBasisFor, pseudonymizeEvent, type AuditEventInput, type AuditServices } from '../../audit/index.js';
 import { newId } from '../../db/ids.js';
-import { GovgateError } from '../../errors.js';
 import type { PolicyPack } from '../../governance/packs/index.js';
 import type { ErasureRules } from '../../governance/packs/pack-schema.js';
 import { subjectKeysOf } from '../../keys/index.js';
@@ -11,7 +11,7 @@ import { conversationModel, messageModel } from '../conversations/index.js';
 import { transactionModel } from '../payments/index.js';
 import { guardianConfirmationModel, userModel, type UserDoc } from '../users/index.js';
 import { stateSealOf } from '../../db/connection-seal.js';
-import { dsrRequestModel, type DsrRequestDoc } from './dsr-request.model.js';
+import { dsrRequestModel } from './dsr-request.model.js';
 import { EXPORT_SOURCES } from './export-sources.js';
 
 /** What erasure needs: a request's context has it, and so does the gateway's sweeper. */
@@ -20,6 +20,12 @@ export interface ErasureDeps {
   readonly audit: AuditServices;
   readonly pack: PolicyPack;
   readonly logger: Logger;
+}
+
+/** Whose erasure: the token's subject, or an account the sealed state says is due. */
+export interface ErasureTarget {
+  readonly tenant: string;
+  readonly subject: string;
 }
 
 export interface KeptRecords {
@@ -36,8 +42,6 @@ export interface ErasureOutcome {
 }
 
 const DAY_MS = 86_400_000;
-/** A claimed erasure is left to its claimant this long (a crashed one is taken over after). */
-const CLAIM_MS = 5 * 60_000;
 
 /** The pack's erasure rules (base sets them; a pack file without any gets the GDPR baseline). */
 export function erasureRules(pack: PolicyPack): ErasureRules {
@@ -83,18 +87,18 @@ export async function anonymiseHeld(model: Model<never>, tenant: string, subject
  * `subject_keys` from before still opens them while its master key lives). The DSR record is
  * completed and loses the raw subject id. The caller audits before calling this.
  */
-export async function completeErasure(deps: ErasureDeps, dsr: DsrRequestDoc, now: Date): Promise<ErasureOutcome> {
+export async function completeErasure(deps: ErasureDeps, target: ErasureTarget, now: Date): Promise<ErasureOutcome> {
   const { connection } = deps;
-  const { tenant } = dsr;
-  const subject = dsr.subject;
-  if (!subject) throw new GovgateError('INTERNAL_SERVER_ERROR', 'this erasure request names no subject');
+  const { tenant, subject } = target;
+  // The pseudonym held records keep: derived from the subject's key, never read from a request record.
+  const { ref } = await subjectKeysOf(connection).keyFor(tenant, subject);
   const rules = erasureRules(deps.pack);
   const owned = { tenant, owner: subject };
   const anonymised: Record<string, number> = {};
   const kept: KeptRecords[] = [];
   for (const hold of rules.legalHold) {
     const model = heldModel(connection, hold.collection);
-    const count = await anonymiseHeld(model, tenant, subject, dsr.subjectRef, hold.keepFields ?? []);
+    const count = await anonymiseHeld(model, tenant, subject, ref, hold.keepFields ?? []);
     anonymised[hold.collection] = (anonymised[hold.collection] ?? 0) + count;
     kept.push({ collection: hold.collection, count, reason: hold.reason, source: hold.source });
   }
@@ -127,39 +131,45 @@ export async function completeErasure(deps: ErasureDeps, dsr: DsrRequestDoc, now
     if (deletedCount > 0) deleted[source.collection] = deletedCount;
   }
   if (await subjectKeysOf(connection).destroy(tenant, subject)) deleted.subject_keys = 1;
+  // The subject's pending requests are done, and lose the raw subject id.
   await dsrRequestModel(connection)
-    .updateOne({ _id: dsr._id }, { $set: { status: 'COMPLETED', completedAt: now, subject: null, claimedUntil: null, deleted, anonymised } })
+    .updateMany({ tenant, kind: 'ERASURE', status: 'PENDING', subject }, { $set: { status: 'COMPLETED', completedAt: now, subject: null, deleted, anonymised } })
     .exec();
-  deps.logger.info({ tenant, dsr: dsr._id }, 'erasure completed');
+  deps.logger.info({ tenant, subjectRef: ref }, 'erasure completed');
   return { deleted, anonymised, kept };
 }
 
-/** Ends a pending erasure request without erasing anything (its account does not back it). */
+/** Ends a pending erasure request that did not take effect (the account refused the change). */
 export async function rejectErasure(connection: Connection, id: string): Promise<void> {
-  await dsrRequestModel(connection).updateOne({ _id: id, status: 'PENDING' }, { $set: { status: 'REJECTED', completedAt: new Date(), subject: null, claimedUntil: null } }).exec();
+  await dsrRequestModel(connection).updateOne({ _id: id, status: 'PENDING' }, { $set: { status: 'REJECTED', completedAt: new Date(), subject: null } }).exec();
 }
 
 /**
- * True when the subject's account record verifies against its seal and is ERASURE_PENDING: what
- * eraseMyAccount wrote through the sealed writer. The request record alone is not enough — a
- * database writer can insert one naming anybody — so the sweeper erases only what this backs.
+ * Accounts whose erasure is due at `now`, as their sealed state says: ERASURE_PENDING with a sealed
+ * due date, which only eraseMyAccount writes (through the sealed writer). Request records are not
+ * asked — a database writer can insert, edit or delete those — and a record that does not verify
+ * erases no one (it is logged). Oldest due first, at most `limit`.
  */
-export async function erasureBackedByAccount(connection: Connection, tenant: string, subject: string): Promise<boolean> {
-  const user = await userModel(connection).findOne({ tenant, subject }).lean<UserDoc & { seal?: string | null }>().exec();
-  return user !== null && user.erasure === 'ERASURE_PENDING' && stateSealOf(connection).verifyUser(user);
+export async function dueErasures(connection: Connection, logger: Logger, now: Date, limit: number): Promise<ErasureTarget[]> {
+  const seal = stateSealOf(connection);
+  const rows = await userModel(connection)
+    .find({ erasure: 'ERASURE_PENDING', erasureDueAt: { $lte: now } })
+    .sort({ erasureDueAt: 1 })
+    .limit(limit)
+    .lean<(UserDoc & { seal?: string | null })[]>()
+    .exec();
+  return rows.filter((user) => {
+    const verified = seal.verifyUser(user);
+    if (!verified) logger.warn({ tenant: user.tenant, subject: user.subject }, 'pending erasure on an account record that does not verify: not carried out');
+    return verified;
+  }).map((user) => ({ tenant: user.tenant, subject: user.subject }));
 }
 
-/** Takes a pending erasure for this instance (null: another one has it, or it is done). */
-export async function claimErasure(connection: Connection, id: string, now: Date): Promise<DsrRequestDoc | null> {
-  return dsrRequestModel(connection)
-    .findOneAndUpdate(
-      { _id: id, kind: 'ERASURE', status: 'PENDING', $or: [{ claimedUntil: null }, { claimedUntil: { $lt: now } }] },
-      { $set: { claimedUntil: new Date(now.getTime() + CLAIM_MS) } },
-      { returnDocument: 'after' },
-    )
-    .lean<DsrRequestDoc>()
-    .exec();
-}
+/** The lease that keeps two instances (or a request and the sweeper) from erasing one subject at once. */
+export const erasureLease = (target: ErasureTarget): string =>
+  // A hash, so the lease collection never names the subject.
+  `erasure:${createHash('sha256').update(JSON.stringify([target.tenant, target.subject])).digest('hex')}`;
+export const ERASURE_LEASE_MS = 5 * 60_000;
 
 export const SYSTEM_CLIENT = 'govgate-erasure-sweeper';
 const SYSTEM_PURPOSE = 'essential.legal_obligation';

@@ -27,7 +27,7 @@ export interface ExportContinuation {
 export const encodeCursor = (id: string): string => Buffer.from(`x:${id}`, 'utf8').toString('base64url');
 export const decodeCursor = (cursor: string): string => {
   const raw = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!raw.startsWith('x:') || raw.length > 130) throw new GovgateError('BAD_USER_INPUT', 'after: invalid cursor');
+  if (!raw.startsWith('x:') || raw.length < 3 || raw.length > 130) throw new GovgateError('BAD_USER_INPUT', 'after: invalid cursor');
   return raw.slice(2);
 };
 

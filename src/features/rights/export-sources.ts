@@ -47,7 +47,7 @@ export const EXPORT_SOURCES: readonly ExportSource[] = [
     fields: [
       '_id', 'displayName', 'email', 'phone', 'birthDate', 'country', 'policyVersion',
       'guardian.name', 'guardian.email', 'guardian.consent', 'guardian.at', 'guardian.confirmedAt',
-      'restricted', 'objections', 'erasure', 'erasedAt', 'createdAt', 'updatedAt',
+      'restricted', 'objections', 'erasure', 'erasedAt', 'erasureDueAt', 'createdAt', 'updatedAt',
     ],
     encrypted: [],
     omitted: {
@@ -173,6 +173,8 @@ export const NOT_ABOUT_THE_SUBJECT: Readonly<Record<string, string>> = {
   tenants: 'one record per tenant (id, name, creation date): about the tenant, not any person',
   audit_events:
     'the audit log records requests. What concerns the subject is exported as `accessLog` (the entries of myAccessLog, without the actors\' identities)',
+  govgate_leases:
+    'leases of periodic jobs (which instance runs the erasure or retention sweep, until when); an erasure lease is named by a hash of tenant and subject and lasts while that erasure runs',
   govgate_readiness: 'the readiness probe\'s one document per gateway instance: no personal data',
   dsr_requests:
     'the controller\'s accountability record of rights requests (Art. 5(2), 12(3)), stored under the subject\'s pseudonym: kinds, dates and statuses of requests the subject made. Not exported yet (it is keyed by pseudonym, not by the subject id the export sources read)',

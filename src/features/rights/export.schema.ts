@@ -1,8 +1,7 @@
 import { builder } from '../../builder.js';
+import { recordDsr } from './dsr-log.js';
 import { EXPORT_KEYS } from './export-sources.js';
 import { EXPORT_ACCESS_LOG_SIZE, EXPORT_PAGE_SIZE, exportedData, exportMyData, type DataExport, type ExportContinuation } from './export-data.js';
-import { requireAuthenticated } from '../../auth/index.js';
-import { recordDsr } from './dsr-log.js';
 
 /** Paging facts of the export: no personal data. */
 const PAGING = { category: 'system.operations', purposes: ['essential'], strategy: 'null' } as const;
@@ -30,7 +29,13 @@ const DataExportRef = builder.objectRef<DataExport>('DataExport').implement({
       type: 'JSON',
       nullable: true,
       governance: { category: 'user', purposes: ['essential'], strategy: 'null' },
-      resolve: (e, _args, ctx) => exportedData(ctx, e),
+      // Art. 12: every page the subject receives is on record for the compliance officer, with its
+      // deadline — once it is released, not when merely asked for.
+      resolve: async (e, _args, ctx) => {
+        const data = await exportedData(ctx, e);
+        await recordDsr(ctx, 'EXPORT', { tenant: e.tenant, subject: e.subject, auditId: ctx.governance.intentId });
+        return data;
+      },
       description:
         `\`{ tenant, subject, ${EXPORT_KEYS.join(', ')} }\`: \`profile\` is the account (or null), the others lists oldest first ` +
         `(\`accessLog\` newest first, as myAccessLog), ids as \`id\`, dates ISO 8601, content decrypted. Never seals, keys, MACs or tokens.`,
@@ -52,13 +57,6 @@ builder.mutationFields((t) => ({
       after: t.arg.string({ description: 'A `next.after` cursor of that collection.' }),
       first: t.arg.int({ description: `Records per collection (1 to ${EXPORT_PAGE_SIZE}).` }),
     },
-    resolve: async (_root, args, ctx) => {
-      const exported = await exportMyData(ctx, args);
-      // Art. 12: every rights request is on record for the compliance officer, with its deadline.
-      // A continuation page (`after`) belongs to the request already on record.
-      const { tenant, subject } = requireAuthenticated(ctx.caller);
-      if (!args.after) await recordDsr(ctx, 'EXPORT', { tenant, subject, auditId: ctx.governance.intentId });
-      return exported;
-    },
+    resolve: (_root, args, ctx) => exportMyData(ctx, args),
   }),
 }));

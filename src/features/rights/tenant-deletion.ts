@@ -57,7 +57,7 @@ export async function deleteTenantData(ctx: GatewayContext, confirm: boolean, no
     if (deletedCount > 0) deleted[source.collection] = deletedCount;
   }
   const pending = await dsrRequestModel(connection)
-    .updateMany({ tenant, kind: 'ERASURE', status: 'PENDING' }, { $set: { status: 'COMPLETED', completedAt: now, subject: null, claimedUntil: null } })
+    .updateMany({ tenant, kind: 'ERASURE', status: 'PENDING' }, { $set: { status: 'COMPLETED', completedAt: now, subject: null } })
     .exec();
   if (pending.modifiedCount > 0) anonymised.dsr_requests = pending.modifiedCount;
   const keysDestroyed = await store.destroyTenant(tenant);

@@ -3,7 +3,7 @@ import { requireAuthenticated } from '../../auth/index.js';
 import type { GatewayContext } from '../../context.js';
 import { stateSealOf } from '../../db/connection-seal.js';
 import { GovgateError } from '../../errors.js';
-import type { EndOfContractRule } from '../../governance/packs/end-of-contract.js';
+import { TENANT_EXPORT_COORDINATE, type EndOfContractRule } from '../../governance/packs/end-of-contract.js';
 import { userModel, type UserDoc } from '../users/index.js';
 import { EXPORT_SOURCES } from './export-sources.js';
 import { exportPageSize, readSource, shapeRecords, type Collected, type ExportContinuation } from './export-records.js';
@@ -83,6 +83,10 @@ export async function exportTenantData(ctx: GatewayContext, args: TenantExportAr
 
 /** `TenantExport.data`: `{ tenant, <collection>: [records, each naming its `subject`] }`. */
 export async function tenantExportData(ctx: GatewayContext, exported: TenantExport): Promise<Record<string, unknown>> {
+  // Whose records leave: named on the audit decision, so each subject's access log shows the export.
+  const subjects = new Set<string>();
+  for (const { source, rows } of exported.collected) for (const row of rows) subjects.add(String(row[source.subjectPath]));
+  ctx.governance.attributeRelease(TENANT_EXPORT_COORDINATE, subjects);
   const data: Record<string, unknown> = { tenant: exported.tenant };
   for (const page of exported.collected) data[page.source.collection] = await shapeRecords(ctx, page, 'subject');
   return data;

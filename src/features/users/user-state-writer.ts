@@ -4,7 +4,7 @@ import { GovgateError } from '../../errors.js';
 import { userModel, type UserDoc } from './user.model.js';
 
 /** What a rights request (restriction, objection, rectification of the birth date, erasure) or a guardian's confirmation may change of the sealed state. */
-export type UserStateChange = Partial<Pick<UserDoc, 'restricted' | 'objections' | 'guardian' | 'birthDate' | 'erasure' | 'erasedAt'>>;
+export type UserStateChange = Partial<Pick<UserDoc, 'restricted' | 'objections' | 'guardian' | 'birthDate' | 'erasure' | 'erasedAt' | 'erasureDueAt'>>;
 
 /** Concurrent changes of one account retry this often before giving up. */
 const ATTEMPTS = 3;
@@ -36,6 +36,7 @@ export async function changeUserState(ctx: GatewayContext, tenant: string, subje
       restricted: current.restricted,
       objections: current.objections,
       erasure: current.erasure,
+      erasureDueAt: current.erasureDueAt ?? null,
       birthDate: current.birthDate ?? null,
       'guardian.consent': current.guardian?.consent ?? null,
     };

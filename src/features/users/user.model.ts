@@ -37,6 +37,8 @@ export interface UserDoc {
   objections: string[];
   erasure: ErasureState;
   erasedAt?: Date | null;
+  /** With ERASURE_PENDING: when the erasure is carried out (sealed: the sweeper erases on it). */
+  erasureDueAt?: Date | null;
   /** HMAC over the governance fields (src/governance/state-seal.ts); missing or wrong: decided most restrictively. */
   seal?: string | null;
   createdAt: Date;
@@ -71,6 +73,7 @@ export const userSchema = new Schema<UserDoc>(
     objections: { type: [String], default: [] },
     erasure: { type: String, enum: ['ACTIVE', 'ERASURE_PENDING', 'ERASED'], default: 'ACTIVE' },
     erasedAt: { type: Date, default: null },
+    erasureDueAt: { type: Date, default: null },
     seal: { type: String, default: null },
   },
   { timestamps: true, versionKey: false, collection: 'users' },
@@ -78,8 +81,10 @@ export const userSchema = new Schema<UserDoc>(
 // Every read is tenant-scoped; (tenant, subject) is the user's identity, (tenant, _id) pages the list.
 userSchema.index({ tenant: 1, subject: 1 }, { unique: true });
 userSchema.index({ tenant: 1, _id: 1 });
+// The erasure sweeper's query: pending erasures by due date.
+userSchema.index({ erasure: 1, erasureDueAt: 1 });
 /** What the user seal covers: every field a decision reads. */
-export const USER_SEALED_PATHS = ['tenant', 'subject', 'restricted', 'objections', 'erasure', 'birthDate', 'guardian'] as const;
+export const USER_SEALED_PATHS = ['tenant', 'subject', 'restricted', 'objections', 'erasure', 'erasureDueAt', 'birthDate', 'guardian'] as const;
 userSchema.plugin(sealOnWrite<UserDoc>, { paths: USER_SEALED_PATHS, sealOf: (seal, user) => seal.user(user) });
 
 export type UserModel = Model<UserDoc>;
