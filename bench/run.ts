@@ -107,6 +107,14 @@ interface MeasureOptions {
   readonly connections: number;
 }
 
+/**
+ * Empties the audit log between measurements. Dropped rather than deleted: mongo-java-server fails
+ * deleteMany on the multikey access-log index (tenant, subjects, _id) ("Found no position").
+ */
+async function clearAudit(connection: { collection(name: string): { drop(): Promise<unknown> } }): Promise<void> {
+  await connection.collection('audit_events').drop().catch(() => undefined);
+}
+
 async function measure(ctx: Context, server: RunningServer, body: GraphQLBody, token: string, o: MeasureOptions): Promise<Sample> {
   const spec = { url: server.url, headers: HEADERS(token), body: JSON.stringify(body), connections: o.connections, warmupS: o.warmupS, durationS: o.durationS };
   const load = spawnNode('load.ts', { env: { BENCH_LOAD_SPEC: JSON.stringify(spec) } });
@@ -334,7 +342,7 @@ async function run(): Promise<number> {
           samples.push(sample);
           log(`[${done}/${total}] round ${round} ${c.id} ${server.spec.name}: ${sample.rps.toFixed(0)} req/s, p50 ${sample.p50.toFixed(1)} ms, p99 ${sample.p99.toFixed(1)} ms, CPU ${sample.cpuMsPerReq?.toFixed(2) ?? '–'} ms/req${sample.failures.length ? ` ⚠ ${sample.failures.join('; ')}` : ''}`);
           if (c.mutates) await resetBetweenMeasurements(ctx, q3Conversation, dataset);
-          if (server.spec.kind === 'govgate') await connection.collection('audit_events').deleteMany({});
+          if (server.spec.kind === 'govgate') await clearAudit(connection);
         }
       }
     }
@@ -368,7 +376,7 @@ async function run(): Promise<number> {
             });
             samples.push(sample);
             log(`round ${round} list-${size} ${server.spec.name}: ${sample.rps.toFixed(0)} req/s, p99 ${sample.p99.toFixed(1)} ms, CPU ${sample.cpuMsPerReq?.toFixed(2) ?? '–'} ms/req`);
-            if (server.spec.kind === 'govgate') await connection.collection('audit_events').deleteMany({});
+            if (server.spec.kind === 'govgate') await clearAudit(connection);
           }
         }
       }
@@ -406,7 +414,7 @@ async function run(): Promise<number> {
               });
               samples.push(sample);
               log(`round ${round} ${q.id} ${server.spec.name}: ${sample.rps.toFixed(0)} req/s, p99 ${sample.p99.toFixed(1)} ms, CPU ${sample.cpuMsPerReq?.toFixed(2) ?? '–'} ms/req`);
-              if (server.spec.kind === 'govgate') await connection.collection('audit_events').deleteMany({});
+              if (server.spec.kind === 'govgate') await clearAudit(connection);
             }
           }
         }
