@@ -12,7 +12,7 @@ afterAll(async () => {
 });
 
 describe('database outage under load', () => {
-  it('answers 503 AUDIT_UNAVAILABLE without personal values, /ready 503, and recovers without a restart', { timeout: 120_000 }, async () => {
+  it('answers 503 AUDIT_UNAVAILABLE without personal values, /ready 503, and recovers without a restart', { timeout: 150_000 }, async () => {
     server = await startJavaMongoServer();
     const port = server.port;
     t = await startTestGateway({ name: import.meta.url, uri: server.uri, env: { MONGODB_SERVER_SELECTION_TIMEOUT_MS: '500', AUDIT_WRITE_TIMEOUT_MS: '1000' } });
@@ -38,7 +38,8 @@ describe('database outage under load', () => {
     expect((await gateway.fetch('/ready')).status).toBe(503);
     server = await startJavaMongoServer({ port });
     phase = 'after';
-    const until = Date.now() + 20_000;
+    // Generous: on a loaded CI machine the driver's rediscovery and the JVM's warm-up take their time.
+    const until = Date.now() + 60_000;
     while (Date.now() < until && !seen.some((s) => s.phase === 'after' && s.status === 200)) await new Promise((r) => setTimeout(r, 200));
     running = false;
     await Promise.all(loops);
@@ -59,7 +60,14 @@ describe('database outage under load', () => {
     }
     // Nothing answered 200 while the database was down carried values without an audit record:
     // a 200 in the "during" phase can only be a request that finished before the stop.
-    expect(seen.some((s) => s.phase === 'after' && s.status === 200)).toBe(true);
+    const after = seen.filter((s) => s.phase === 'after');
+    const counts = new Map<string, number>();
+    for (const s of after) {
+      const key = `${s.status} ${/"code":"([A-Z_]+)"/.exec(s.text)?.[1] ?? ''}`;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    const summary = JSON.stringify([...counts]);
+    expect(after.some((s) => s.status === 200), `after the restart: ${summary}`).toBe(true);
     // /ready shares one probe per second among its callers.
     expect(await eventually(async () => (await gateway.fetch('/ready')).status === 200, 10_000)).toBe(true);
   });
