@@ -17,6 +17,7 @@ import './features/rights/index.js';
 import './features/rights/erasure.schema.js';
 import './features/rights/dsr.schema.js';
 import './features/rights/end-of-contract.schema.js';
+import './features/training/index.js';
 
 let built: GraphQLSchema | undefined;
 

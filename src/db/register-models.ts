@@ -10,12 +10,13 @@ import { apiUsageModel } from '../features/usage/index.js';
 import { guardianConfirmationModel, userModel } from '../features/users/index.js';
 import { dsrRequestModel } from '../features/rights/dsr-request.model.js';
 import { subjectKeyModel } from '../keys/index.js';
+import { trainingDeliveryModel } from '../features/training/training-delivery.model.js';
 
 /** Register every model on the connection and build its declared indexes (idempotent). */
 export async function registerModels(connection: Connection): Promise<void> {
   const models = [
     tenantModel, userModel, conversationModel, messageModel, consentModel, guardianConfirmationModel,
-    agentModel, knowledgeModel, supportGrantModel, galleryImageModel, mediaUploadModel, apiUsageModel, transactionModel, subjectKeyModel, dsrRequestModel,
+    agentModel, knowledgeModel, supportGrantModel, galleryImageModel, mediaUploadModel, apiUsageModel, transactionModel, subjectKeyModel, dsrRequestModel, trainingDeliveryModel,
   ].map((m) => m(connection));
   await Promise.all(models.map((m) => m.createIndexes()));
 }

@@ -3,6 +3,7 @@ import { ageOn } from './age.js';
 import type { PolicyPack } from './packs/index.js';
 import { anyCovers, covers } from './taxonomy/index.js';
 import { ownerOnlyVerdict, supportGrantLive } from './owner-only-rules.js';
+import { createdWhileOptedOut } from './opt-out.js';
 import { objectionCovers } from './training-purposes.js';
 import type { GovernedField, Outcome, StaticVerdict, SubjectState } from './types.js';
 
@@ -118,6 +119,7 @@ export function decideWithState(
     if (!verdict.supportAccess || !supportGrantLive(state, facts.agent, now)) return OUTCOMES.DEVELOPER_DATA;
   }
   if (verdict.ownerOnlyWhenPrivate && facts.private === true) return OUTCOMES.PRIVATE;
-  if (verdict.trainingUse && facts.optedOut) return OUTCOMES.OPTED_OUT;
+  // Opted out on the request that created the value, or by the account or its tenant since before it was created.
+  if (verdict.trainingUse && (facts.optedOut || createdWhileOptedOut(state.optOutPeriods, facts.timestamp))) return OUTCOMES.OPTED_OUT;
   return ALLOW;
 }

@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import canonicalize from 'canonicalize';
+import { sealableOptOut, type OptOutPeriod } from './opt-out.js';
 
 /** The fields of a user record that decisions read (restriction, objections, erasure, age). */
 export interface SealableUser {
@@ -12,6 +13,8 @@ export interface SealableUser {
   readonly guardian?: { readonly consent?: boolean | null } | null;
   /** When a pending erasure is carried out (set with ERASURE_PENDING by eraseMyAccount). */
   readonly erasureDueAt?: Date | null;
+  /** The account's model-improvement opt-outs (setModelImprovementOptOut). */
+  readonly mipOptOutPeriods?: readonly OptOutPeriod[] | null;
 }
 
 /** One consent record, whole: every field of it is decided on. */
@@ -42,6 +45,7 @@ export interface SealedUserState {
   readonly birthDate: Date | null;
   readonly guardianConsent: boolean | null;
   readonly erasureDueAt: Date | null;
+  readonly mipOptOutPeriods: readonly OptOutPeriod[];
 }
 
 /**
@@ -78,6 +82,12 @@ const isoOf = (date: Date): string => {
   return date.toISOString();
 };
 
+/** Checked (throws when malformed) and normalised: `until` null rather than missing. */
+function optOutPeriodsOf(periods: readonly OptOutPeriod[] | null | undefined): readonly OptOutPeriod[] {
+  sealableOptOut(periods);
+  return (periods ?? []).map((p) => ({ from: p.from, until: p.until ?? null }));
+}
+
 /** The normalised state of a user record (defaults as the model applies them). Throws on a malformed record. */
 export function userStateOf(user: SealableUser): SealedUserState {
   const objections = user.objections ?? [];
@@ -95,16 +105,18 @@ export function userStateOf(user: SealableUser): SealedUserState {
     birthDate,
     guardianConsent: user.guardian?.consent ?? null,
     erasureDueAt,
+    mipOptOutPeriods: optOutPeriodsOf(user.mipOptOutPeriods),
   };
 }
 
 // What is MACed: a version and a kind (a user seal never verifies as a consent seal), then the
 // fields, as RFC 8785 canonical JSON so key order and number formatting cannot vary.
 function userMessage(user: SealableUser): string {
-  const { erasureDueAt, ...s } = userStateOf(user);
-  // The due date is sealed only when set, so seals made before it existed still verify.
+  const { erasureDueAt, mipOptOutPeriods, ...s } = userStateOf(user);
+  // The due date and the opt-outs are sealed only when set, so seals made before they existed still verify.
   const due = erasureDueAt ? { erasureDueAt: isoOf(erasureDueAt) } : {};
-  return canonical({ v: 1, kind: 'user', ...s, ...due, birthDate: s.birthDate ? isoOf(s.birthDate) : null });
+  const optOut = mipOptOutPeriods.length > 0 ? { mipOptOutPeriods: sealableOptOut(mipOptOutPeriods) } : {};
+  return canonical({ v: 1, kind: 'user', ...s, ...due, ...optOut, birthDate: s.birthDate ? isoOf(s.birthDate) : null });
 }
 
 function consentMessage(c: SealableConsent): string {

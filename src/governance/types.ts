@@ -1,3 +1,5 @@
+import type { OptOutPeriod } from './opt-out.js';
+
 /** How a value the caller may not see leaves instead. */
 export const STRATEGIES = ['null', 'mask', 'hash', 'generalize', 'truncate', 'drop'] as const;
 export type RedactionStrategy = (typeof STRATEGIES)[number];
@@ -89,6 +91,12 @@ export type StaticVerdict =
       readonly ownerOnlyWhenPrivate: boolean;
     };
 
+export interface ConsentState {
+  readonly id: string;
+  readonly status: 'GRANTED' | 'WITHDRAWN';
+  readonly policyVersion: string;
+}
+
 /** What the decision needs to know about a data subject, loaded once per request. */
 export interface SubjectState {
   readonly exists: boolean;
@@ -98,8 +106,10 @@ export interface SubjectState {
   readonly birthDate: Date | null;
   /** Their guardian confirmed consent (sealed; false when the record does not verify). */
   readonly guardianConsent: boolean;
-  /** Latest consent record per purpose. */
-  readonly consents: ReadonlyMap<string, { status: 'GRANTED' | 'WITHDRAWN'; policyVersion: string }>;
+  /** Latest consent record per purpose (its id: the lineage of what it released). */
+  readonly consents: ReadonlyMap<string, ConsentState>;
+  /** Model-improvement opt-outs of the account and of its tenant (loaded for training uses only). */
+  readonly optOutPeriods: readonly OptOutPeriod[];
   /**
    * The subject's (a developer's) support grants that verify, by agent: when each ends. Loaded
    * only for callers a support grant can concern; absent: none.

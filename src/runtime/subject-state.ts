@@ -7,10 +7,11 @@ import { consentModel, type ConsentDoc } from '../features/consents/index.js';
 import { userLoaders, type UserDoc } from '../features/users/index.js';
 import { supportGrantsConcern } from '../governance/owner-only-rules.js';
 import { userStateOf } from '../governance/state-seal.js';
-import type { SubjectState } from '../governance/types.js';
+import { NO_OPT_OUT, type OptOutPeriod } from '../governance/opt-out.js';
+import type { ConsentState, SubjectState } from '../governance/types.js';
+import { tenantOptOutPeriods } from '../features/tenants/index.js';
 import { perRequest } from '../per-request.js';
 
-type ConsentState = { status: 'GRANTED' | 'WITHDRAWN'; policyVersion: string };
 const NO_CONSENTS: ReadonlyMap<string, ConsentState> = new Map();
 const NO_GRANTS: ReadonlyMap<string, Date> = new Map();
 
@@ -49,7 +50,7 @@ export const subjectStates = perRequest<GatewayContext, SubjectStates>((ctx) => 
       let bySubject = latest.get(c.subject);
       if (!bySubject) latest.set(c.subject, (bySubject = new Map()));
       // Append-only history in _id order: the last record per purpose is the current state.
-      bySubject.set(c.purpose, { status: c.status, policyVersion: c.policyVersion });
+      bySubject.set(c.purpose, { id: c._id, status: c.status, policyVersion: c.policyVersion });
     }
     for (const [subject, records] of ignored) {
       ctx.logger.warn({ tenant, subject, records, requestId: ctx.requestId }, 'consent records ignored: seal does not verify');
@@ -70,27 +71,40 @@ export const subjectStates = perRequest<GatewayContext, SubjectStates>((ctx) => 
         objections: sealed.objections,
         birthDate: sealed.birthDate,
         guardianConsent: sealed.guardianConsent === true,
+        optOutPeriods: sealed.mipOptOutPeriods,
       };
     } else {
       ctx.logger.warn({ tenant: user.tenant, subject: user.subject, requestId: ctx.requestId }, 'user record seal does not verify: decided as restricted and a minor');
       // Erasure as recorded: it can only make the reading more restrictive. No birth date: an age
       // that cannot be checked is decided as a minor's.
-      state = { exists: true, erased: user.erasure !== 'ACTIVE', restricted: true, objections: [], birthDate: null, guardianConsent: false };
+      state = { exists: true, erased: user.erasure !== 'ACTIVE', restricted: true, objections: [], birthDate: null, guardianConsent: false, optOutPeriods: NO_OPT_OUT };
     }
     userStates.set(user, state);
     return state;
+  };
+  // The tenant's opt-outs matter only to training uses: read once per request, then.
+  let tenantOptOut: Promise<readonly OptOutPeriod[]> | null = null;
+  const training = ctx.pack.isTrainingUse(ctx.purpose);
+  const tenantPeriods = (): Promise<readonly OptOutPeriod[]> | readonly OptOutPeriod[] => {
+    if (!training) return NO_OPT_OUT;
+    tenantOptOut ??= tenantOptOutPeriods(ctx.connection, requireAuthenticated(ctx.caller).tenant, ctx.logger);
+    return tenantOptOut;
   };
   // Developers' support grants matter only to a support caller under a support purpose of the pack.
   const withGrants = supportGrantsConcern(ctx.caller.roles, ctx.purpose, ctx.pack);
   return {
     async load(subject, withConsents) {
-      const [user, granted, supportGrants] = await Promise.all([
+      const [user, granted, supportGrants, ofTenant] = await Promise.all([
         userLoaders(ctx).bySubject.load(subject),
         withConsents ? consents.load(subject) : NO_CONSENTS,
         withGrants ? liveSupportGrants(ctx).load(subject) : NO_GRANTS,
+        tenantPeriods(),
       ]);
-      if (!user) return { exists: false, erased: true, restricted: false, objections: [], birthDate: null, guardianConsent: false, consents: NO_CONSENTS, supportGrants: NO_GRANTS };
-      return { ...userStateFor(user), consents: granted, supportGrants };
+      if (!user) return { exists: false, erased: true, restricted: false, objections: [], birthDate: null, guardianConsent: false, consents: NO_CONSENTS, supportGrants: NO_GRANTS, optOutPeriods: NO_OPT_OUT };
+      const own = userStateFor(user);
+      // Only a training use reads opt-outs; the account's alone allocate nothing.
+      const optOutPeriods = !training ? NO_OPT_OUT : ofTenant.length === 0 ? own.optOutPeriods : [...own.optOutPeriods, ...ofTenant];
+      return { ...own, optOutPeriods, consents: granted, supportGrants };
     },
   };
 });

@@ -182,7 +182,7 @@ describe('end of contract under interhuman (001 §5.3(h))', () => {
     const deleted = Object.fromEntries(receipt.deleted.map((d) => [d.collection, d.count]));
     expect(deleted).toMatchObject({ users: 3, conversations: 4, messages: 4, gallery_images: 1, tenants: 1 });
     expect(receipt.keysDestroyed).toBeGreaterThanOrEqual(3);
-    expect(receipt.kept.map((k) => k.collection).sort()).toEqual(['audit_events', 'dsr_requests']);
+    expect(receipt.kept.map((k) => k.collection).sort()).toEqual(['audit_events', 'dsr_requests', 'training_deliveries']);
     expect(await tenantDocuments(t, tenant)).toEqual({});
     expect(await tenantDocuments(t, other)).toEqual(otherBefore);
 

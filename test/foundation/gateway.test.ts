@@ -219,10 +219,11 @@ describe('batching', () => {
     const again = await commandsOf(await t.token('svc', tenant, ['service']));
     expect(again.counted).toEqual(['find:conversations', 'find:messages', 'find:users', 'insert:audit_events']);
 
-    // Training needs consent: all 50 subjects' consents come in one more query.
+    // Training needs consent: all 50 subjects' consents come in one more query, and the tenant's
+    // model-improvement opt-outs in one more (once per request, whatever the number of subjects).
     const training = await commandsOf(await t.token('mia', tenant, ['ml_engineer']));
     expect(training.res.errors).toBeUndefined();
-    expect(training.counted.filter((c) => !c.endsWith(':subject_keys'))).toEqual(['find:consents', 'find:users', 'insert:audit_events']);
+    expect(training.counted.filter((c) => !c.endsWith(':subject_keys'))).toEqual(['find:consents', 'find:tenants', 'find:users', 'insert:audit_events']);
   });
 });
 

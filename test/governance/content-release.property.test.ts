@@ -55,6 +55,10 @@ const CONTENT_FIELDS = {
   'MediaUpload.image': 'MI',
   'MediaUpload.transcript': 'MT',
 } as const;
+/** Stored content served again by another operation: checked on that operation's own request below. */
+const CONTENT_ALIASES: Readonly<Record<string, ContentCoordinate>> = { 'TrainingSample.content': 'Message.content' };
+/** trainingSamples: every eligible message of the tenant (a seeded tenant has far fewer than this). */
+const TRAINING_QUERY = '{ trainingSamples(first: 500) { samples { content } next } }';
 /** List fields of content (their items carry the canaries). */
 const CONTENT_LISTS = ['User.conversations', 'Conversation.messages', 'Agent.knowledge'];
 type ContentCoordinate = keyof typeof CONTENT_FIELDS;
@@ -308,7 +312,11 @@ describe.each(PACKS)('content release under $name ($file.json)', (pack) => {
     const res = await t.post({ query: '{ dataMap { type field category } }' }, { token });
     const { data } = (await res.json()) as { data: { dataMap: { type: string; field: string; category: string }[] } };
     const scalarContent = data.dataMap.filter((e) => covers('user.content', e.category) && !CONTENT_LISTS.includes(`${e.type}.${e.field}`));
-    expect(scalarContent.map((e) => `${e.type}.${e.field}`).sort()).toEqual(Object.keys(CONTENT_FIELDS).sort());
+    const aliases = scalarContent.filter((e) => `${e.type}.${e.field}` in CONTENT_ALIASES);
+    expect(scalarContent.filter((e) => !aliases.includes(e)).map((e) => `${e.type}.${e.field}`).sort()).toEqual(Object.keys(CONTENT_FIELDS).sort());
+    // An alias is the same stored value under the same category.
+    expect(aliases.map((e) => `${e.type}.${e.field}`).sort()).toEqual(Object.keys(CONTENT_ALIASES).sort());
+    for (const e of aliases) expect(e.category).toBe(categories[CONTENT_ALIASES[`${e.type}.${e.field}`]!]);
     expect(pairs.length).toBeGreaterThan(0);
     expect(pairs.some((p) => p.role === 'ml_engineer' && p.purpose === 'functional.service.improve')).toBe(true);
   });
@@ -326,6 +334,20 @@ describe.each(PACKS)('content release under $name ($file.json)', (pack) => {
         const text = await res.text();
         stats.requests += 1;
         if (res.status !== 200) problems.push(`${role} / ${purpose}: HTTP ${res.status} ${text.slice(0, 200)}`);
+        // Training purposes: the tenant's training samples are held to the same rule as a read of the message.
+        if (pack.training.some((p) => covers(p, purpose))) {
+          const samples = await (await t.post({ query: TRAINING_QUERY }, { token, headers: { 'x-purpose': purpose } })).text();
+          stats.requests += 1;
+          subjects.forEach((s, i) =>
+            s.conversations.forEach((optedOut, c) => {
+              if (!samples.includes(canary(run, i, c, CONTENT_FIELDS['Message.content']))) return;
+              stats.releasedForTraining += 1;
+              if (!mayRelease(pack, [role], purpose, categories['Message.content'], s, optedOut)) {
+                problems.push(`${role} / ${purpose} received TrainingSample.content of subject ${i} ${JSON.stringify({ ...s, conversation: c })}`);
+              }
+            }),
+          );
+        }
         subjects.forEach((s, i) =>
           s.conversations.forEach((optedOut, c) => {
             for (const [coordinate, kind] of Object.entries(CONTENT_FIELDS) as [ContentCoordinate, string][]) {

@@ -18,6 +18,8 @@ export const DESIGN_PURPOSE_LEAVES = [
   'personalize',
   'marketing.communications',
   'train_ai_system',
+  // govgate's one extension (docs/contract.md "Purposes"): training a third party's model (003 §3).
+  'train_ai_system.third_party',
   'third_party_sharing',
 ] as const;
 

@@ -13,6 +13,8 @@ const ConsentRef = builder.objectRef<ConsentDoc>('Consent').implement({
   description: 'One entry of a subject\'s append-only consent history.',
   governance: { subjectOf: (c) => c.subject, tenantOf: (c) => c.tenant, timestampOf: (c) => c.at },
   fields: (t) => ({
+    // The id training samples name as their consentId (lineage).
+    id: t.exposeID('_id', { governance: { category: 'system.operations', purposes: ['essential'], strategy: 'null' } }),
     purpose: t.exposeString('purpose', { nullable: true, governance: PREFERENCE }),
     status: t.expose('status', { type: ConsentStatusEnum, nullable: true, governance: PREFERENCE }),
     policyVersion: t.exposeString('policyVersion', { nullable: true, governance: PREFERENCE }),

@@ -170,7 +170,9 @@ export const EXPORT_SOURCES: readonly ExportSource[] = [
 export const NOT_ABOUT_THE_SUBJECT: Readonly<Record<string, string>> = {
   subject_keys:
     'key material: the subject\'s wrapped data key and audit pseudonym. Never exported; the content those keys protect is, decrypted',
-  tenants: 'one record per tenant (id, name, creation date): about the tenant, not any person',
+  tenants: 'one record per tenant (id, name, creation date, the tenant\'s model-improvement opt-outs): about the tenant, not any person',
+  training_deliveries:
+    'what was delivered for model training (sample and consent ids), naming subjects and recipients by audit pseudonym only, like the audit log: unlinkable once their keys are destroyed. What concerns the subject shows in their access log (the release of TrainingSample fields)',
   audit_events:
     'the audit log records requests. What concerns the subject is exported as `accessLog` (the entries of myAccessLog, without the actors\' identities)',
   govgate_leases:

@@ -2,6 +2,7 @@ import type { GatewayContext } from '../../context.js';
 import { GovgateError } from '../../errors.js';
 import { subjectKeysOf } from '../../keys/index.js';
 import { tenantModel } from '../tenants/index.js';
+import { trainingDeliveryModel } from '../training/training-delivery.model.js';
 import { dsrRequestModel } from './dsr-request.model.js';
 import { anonymiseHeld, erasureRules, heldModel, type ErasureOutcome } from './erasure.js';
 import { EXPORT_SOURCES } from './export-sources.js';
@@ -17,6 +18,8 @@ const AUDIT_KEPT =
   'the audit log holds identifiers, pseudonyms and field coordinates, never values; it is kept so every chain and tree head still verifies, and its pseudonyms map back to nobody once the data keys are destroyed';
 const DSR_KEPT =
   'the record of rights requests (kinds, dates, statuses) under pseudonyms that no key maps back to once the data keys are destroyed; pending erasures are completed by this deletion';
+const DELIVERIES_KEPT =
+  'what was delivered for model training (sample and consent ids) under pseudonyms that no key maps back to once the data keys are destroyed: the samples themselves are deleted';
 const ACCOUNTABILITY = 'GDPR Art. 5(2), 30(2): the processor demonstrates what it did';
 
 /**
@@ -65,6 +68,7 @@ export async function deleteTenantData(ctx: GatewayContext, confirm: boolean, no
   if ((await tenantModel(connection).deleteOne({ _id: tenant }).exec()).deletedCount > 0) deleted.tenants = 1;
   kept.push({ collection: 'audit_events', count: await ctx.audit.store.events.countDocuments({ tenant }), reason: AUDIT_KEPT, source: ACCOUNTABILITY });
   kept.push({ collection: 'dsr_requests', count: await dsrRequestModel(connection).countDocuments({ tenant }).exec(), reason: DSR_KEPT, source: ACCOUNTABILITY });
+  kept.push({ collection: 'training_deliveries', count: await trainingDeliveryModel(connection).countDocuments({ tenant }).exec(), reason: DELIVERIES_KEPT, source: ACCOUNTABILITY });
   ctx.logger.info({ tenant, requestId: ctx.requestId, keysDestroyed }, 'tenant data deleted at the end of its contract');
   return { tenant, deleted, anonymised, kept, keysDestroyed };
 }

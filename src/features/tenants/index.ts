@@ -1,1 +1,2 @@
 export { tenantModel, ensureTenant, type TenantDoc, type TenantModel } from './tenant.model.js';
+export { tenantOptOutPeriods, setTenantOptOut } from './tenant-opt-out.js';

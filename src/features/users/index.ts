@@ -4,5 +4,6 @@ import './guardian.schema.js';
 
 export { UserRef } from './user.schema.js';
 export { userLoaders, type UserLoaders } from './user.loaders.js';
+export { changeUserState, type UserStateChange } from './user-state-writer.js';
 export { userModel, userSchema, type UserDoc, type UserModel, type ErasureState } from './user.model.js';
 export { guardianConfirmationModel, type GuardianConfirmationDoc } from './guardian-confirmation.model.js';

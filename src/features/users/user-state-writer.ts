@@ -4,7 +4,7 @@ import { GovgateError } from '../../errors.js';
 import { userModel, type UserDoc } from './user.model.js';
 
 /** What a rights request (restriction, objection, rectification of the birth date, erasure) or a guardian's confirmation may change of the sealed state. */
-export type UserStateChange = Partial<Pick<UserDoc, 'restricted' | 'objections' | 'guardian' | 'birthDate' | 'erasure' | 'erasedAt' | 'erasureDueAt'>>;
+export type UserStateChange = Partial<Pick<UserDoc, 'restricted' | 'objections' | 'guardian' | 'birthDate' | 'erasure' | 'erasedAt' | 'erasureDueAt' | 'mipOptOutPeriods'>>;
 
 /** Concurrent changes of one account retry this often before giving up. */
 const ATTEMPTS = 3;
@@ -28,6 +28,7 @@ export async function changeUserState(ctx: GatewayContext, tenant: string, subje
       throw new GovgateError('INTERNAL_SERVER_ERROR', 'this account record failed its integrity check; nothing was changed');
     }
     const patch = change(current);
+    const periods = current.mipOptOutPeriods ?? [];
     const asVerified = {
       _id: current._id,
       seal: current.seal,
@@ -39,6 +40,8 @@ export async function changeUserState(ctx: GatewayContext, tenant: string, subje
       erasureDueAt: current.erasureDueAt ?? null,
       birthDate: current.birthDate ?? null,
       'guardian.consent': current.guardian?.consent ?? null,
+      // An account without opt-outs may have no such field at all (older records).
+      ...(periods.length > 0 ? { mipOptOutPeriods: periods } : { $or: [{ mipOptOutPeriods: { $exists: false } }, { mipOptOutPeriods: { $size: 0 } }, { mipOptOutPeriods: null }] }),
     };
     const updated = await User.findOneAndUpdate(asVerified, { $set: { ...patch, seal: seal.user({ ...current, ...patch }) } }, { returnDocument: 'after' })
       .lean<UserDoc>()

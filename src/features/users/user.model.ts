@@ -1,6 +1,7 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import { newId } from '../../db/ids.js';
 import { sealOnWrite } from '../../db/seal-on-write.js';
+import type { OptOutPeriod } from '../../governance/opt-out.js';
 
 export interface GuardianDoc {
   name: string;
@@ -39,6 +40,8 @@ export interface UserDoc {
   erasedAt?: Date | null;
   /** With ERASURE_PENDING: when the erasure is carried out (sealed: the sweeper erases on it). */
   erasureDueAt?: Date | null;
+  /** Model-improvement opt-outs of the account (sealed; 001 §7.6): content created in a period is never used for training. */
+  mipOptOutPeriods?: OptOutPeriod[];
   /** HMAC over the governance fields (src/governance/state-seal.ts); missing or wrong: decided most restrictively. */
   seal?: string | null;
   createdAt: Date;
@@ -74,6 +77,7 @@ export const userSchema = new Schema<UserDoc>(
     erasure: { type: String, enum: ['ACTIVE', 'ERASURE_PENDING', 'ERASED'], default: 'ACTIVE' },
     erasedAt: { type: Date, default: null },
     erasureDueAt: { type: Date, default: null },
+    mipOptOutPeriods: { type: [new Schema<OptOutPeriod>({ from: { type: Date, required: true }, until: { type: Date, default: null } }, { _id: false })], default: undefined },
     seal: { type: String, default: null },
   },
   { timestamps: true, versionKey: false, collection: 'users' },
@@ -84,7 +88,7 @@ userSchema.index({ tenant: 1, _id: 1 });
 // The erasure sweeper's query: pending erasures by due date.
 userSchema.index({ erasure: 1, erasureDueAt: 1 });
 /** What the user seal covers: every field a decision reads. */
-export const USER_SEALED_PATHS = ['tenant', 'subject', 'restricted', 'objections', 'erasure', 'erasureDueAt', 'birthDate', 'guardian'] as const;
+export const USER_SEALED_PATHS = ['tenant', 'subject', 'restricted', 'objections', 'erasure', 'erasureDueAt', 'birthDate', 'guardian', 'mipOptOutPeriods'] as const;
 userSchema.plugin(sealOnWrite<UserDoc>, { paths: USER_SEALED_PATHS, sealOf: (seal, user) => seal.user(user) });
 
 export type UserModel = Model<UserDoc>;

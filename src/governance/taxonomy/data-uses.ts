@@ -1,4 +1,4 @@
-import { fideslang, type TaxonomyRecord } from './taxonomy-record.js';
+import { extension, fideslang, type TaxonomyRecord } from './taxonomy-record.js';
 
 const V2 = '2.0.0';
 
@@ -21,5 +21,7 @@ export const DATA_USES: readonly TaxonomyRecord[] = Object.freeze([
   fideslang('marketing', 'Marketing', 'Enables marketing, promotion, advertising and sales activities for the product, service, application or system.', V2),
   fideslang('marketing.communications', 'Marketing Communications', 'Uses combined channels to message and market to a customer, user or prospect.', V2),
   fideslang('train_ai_system', 'Train AI System', 'Trains an AI system or data model for machine learning.', V2),
+  // 003 §3 tells first-party training from training of third parties' models; fideslang has one key for both.
+  extension('train_ai_system.third_party', 'Train a Third Party\'s AI System', "Trains an AI system or model of a third party (outside the controller's own models) on the data."),
   fideslang('third_party_sharing', 'Third Party Sharing', "Transfers data to third parties outside of the system or service's scope.", V2),
 ]);

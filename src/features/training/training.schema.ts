@@ -1,0 +1,148 @@
+import { requireAuthenticated, requireRole } from '../../auth/index.js';
+import { refOfSubject } from '../../audit/index.js';
+import { subjectIdSchema } from '../../auth/subject-arg.js';
+import { builder } from '../../builder.js';
+import { GovgateError } from '../../errors.js';
+import { governedFieldsOf } from '../../governance/registry.js';
+import { openContent, subjectKeysOf } from '../../keys/index.js';
+import { requireComplianceOfficer } from '../compliance/compliance-guard.js';
+import { MessageRoleEnum, type MessageDoc } from '../conversations/index.js';
+import { decodeCursor, encodeCursor } from '../rights/export-records.js';
+import { deliveriesOfSubject, recordDelivery } from './deliveries.js';
+import { eligibleSamples, type EligibleSample } from './eligible-samples.js';
+import { deliveryEntry, SAMPLE_CONTENT, trainingManifest, type ManifestDelivery, type TrainingManifest } from './manifest.js';
+
+const OPERATIONAL = { category: 'system.operations', purposes: ['essential', 'train_ai_system', 'functional.service.improve'], strategy: 'null' } as const;
+const TRAINING = ['train_ai_system', 'functional.service.improve'];
+const MAX_SAMPLES = 500;
+
+const TrainingSampleRef = builder.objectRef<EligibleSample>('TrainingSample').implement({
+  description: 'One message released for model training, with the consent record that made it eligible (lineage).',
+  governance: { subjectOf: (s) => s.message.owner, tenantOf: (s) => s.message.tenant, timestampOf: (s) => s.message.createdAt, optedOutOf: (s) => s.message.mipOptOut },
+  fields: (t) => ({
+    id: t.id({ governance: OPERATIONAL, resolve: (s) => s.message._id }),
+    role: t.field({ type: MessageRoleEnum, governance: OPERATIONAL, resolve: (s) => s.message.role }),
+    content: t.string({
+      nullable: true,
+      governance: { category: 'user.content.private', purposes: TRAINING, strategy: 'null' },
+      resolve: (s, _args, ctx) => openContent(ctx, 'messages', 'content', s.message, (s.message as MessageDoc).content),
+    }),
+    consentId: t.id({ nullable: true, governance: { category: 'user.unique_id', purposes: TRAINING, strategy: 'null' }, resolve: (s) => s.consentId }),
+    createdAt: t.field({ type: 'DateTime', governance: OPERATIONAL, resolve: (s) => s.message.createdAt }),
+  }),
+});
+
+interface SamplePage {
+  samples: EligibleSample[];
+  next: string | null;
+  deliveryId: string | null;
+}
+
+const TrainingSamplePageRef = builder.objectRef<SamplePage>('TrainingSamplePage').implement({
+  description: 'A page of eligible samples; `next` continues after the last message looked at (a page may be short, or empty, and still have a next).',
+  fields: (t) => ({
+    samples: t.field({ type: [TrainingSampleRef], resolve: (p) => p.samples }),
+    next: t.string({ nullable: true, resolve: (p) => p.next }),
+    deliveryId: t.id({ nullable: true, description: 'The delivery record of this page (trainingManifest lists it); null for an empty page.', resolve: (p) => p.deliveryId }),
+  }),
+});
+
+const DeliveredSampleRef = builder.objectRef<ManifestDelivery['samples'][number]>('DeliveredSample').implement({
+  fields: (t) => ({
+    sampleId: t.exposeID('sampleId'),
+    consentId: t.exposeID('consentId'),
+    subjectRef: t.exposeString('subjectRef', { description: "The subject's audit pseudonym (unlinkable once they are erased)." }),
+  }),
+});
+
+const DeliveryStatusEnum = builder.enumType('TrainingDeliveryStatus', { values: ['VERIFIED', 'ALTERED'] as const });
+
+const TrainingDeliveryRef = builder.objectRef<ManifestDelivery>('TrainingDelivery').implement({
+  description: 'One page of samples as delivered: when, to whom, for which purpose, which samples under which consents.',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    requestId: t.exposeString('requestId'),
+    at: t.expose('at', { type: 'DateTime' }),
+    purpose: t.exposeString('purpose'),
+    recipientRef: t.exposeString('recipientRef', { description: "The recipient's audit pseudonym." }),
+    status: t.field({ type: DeliveryStatusEnum, resolve: (d) => d.status }),
+    samples: t.field({ type: [DeliveredSampleRef], resolve: (d) => d.samples }),
+  }),
+});
+
+const MissingDeliveryRef = builder.objectRef<TrainingManifest['missing'][number]>('MissingTrainingDelivery').implement({
+  fields: (t) => ({
+    requestId: t.exposeString('requestId'),
+    auditId: t.exposeID('auditId'),
+    at: t.expose('at', { type: 'DateTime' }),
+  }),
+});
+
+const TrainingManifestRef = builder.objectRef<TrainingManifest>('TrainingManifest').implement({
+  description: 'The samples and consents delivered for training in a period, signed with the audit key (JWS typ govgate-training-manifest+jws).',
+  fields: (t) => ({
+    from: t.expose('from', { type: 'DateTime' }),
+    to: t.expose('to', { type: 'DateTime' }),
+    generatedAt: t.expose('generatedAt', { type: 'DateTime' }),
+    sampleCount: t.exposeInt('sampleCount'),
+    deliveries: t.field({ type: [TrainingDeliveryRef], resolve: (m) => m.deliveries }),
+    missing: t.field({ type: [MissingDeliveryRef], resolve: (m) => m.missing }),
+    manifest: t.exposeString('manifest'),
+  }),
+});
+
+function pageSize(first: number | null | undefined): number {
+  const size = first ?? 100;
+  if (!Number.isInteger(size) || size < 1 || size > MAX_SAMPLES) throw new GovgateError('BAD_USER_INPUT', `first must be between 1 and ${MAX_SAMPLES}`);
+  return size;
+}
+
+function period(from: Date, to: Date): void {
+  if (!(from instanceof Date) || !(to instanceof Date) || Number.isNaN(from.getTime()) || Number.isNaN(to.getTime()) || from >= to) {
+    throw new GovgateError('BAD_USER_INPUT', 'from must be before to');
+  }
+}
+
+builder.queryFields((t) => ({
+  trainingSamples: t.field({
+    type: TrainingSamplePageRef,
+    description:
+      'Messages of the tenant eligible for the caller\'s training purpose (ml_engineer, train_ai_system or another training-like purpose), each with its consentId. The page is recorded as a delivery before it leaves.',
+    args: { first: t.arg.int(), after: t.arg.string() },
+    resolve: async (_root, args, ctx, info) => {
+      const caller = requireAuthenticated(ctx.caller);
+      const first = pageSize(args.first);
+      const after = args.after ? decodeCursor(args.after) : null;
+      const field = governedFieldsOf(info.schema).get(SAMPLE_CONTENT)!;
+      const { samples, next } = await eligibleSamples(ctx, field, after, first);
+      const delivery = await recordDelivery(ctx, caller, samples);
+      return { samples, next: next ? encodeCursor(next) : null, deliveryId: delivery?._id ?? null };
+    },
+  }),
+  trainingManifest: t.field({
+    type: TrainingManifestRef,
+    description: 'The signed manifest of training deliveries in [from, to): an ml_engineer\'s own, or (compliance officer) the tenant\'s, checked against the audit chain.',
+    args: { from: t.arg({ type: 'DateTime', required: true }), to: t.arg({ type: 'DateTime', required: true }) },
+    resolve: (_root, { from, to }, ctx) => {
+      ctx.governance.noteAccess('Query.trainingManifest');
+      const caller = requireRole(ctx.caller, ['ml_engineer', 'compliance_officer'], 'trainingManifest');
+      period(from, to);
+      return trainingManifest(ctx, caller, from, to);
+    },
+  }),
+  trainingLineage: t.field({
+    type: [TrainingDeliveryRef],
+    description: 'Every training delivery that included the subject (compliance officers): to trace a withdrawal or an objection to the datasets that used their data.',
+    args: { subject: t.arg.id({ required: true }) },
+    resolve: async (_root, args, ctx) => {
+      const { tenant } = requireComplianceOfficer(ctx, 'Query.trainingLineage');
+      const parsed = subjectIdSchema.safeParse(String(args.subject));
+      if (!parsed.success) throw new GovgateError('BAD_USER_INPUT', 'subject: not a user id');
+      const ref = await refOfSubject(subjectKeysOf(ctx.connection), tenant, parsed.data);
+      if (!ref) return [];
+      const docs = await deliveriesOfSubject(ctx.connection, tenant, ref);
+      // Only this subject's samples: the rest of each page is other people's.
+      return docs.map((d) => deliveryEntry(ctx.connection, d)).map((d) => ({ ...d, samples: d.samples.filter((s) => s.subjectRef === ref) }));
+    },
+  }),
+}));
