@@ -70,6 +70,8 @@ const envSchema = z
     AUDIT_WRITE_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(5000),
     /** How often the erasure sweeper completes erasures whose grace period ended, seconds; 0: never (another instance sweeps). Default 300. */
     ERASURE_SWEEP_INTERVAL_S: z.coerce.number().int().min(0).max(86_400).default(300),
+    /** How often the retention sweeper deletes what the pack's `sweep` rules say is past its period, seconds; 0: never (another instance sweeps). Default 3600. */
+    RETENTION_SWEEP_INTERVAL_S: z.coerce.number().int().min(0).max(86_400).default(3600),
     /** Largest group commit, events. Default 500. */
     AUDIT_MAX_BATCH: z.coerce.number().int().min(1).max(10_000).default(500),
     /** Largest request body, bytes. Default 102400. */
@@ -196,6 +198,8 @@ export interface GatewayConfig {
   readonly guardianOutboxDir?: string;
   /** ERASURE_SWEEP_INTERVAL_S: seconds between erasure sweeps; 0 disables this instance's sweeper. */
   readonly erasureSweepIntervalS: number;
+  /** RETENTION_SWEEP_INTERVAL_S: seconds between retention sweeps; 0 disables this instance's sweeper. */
+  readonly retentionSweepIntervalS: number;
   readonly pseudonymSecret?: string;
   readonly stateSealKey?: string;
   /** MASTER_KEY_FILE, resolved; unset: the development or test key. */
@@ -278,6 +282,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): GatewayConf
     }),
     ...(e.GUARDIAN_OUTBOX_DIR ? { guardianOutboxDir: resolve(e.GUARDIAN_OUTBOX_DIR) } : {}),
     erasureSweepIntervalS: e.ERASURE_SWEEP_INTERVAL_S,
+    retentionSweepIntervalS: e.RETENTION_SWEEP_INTERVAL_S,
     ...(e.PSEUDONYM_SECRET ? { pseudonymSecret: e.PSEUDONYM_SECRET } : {}),
     ...(e.STATE_SEAL_KEY ? { stateSealKey: e.STATE_SEAL_KEY } : {}),
     ...(e.MASTER_KEY_FILE ? { masterKeyFile: resolve(e.MASTER_KEY_FILE) } : {}),

@@ -23,6 +23,7 @@ import { useTrustedDocuments } from './plugins/use-trusted-documents.js';
 import { AuditHandOff, createAdmission, createContextFactory, createPlanCache, useGovernance, type PlanCache } from './runtime/index.js';
 import { buildSchema } from './schema.js';
 import { sweepErasures } from './features/rights/erasure-sweeper.js';
+import { sweepRetention, type RetentionSweepResult } from './features/retention/retention-sweeper.js';
 import { startPeriodic } from './jobs/periodic.js';
 import { RateLimiter } from './security/rate-limiter.js';
 
@@ -59,7 +60,9 @@ export interface Gateway {
   readonly metrics: GatewayMetrics;
   /** Completes the erasures due at `now` (the sweeper calls it every ERASURE_SWEEP_INTERVAL_S); how many. */
   sweepErasures(now?: Date): Promise<number>;
-  /** Stops the erasure sweeper, flushes the audit log and witnesses the last tree heads. */
+  /** Deletes what the pack's retention `sweep` rules say is past its period at `now` (the sweeper calls it every RETENTION_SWEEP_INTERVAL_S). */
+  sweepRetention(now?: Date): Promise<RetentionSweepResult>;
+  /** Stops the erasure and retention sweepers, flushes the audit log and witnesses the last tree heads. */
   close(): Promise<void>;
 }
 
@@ -145,6 +148,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const erasureDeps = { connection, audit, pack, logger, holder: instanceId };
   const clock = options.clock ?? (() => new Date());
   const sweeper = startPeriodic((now) => sweepErasures(erasureDeps, now), { intervalMs: config.erasureSweepIntervalS * 1000, clock, logger, name: 'erasure-sweep' });
+  const retention = startPeriodic((now) => sweepRetention(erasureDeps, now), { intervalMs: config.retentionSweepIntervalS * 1000, clock, logger, name: 'retention-sweep' });
 
   return {
     yoga,
@@ -156,8 +160,10 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     audit,
     metrics,
     sweepErasures: (now) => sweepErasures(erasureDeps, now),
+    sweepRetention: (now) => sweepRetention(erasureDeps, now),
     async close() {
       await sweeper.stop();
+      await retention.stop();
       await yoga.dispose();
       await audit.close();
     },

@@ -42,6 +42,24 @@ export interface AuditEventInput {
   readonly accesses: readonly string[];
   readonly subjects: readonly string[];
   readonly decisions: readonly AuditDecision[];
+  /**
+   * What a system job did to stored records, per rule (the retention sweeper's outcome): counts and
+   * the clause, never a value. Absent on every other event (and then not hashed, so chains written
+   * before it existed still verify).
+   */
+  readonly effects?: readonly AuditEffect[];
+}
+
+/** Records of one collection deleted or anonymised under one rule of the pack. */
+export interface AuditEffect {
+  readonly collection: string;
+  readonly action: 'DELETED' | 'ANONYMISED';
+  readonly count: number;
+  /** The category of the rule that applied, and its period in days. */
+  readonly category: string;
+  readonly days: number;
+  /** The clause the rule cites. */
+  readonly source: string;
 }
 
 /** Where an event sits in its chain. A new chain segment names the last acknowledged event of the one before. */

@@ -111,6 +111,7 @@ describe('npm start in development with every option set away from its default',
         MAX_BATCH: '2',
         LOG_LEVEL: 'info',
         RATE_LIMIT_PER_SECOND: '0',
+        RETENTION_SWEEP_INTERVAL_S: '1',
       },
       { started, tokens: true },
     );
@@ -133,6 +134,27 @@ describe('npm start in development with every option set away from its default',
       const into = writes.filter((c) => c.target === collection);
       expect(into.length, collection).toBeGreaterThan(0);
       for (const write of into) expect(write.writeConcern?.w, collection).toBe('majority');
+    }
+  });
+
+  it('RETENTION_SWEEP_INTERVAL_S=1: the gateway\'s own retention sweeper deletes an API usage record past deepailab\'s 365 days, not a younger one', async () => {
+    const connection = await mongoose.createConnection(testMongoUri(), { dbName }).asPromise();
+    try {
+      const usage = connection.db!.collection<{ _id: string } & Record<string, unknown>>('api_usage');
+      const base = { tenant: 'sweep-opt', owner: 'old-owen', operation: 'chat', statusCode: 200, latencyMs: 1, mipOptOut: false };
+      await usage.insertMany([
+        { _id: 'a1'.padEnd(24, '0'), ...base, createdAt: new Date(Date.now() - 400 * 86_400_000) },
+        { _id: 'a2'.padEnd(24, '0'), ...base, createdAt: new Date(Date.now() - 300 * 86_400_000) },
+      ]);
+      let left: string[] = [];
+      for (let i = 0; i < 100; i += 1) {
+        left = (await usage.find({ tenant: 'sweep-opt' }).toArray()).map((d) => d._id);
+        if (left.length === 1) break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(left).toEqual(['a2'.padEnd(24, '0')]);
+    } finally {
+      await connection.close();
     }
   });
 

@@ -170,6 +170,7 @@ describe('the real schema', () => {
     // Fields with a resolver of their own (not a plain property read) get a parent of their shape.
     const shaped: Record<string, { parent: unknown; expected: unknown }> = {
       'AuditEvent.decisions': { parent: { tenant: 't1', decisions: [] }, expected: [] },
+      'AuditEvent.effects': { parent: { tenant: 't1' }, expected: [] },
       'DsrRequest.overdue': { parent: { status: 'PENDING', dueAt: new Date(0) }, expected: true },
       'TenantExport.withheld': { parent: { withheld: { users: 1 } }, expected: [{ collection: 'users', count: 1 }] },
     };

@@ -50,6 +50,21 @@ const AuditDecision = builder.objectRef<Decision>('AuditDecision').implement({
   }),
 });
 
+type Effect = NonNullable<AuditEventDoc['effects']>[number] & { tenant: string };
+
+const AuditEffectRef = builder.objectRef<Effect>('AuditEffect').implement({
+  description: 'Records of one collection a system job (the retention sweeper) deleted or anonymised under one pack rule. Counts, never values.',
+  governance: { subjectOf: NO_SUBJECT, tenantOf: (e) => e.tenant },
+  fields: (t) => ({
+    collection: t.exposeString('collection', { governance: RECORD }),
+    action: t.exposeString('action', { description: '`DELETED` or `ANONYMISED`.', governance: RECORD }),
+    count: t.exposeInt('count', { governance: RECORD }),
+    category: t.exposeString('category', { description: 'The category of the rule that applied.', governance: RECORD }),
+    days: t.exposeInt('days', { description: 'The rule\'s period.', governance: RECORD }),
+    source: t.exposeString('source', { description: 'The clause the rule cites.', governance: RECORD }),
+  }),
+});
+
 const AuditEvent = builder.objectRef<AuditEventDoc>('AuditEvent').implement({
   description: 'An append-only, hash-chained record of one request that touched governed data.',
   governance: { subjectOf: NO_SUBJECT, tenantOf: (e) => e.tenant },
@@ -74,6 +89,12 @@ const AuditEvent = builder.objectRef<AuditEventDoc>('AuditEvent').implement({
       type: [AuditDecision],
       governance: RECORD,
       resolve: (e) => e.decisions.flatMap(({ subjects, ...d }) => subjects.map((subject) => ({ ...d, subject, tenant: e.tenant }))),
+    }),
+    effects: t.field({
+      type: [AuditEffectRef],
+      description: 'What a system job did to stored records, per rule (empty for requests).',
+      governance: RECORD,
+      resolve: (e) => (e.effects ?? []).map((effect) => ({ ...effect, tenant: e.tenant })),
     }),
     hash: t.exposeString('hash', { governance: RECORD }),
     prevHash: t.exposeString('prevHash', { governance: RECORD }),

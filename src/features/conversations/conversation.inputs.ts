@@ -9,3 +9,5 @@ export const addMessageSchema = z.object({
   role: z.enum(MESSAGE_ROLES),
   content: z.string().min(1).max(100_000),
 });
+
+export const keepConversationSchema = z.object({ id: z.string().regex(ID_PATTERN, 'not a conversation id') });

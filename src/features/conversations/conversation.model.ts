@@ -10,6 +10,8 @@ export interface ConversationDoc {
   title: string;
   /** Request opted out of model improvement when it was created (never used for training). */
   mipOptOut: boolean;
+  /** The owner chose to keep it (keepConversation, where the pack's retention is keepable): the retention sweeper does not delete it or its messages. */
+  keep: boolean;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -21,6 +23,7 @@ export const conversationSchema = new Schema<ConversationDoc>(
     owner: { type: String, required: true },
     title: { type: String, default: 'Untitled', maxlength: encryptedMaxLength(500) },
     mipOptOut: { type: Boolean, default: false },
+    keep: { type: Boolean, default: false },
   },
   { timestamps: true, versionKey: false, collection: 'conversations' },
 );

@@ -5,9 +5,10 @@ import { parseInput } from '../../validate.js';
 import { UserRef, userLoaders } from '../users/index.js';
 import { conversationLoaders } from './conversation.loaders.js';
 import { conversationModel, type ConversationDoc } from './conversation.model.js';
-import { addMessageSchema, startConversationSchema } from './conversation.inputs.js';
+import { addMessageSchema, keepConversationSchema, startConversationSchema } from './conversation.inputs.js';
 import { MESSAGE_ROLES, messageModel, type MessageDoc } from './message.model.js';
 import { openContent } from '../../keys/index.js';
+import { sweepRuleFor } from '../../governance/packs/index.js';
 
 export const MessageRoleEnum = builder.enumType('MessageRole', { values: MESSAGE_ROLES });
 export const ConversationRef = builder.objectRef<ConversationDoc>('Conversation');
@@ -53,6 +54,13 @@ ConversationRef.implement({
       governance: { category: 'user.content.private', purposes: CONTENT_PURPOSES, strategy: 'drop' },
       resolve: (c, _args, ctx) => conversationLoaders(ctx).messagesByConversation.load(c._id),
     }),
+    // The owner's choice about their own data's retention (keepConversation).
+    keep: t.boolean({
+      nullable: true,
+      description: 'The owner keeps it from the retention sweep (where the pack lets them): it is not deleted when its period ends, but still redacted for others.',
+      governance: { category: 'user.privacy_preferences', purposes: ['essential.service', 'essential.legal_obligation'], strategy: 'null' },
+      resolve: (c) => c.keep === true,
+    }),
     createdAt: t.expose('createdAt', { type: 'DateTime', governance: OPERATIONAL }),
   }),
 });
@@ -69,6 +77,8 @@ builder.objectField(UserRef, 'conversations', (t) =>
 
 /** Same answer for another tenant's, another user's and a missing conversation. */
 const notFound = (): GovgateError => new GovgateError('BAD_USER_INPUT', 'conversation not found');
+/** `extensions.reason` of keepConversation under a pack whose retention is not keepable. */
+export const NOT_KEEPABLE = 'NOT_KEEPABLE';
 
 builder.queryFields((t) => ({
   conversation: t.field({
@@ -121,6 +131,28 @@ builder.mutationFields((t) => ({
         mipOptOut: ctx.mipOptOut || conversation.mipOptOut,
       });
       return created.toObject();
+    },
+  }),
+  keepConversation: t.field({
+    type: ConversationRef,
+    nullable: true,
+    description: 'Keeps (or stops keeping) one of the caller\'s conversations from the retention sweep, where the pack\'s retention rule is keepable (003 §3 "unless you choose to keep").',
+    args: { id: t.arg.id({ required: true }), keep: t.arg.boolean({ required: true }) },
+    resolve: async (_root, args, ctx) => {
+      const caller = requireAuthenticated(ctx.caller);
+      if (!sweepRuleFor(ctx.pack.retentionFor, 'conversations')?.keepable) {
+        throw new GovgateError('BAD_USER_INPUT', 'this policy pack offers no choice to keep conversations', { extensions: { reason: NOT_KEEPABLE } });
+      }
+      const { id } = parseInput(keepConversationSchema, { id: String(args.id) });
+      const conversation = await conversationLoaders(ctx).byId.load(id);
+      // Only the owner chooses; anyone else gets addMessage's answer for a missing conversation.
+      if (!conversation || conversation.owner !== caller.subject) throw notFound();
+      const updated = await conversationModel(ctx.connection)
+        .findOneAndUpdate({ _id: conversation._id, tenant: caller.tenant, owner: caller.subject }, { $set: { keep: args.keep } }, { new: true })
+        .lean<ConversationDoc>()
+        .exec();
+      if (!updated) throw notFound();
+      return updated;
     },
   }),
 }));

@@ -1,5 +1,9 @@
 import { acquireLease, releaseLease } from '../../db/lease.js';
-import { appendSystemEvent, completeErasure, dueErasures, ERASURE_LEASE_MS, erasureLease, systemEvent, type ErasureDeps } from './erasure.js';
+import { appendSystemEvent, systemEvent } from '../../jobs/system-event.js';
+import { completeErasure, dueErasures, ERASURE_LEASE_MS, erasureLease, type ErasureDeps } from './erasure.js';
+
+/** The client name of the erasure sweeper's audit events. */
+export const ERASURE_SWEEPER_CLIENT = 'govgate-erasure-sweeper';
 
 /** Erasures carried out per sweep at most; the rest wait for the next one. */
 const BATCH = 100;
@@ -24,9 +28,9 @@ export async function sweepErasures(deps: SweeperDeps, now: Date = new Date()): 
     const lease = erasureLease(target);
     if (!(await acquireLease(deps.connection, lease, deps.holder, ERASURE_LEASE_MS, now))) continue;
     try {
-      const intent = await appendSystemEvent(deps, systemEvent(deps.pack, target.tenant, { operationName: 'eraseAccount', accesses: ['Mutation.eraseMyAccount'], outcome: 'INTENT', code: null, intent: null, subjects: [target.subject] }));
+      const intent = await appendSystemEvent(deps, systemEvent(deps.pack, target.tenant, { client: ERASURE_SWEEPER_CLIENT, operationName: 'eraseAccount', accesses: ['Mutation.eraseMyAccount'], outcome: 'INTENT', code: null, intent: null, subjects: [target.subject] }));
       await completeErasure(deps, target, now);
-      await appendSystemEvent(deps, systemEvent(deps.pack, target.tenant, { operationName: 'eraseAccount', accesses: ['Mutation.eraseMyAccount'], outcome: 'SERVED', code: null, intent, subjects: [] }));
+      await appendSystemEvent(deps, systemEvent(deps.pack, target.tenant, { client: ERASURE_SWEEPER_CLIENT, operationName: 'eraseAccount', accesses: ['Mutation.eraseMyAccount'], outcome: 'SERVED', code: null, intent, subjects: [] }));
       completed += 1;
     } catch (error) {
       deps.logger.error({ tenant: target.tenant, err: { message: (error as Error).message } }, 'erasure sweep: one erasure failed, retried later');

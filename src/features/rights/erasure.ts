@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Connection, Model } from 'mongoose';
 import type { Logger } from 'pino';
-import { legalBasisFor, pseudonymizeEvent, type AuditEventInput, type AuditServices } from '../../audit/index.js';
-import { newId } from '../../db/ids.js';
+import type { AuditServices } from '../../audit/index.js';
 import type { PolicyPack } from '../../governance/packs/index.js';
 import type { ErasureRules } from '../../governance/packs/pack-schema.js';
 import { subjectKeysOf } from '../../keys/index.js';
@@ -170,34 +169,3 @@ export const erasureLease = (target: ErasureTarget): string =>
   // A hash, so the lease collection never names the subject.
   `erasure:${createHash('sha256').update(JSON.stringify([target.tenant, target.subject])).digest('hex')}`;
 export const ERASURE_LEASE_MS = 5 * 60_000;
-
-export const SYSTEM_CLIENT = 'govgate-erasure-sweeper';
-const SYSTEM_PURPOSE = 'essential.legal_obligation';
-
-/** An audit event of the gateway itself (no caller): the sweeper's intent and outcome. */
-export function systemEvent(pack: PolicyPack, tenant: string, parts: Pick<AuditEventInput, 'outcome' | 'subjects' | 'intent' | 'code'> & { operationName: string; accesses: string[] }): AuditEventInput {
-  return {
-    id: newId(),
-    at: new Date(),
-    tenant,
-    requestId: newId(),
-    actor: { subject: null, tenant, roles: [], client: SYSTEM_CLIENT },
-    purpose: SYSTEM_PURPOSE,
-    legalBasis: legalBasisFor(SYSTEM_PURPOSE, pack),
-    operationName: parts.operationName,
-    operationType: null,
-    documentHash: null,
-    outcome: parts.outcome,
-    code: parts.code,
-    intent: parts.intent,
-    accesses: parts.accesses,
-    subjects: parts.subjects,
-    decisions: [],
-  };
-}
-
-/** Appends a system event with its subjects pseudonymised (as every event is stored). */
-export async function appendSystemEvent(deps: ErasureDeps, event: AuditEventInput): Promise<string> {
-  await deps.audit.writer.append(await pseudonymizeEvent(subjectKeysOf(deps.connection), event));
-  return event.id;
-}

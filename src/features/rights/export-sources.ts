@@ -71,7 +71,7 @@ export const EXPORT_SOURCES: readonly ExportSource[] = [
     collection: 'conversations',
     model: conversationModel,
     subjectPath: 'owner',
-    fields: ['_id', 'title', 'mipOptOut', 'createdAt', 'updatedAt'],
+    fields: ['_id', 'title', 'mipOptOut', 'keep', 'createdAt', 'updatedAt'],
     encrypted: ['title'],
     omitted: { tenant: TENANT, owner: SELF },
   },

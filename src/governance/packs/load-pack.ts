@@ -7,6 +7,7 @@ import { fieldPurposeViolations } from './field-purposes.js';
 import { packViolations } from './invariants.js';
 import { packFileSchema, partialPackFileSchema, type PackFile } from './pack-schema.js';
 import { createPolicyPack, type PolicyPack } from './policy-pack.js';
+import { sweepTargetSchemaViolations } from './sweep-targets.js';
 
 export const DEFAULT_POLICY_DIR = fileURLToPath(new URL('../../../schema/policies/', import.meta.url));
 
@@ -31,7 +32,8 @@ function readPartial(dir: string, name: string, seen: Set<string>): Record<strin
 export interface LoadPackOptions {
   /**
    * The governed fields of the schema the pack will govern: its `fieldPurposes` are checked against
-   * them (an unknown coordinate or purpose stops the load). createGateway always passes its schema's;
+   * them (an unknown coordinate or purpose stops the load), and so are the retention sweep's target
+   * categories (sweep-targets.ts). createGateway always passes its schema's;
    * without them those rules are checked only for shape.
    */
   fields?: ReadonlyMap<string, GovernedField>;
@@ -54,7 +56,7 @@ export function loadPolicyPack(name: PolicyPackName, dir: string = DEFAULT_POLIC
   const file: PackFile = parsed.data;
   const missing = [...(file.facts ? [] : ['facts: a seed\'s pack states its document\'s facts']), ...(file.coverage?.length ? [] : ['coverage: a seed\'s pack lists every clause of its document'])];
   if (missing.length > 0) throw new PackError(shown, missing);
-  const violations = [...packViolations(file), ...(options.fields ? fieldPurposeViolations(file.fieldPurposes ?? [], options.fields) : [])];
+  const violations = [...packViolations(file), ...(options.fields ? [...fieldPurposeViolations(file.fieldPurposes ?? [], options.fields), ...sweepTargetSchemaViolations(options.fields)] : [])];
   if (violations.length > 0) throw new PackError(shown, violations);
   return createPolicyPack(file);
 }

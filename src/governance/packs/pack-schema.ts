@@ -38,6 +38,26 @@ export const grantSchema = z
 /** Collections erasure can keep under a legal hold, anonymised (src/features/rights/erasure.ts knows their personal fields). */
 export const HOLDABLE_COLLECTIONS = ['transactions'] as const;
 
+/** Collections the retention sweeper can delete from (sweep-targets.ts names the field that decides each one's category). */
+export const SWEEPABLE_COLLECTIONS = ['messages', 'conversations', 'api_usage'] as const;
+export type SweepableCollection = (typeof SWEEPABLE_COLLECTIONS)[number];
+
+/**
+ * `max` redacts after `days`; with `sweep`, the retention sweeper also deletes the listed
+ * collections' records once older than that; with `keepable`, a user may keep a conversation (its
+ * deletion is suspended, not its redaction). `floor` is a legal hold: never swept, never keepable.
+ */
+export const retentionRuleSchema = z
+  .object({
+    category,
+    days: z.number().int().positive(),
+    kind: z.enum(['max', 'floor']),
+    source,
+    sweep: z.object({ collections: z.array(z.enum(SWEEPABLE_COLLECTIONS)).min(1), source }).strict().optional(),
+    keepable: z.object({ source }).strict().optional(),
+  })
+  .strict();
+
 export const erasureSchema = z
   .object({
     /** Days between the request and its completion; meanwhile the account is ERASURE_PENDING (decided as erased). */
@@ -96,7 +116,7 @@ export const packFileSchema = z
      * legitimate interests, direct marketing, profiling. A purpose's children are objectable with it.
      */
     objectable: z.array(z.object({ purpose, source }).strict()),
-    retention: z.array(z.object({ category, days: z.number().int().positive(), kind: z.enum(['max', 'floor']), source }).strict()),
+    retention: z.array(retentionRuleSchema),
     grants: z.array(grantSchema).min(1),
     /**
      * Purposes this pack adds to or removes from a field (`Type.field`), e.g. SMS marketing on

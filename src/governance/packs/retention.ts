@@ -1,11 +1,19 @@
 import { covers, lineage } from '../taxonomy/index.js';
+import type { SweepableCollection } from './pack-schema.js';
+import { SWEEP_TARGETS } from './sweep-targets.js';
 
-/** A pack's retention rule: `max` redacts after `days`; `floor` is a legal hold, kept at least `days`. */
+/**
+ * A pack's retention rule: `max` redacts after `days` (and with `sweep`, deletes the listed
+ * collections' records after them; with `keepable`, a user may keep a conversation from deletion);
+ * `floor` is a legal hold, kept at least `days`.
+ */
 export interface RetentionRule {
   readonly category: string;
   readonly days: number;
   readonly kind: 'max' | 'floor';
   readonly source: string;
+  readonly sweep?: { readonly collections: readonly SweepableCollection[]; readonly source: string } | undefined;
+  readonly keepable?: { readonly source: string } | undefined;
 }
 
 /** What applies to one category: at most `max`, at least `floor` (either may be absent). */
@@ -77,6 +85,45 @@ export function retentionViolations(rules: readonly RetentionRule[]): string[] {
       } else if (!ownFloor && floor.category !== max.category && covers(floor.category, max.category) && max.days < floor.days) {
         issues.push(
           `[retention-floor-shadowed] category ${max.category}: this maximum overrides the legal hold on ${floor.category} and redacts before it ends (${cite(max)}; ${cite(floor)}); add a floor on ${max.category} or lengthen the maximum`,
+        );
+      }
+    }
+  }
+  issues.push(...sweepViolations(rules));
+  return issues;
+}
+
+/**
+ * Sweep rules that would delete what the pack does not say may go:
+ * - `retention-sweep-floor`: a sweep on a legal-hold floor (a floor is a minimum, never a deadline);
+ * - `retention-keepable-without-sweep`: a keep choice on a rule that deletes nothing (what is kept?);
+ * - `retention-keepable-target`: a keep choice on a rule that does not sweep conversations (the
+ *   choice is a conversation's);
+ * - `retention-sweep-category`: a target whose category the rule's category does not cover;
+ * - `retention-sweep-rule`: a target whose category a narrower rule decides (retentionFor), so that
+ *   read-time redaction and deletion follow one rule, and a legal-hold floor on a narrower category
+ *   (e.g. user.financial) can never be swept by a broader maximum.
+ */
+function sweepViolations(rules: readonly RetentionRule[]): string[] {
+  const issues: string[] = [];
+  const retentionFor = createRetentionLookup(rules);
+  for (const rule of rules) {
+    if (rule.sweep && rule.kind === 'floor') issues.push(`[retention-sweep-floor] ${cite(rule)}: a legal-hold floor is never swept ("${rule.sweep.source}")`);
+    if (rule.keepable && !rule.sweep) issues.push(`[retention-keepable-without-sweep] ${cite(rule)}: keepable ("${rule.keepable.source}") needs a sweep to suspend`);
+    if (rule.keepable && rule.sweep && !rule.sweep.collections.includes('conversations')) {
+      issues.push(`[retention-keepable-target] ${cite(rule)}: keepable ("${rule.keepable.source}") is a conversation's choice; the sweep does not list conversations`);
+    }
+    if (!rule.sweep || rule.kind === 'floor') continue;
+    for (const collection of rule.sweep.collections) {
+      const target = SWEEP_TARGETS[collection];
+      if (!covers(rule.category, target.category)) {
+        issues.push(`[retention-sweep-category] ${cite(rule)}: sweep target ${collection} is ${target.category} (${target.coordinate}), which ${rule.category} does not cover`);
+      } else if (retentionFor(target.category).max !== rule) {
+        const decided = retentionFor(target.category);
+        const by = decided.max ?? decided.floor;
+        issues.push(
+          `[retention-sweep-rule] ${cite(rule)}: sweep target ${collection} (${target.category}) is decided by ${by ? cite(by) : 'no maximum'}, not by this rule; ` +
+            `move the sweep to that rule or drop the target`,
         );
       }
     }
