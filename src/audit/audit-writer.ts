@@ -18,6 +18,8 @@ export interface AuditWriterOptions {
   writeConcern?: 'majority' | number;
   /** An append not acknowledged within this fails, ms. Default 5000. */
   writeTimeoutMs?: number;
+  /** After a write is given up on, appends fail at once until it settles, at most this long, ms. Default 10 × writeTimeoutMs. */
+  abandonedWaitMs?: number;
   /** Largest group commit. Default 500. */
   maxBatch?: number;
   /** Add a chain's head to the witness log after this many events. Default 100. */
@@ -110,6 +112,13 @@ export class AuditWriter {
   private scheduled = false;
   private readonly timer: NodeJS.Timeout;
   private closed = false;
+  /**
+   * A write that was given up on (no acknowledgement in time) but has not settled: the store may
+   * still be working on it. Until it settles (or `abandonedWaitMs` passes) appends fail at once, so a
+   * slow store is never sent write after write that nobody waits for — that backlog kept every
+   * later write late, and the gateway answering 503, long after the store had recovered.
+   */
+  private abandoned: Promise<void> | null = null;
   private closing: Promise<void> | null = null;
   private readonly o: Required<Omit<AuditWriterOptions, 'logger' | 'store' | 'signer' | 'instanceId' | 'witness'>>;
 
@@ -118,6 +127,7 @@ export class AuditWriter {
       writeConcern: options.writeConcern ?? 'majority',
       writeTimeoutMs: options.writeTimeoutMs ?? 5000,
       maxBatch: options.maxBatch ?? 500,
+      abandonedWaitMs: options.abandonedWaitMs ?? 10 * (options.writeTimeoutMs ?? 5000),
       checkpointEvery: options.checkpointEvery ?? 100,
       checkpointIntervalMs: options.checkpointIntervalMs ?? 60_000,
     };
@@ -128,6 +138,7 @@ export class AuditWriter {
   /** Resolves once the event is durably written (per the write concern) under a signed head; rejects with AuditUnavailableError. */
   append(input: AuditEventInput): Promise<AuditEvent> {
     if (this.closed) return Promise.reject(new AuditUnavailableError('audit writer closed'));
+    if (this.abandoned) return Promise.reject(new AuditUnavailableError('the audit store has not answered the last write yet'));
     const chain = this.chainFor(input.tenant);
     const link: ChainLink = { chainId: chain.chainId, seq: chain.seq + 1, prevHash: chain.head, continues: chain.seq === 0 ? chain.continues : null };
     const unhashed = { ...input, ...link };
@@ -241,13 +252,17 @@ export class AuditWriter {
           signed.set(chain, { jws, size: head.size, root });
         }),
       );
+      const insert = this.options.store.events.insertMany(
+        batch.map((p) => p.doc),
+        { ordered: true, writeConcern: { w: this.o.writeConcern, wtimeoutMS: this.o.writeTimeoutMs } },
+      );
       await Promise.race([
-        this.options.store.events.insertMany(
-          batch.map((p) => p.doc),
-          { ordered: true, writeConcern: { w: this.o.writeConcern, wtimeoutMS: this.o.writeTimeoutMs } },
-        ),
+        insert,
         new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`no acknowledgement within ${this.o.writeTimeoutMs} ms`)), this.o.writeTimeoutMs);
+          timer = setTimeout(() => {
+            this.abandon(insert);
+            reject(new Error(`no acknowledgement within ${this.o.writeTimeoutMs} ms`));
+          }, this.o.writeTimeoutMs);
         }),
       ]);
       for (const [chain, w] of work) {
@@ -271,6 +286,20 @@ export class AuditWriter {
       this.flushing = false;
       if (this.queue.length > 0) this.schedule();
     }
+  }
+
+  /** Holds appends back until the given-up write settles, at most `abandonedWaitMs`. */
+  private abandon(insert: Promise<unknown>): void {
+    let waited: NodeJS.Timeout | undefined;
+    const settled = insert.then(() => undefined, () => undefined);
+    const cap = new Promise<void>((resolve) => {
+      waited = setTimeout(resolve, this.o.abandonedWaitMs);
+      waited.unref();
+    });
+    this.abandoned = Promise.race([settled, cap]).finally(() => {
+      clearTimeout(waited);
+      this.abandoned = null;
+    });
   }
 
   /**

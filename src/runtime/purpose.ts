@@ -1,7 +1,7 @@
 import type { Caller, Role } from '../auth/index.js';
 import { GovgateError } from '../errors.js';
 import type { PolicyPack } from '../governance/packs/index.js';
-import { anyCovers, isPurpose } from '../governance/taxonomy/index.js';
+import { anyCovers, covers, isPurpose } from '../governance/taxonomy/index.js';
 
 /** Purpose used when a request declares none (API.md); roles not listed default to essential.service. */
 export const DEFAULT_PURPOSES: Readonly<Partial<Record<Role, string>>> = Object.freeze({
@@ -26,8 +26,23 @@ export function resolvePurpose(declared: string | null, caller: Caller, pack: Po
   if (!anyCovers(pack.purposesOf(caller.roles), purpose)) {
     throw new GovgateError('PURPOSE_NOT_ALLOWED', `purpose ${purpose} is not granted to the caller's roles`);
   }
-  if (caller.purposes && !anyCovers(caller.purposes, purpose)) {
+  if (caller.purposes && !tokenAllows(caller.purposes, purpose, pack)) {
     throw new GovgateError('PURPOSE_NOT_ALLOWED', `purpose ${purpose} is not among the token's purposes`);
   }
   return purpose;
+}
+
+/**
+ * A token's purpose covers its children, except a child the pack asks another consent for than
+ * the token's purpose itself (e.g. deepailab's `train_ai_system.third_party`, 003 §3): a client
+ * allowed first-party training is not thereby allowed third-party training. A token purpose that
+ * needs no consent of its own (`marketing`) covers every child.
+ */
+function tokenAllows(allowed: readonly string[], purpose: string, pack: PolicyPack): boolean {
+  const consent = pack.consentPurposeFor(purpose);
+  return allowed.some((p) => {
+    if (!covers(p, purpose)) return false;
+    const own = pack.consentPurposeFor(p);
+    return own === null || own === consent;
+  });
 }

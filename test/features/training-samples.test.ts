@@ -13,7 +13,6 @@ import {
   AddMessageDocument,
   EraseMyAccountDocument,
   GrantConsentDocument,
-  ModelImprovementOptOutDocument,
   MyConsentsDocument,
   ObjectToProcessingDocument,
   RegisterAccountDocument,
@@ -21,6 +20,7 @@ import {
   SetModelImprovementOptOutDocument,
   SetTenantModelImprovementOptOutDocument,
   StartConversationDocument,
+  TenantModelImprovementOptOutDocument,
   TrainingLineageDocument,
   TrainingManifestDocument,
   TrainingSamplesDocument,
@@ -76,7 +76,7 @@ async function say(subject: string, content: string, options: { inTenant?: strin
 
 /** Every sample the ml_engineer gets, following `next` to the end. */
 async function allSamples(token: string, headers?: Record<string, string>) {
-  const samples: { id: string; content: string | null; consentId: string | null }[] = [];
+  const samples: { id: string | null; content: string | null; consentId: string | null }[] = [];
   let after: string | null = null;
   for (let page = 0; page < 50; page += 1) {
     const res: GraphQLResponse<TrainingSamplesQuery> = await t.execute(TrainingSamplesDocument, { first: 3, after }, { token, ...(headers ? { headers } : {}) });
@@ -186,8 +186,8 @@ describe('trainingSamples', () => {
   it('a tenant opt-out excludes what was created after it, not before (and only in that tenant)', async () => {
     const other = await t.token('mlops2', otherTenant, ['ml_engineer']);
     expect(contents(await allSamples(other))).toEqual(['ivy before the tenant opted out']);
-    const status = await t.execute(ModelImprovementOptOutDocument, { tenant: true }, { token: other });
-    expect(status.data?.modelImprovementOptOut.optedOut).toBe(true);
+    const status = await t.execute(TenantModelImprovementOptOutDocument, {}, { token: other });
+    expect(status.data?.tenantModelImprovementOptOut.optedOut).toBe(true);
   });
 
   it('a tenant opt-out edited in the database opts the tenant out entirely (fails closed)', async () => {
@@ -203,6 +203,39 @@ describe('trainingSamples', () => {
   it('an account opt-out removed in the database does not release: the account then fails its seal', async () => {
     await t.connection.db!.collection('users').updateOne({ tenant, subject: 'gina' }, { $unset: { mipOptOutPeriods: '' } });
     expect(contents(await allSamples(ml)).filter((c) => c?.startsWith('gina'))).toEqual([]);
+  });
+
+  it('a tenant opt-out removed with its seal in the database still counts (the record is sealed from its creation)', async () => {
+    const other = await t.token('mlops2', otherTenant, ['ml_engineer']);
+    const tenants = t.connection.db!.collection('tenants');
+    const before = await tenants.findOne({ _id: otherTenant as never });
+    await tenants.updateOne({ _id: otherTenant as never }, { $unset: { mipOptOutPeriods: '', seal: '' } });
+    try {
+      expect(await allSamples(other)).toEqual([]);
+    } finally {
+      await tenants.replaceOne({ _id: otherTenant as never }, before!);
+    }
+  });
+
+  it('a token whose purposes stop at first-party training may not declare third-party training', async () => {
+    const narrow = await t.token('mlops', tenant, ['ml_engineer'], ['train_ai_system']);
+    const res = await t.execute(TrainingSamplesDocument, { first: 5 }, { token: narrow, headers: THIRD_PARTY });
+    expect(res.errors?.[0]?.extensions?.code).toBe('PURPOSE_NOT_ALLOWED');
+    expect(JSON.stringify(res)).not.toContain('jack allows third parties');
+  });
+
+  it('a message moved to a consenting owner in the database is not a sample of anyone', async () => {
+    const moved = await say('bob', 'bob moved to alice');
+    await t.connection.db!.collection('messages').updateOne({ _id: moved as never }, { $set: { owner: 'alice' } });
+    try {
+      const res = await t.execute(TrainingSamplesDocument, { first: 500 }, { token: ml });
+      expect(res.errors).toBeUndefined();
+      expect(res.data!.trainingSamples.samples.map((s) => s.id)).not.toContain(moved);
+      const delivered = await trainingDeliveryModel(t.connection).find({ tenant, 'samples.sampleId': moved }).lean().exec();
+      expect(delivered).toEqual([]);
+    } finally {
+      await t.connection.db!.collection('messages').deleteOne({ _id: moved as never });
+    }
   });
 
   it('is for training purposes and roles granted content for them only', async () => {
@@ -226,8 +259,8 @@ describe('deliveries, the signed manifest and lineage', () => {
     const delivered = new Set(manifest.deliveries.flatMap((d) => d.samples.map((s) => s.sampleId)));
     expect(delivered).toEqual(new Set(['alice one', 'gina after opting back in', 'gina before opting out', 'hank plain', 'jack allows third parties'].map((c) => written.get(c)!.id)));
     const jwks = (await (await t.fetch('/.well-known/jwks.json')).json()) as JSONWebKeySet;
-    const { payload } = await compactVerify(manifest.manifest, createLocalJWKSet(jwks));
-    expect(decodeProtectedHeader(manifest.manifest).typ).toBe('govgate-training-manifest+jws');
+    const { payload } = await compactVerify(manifest.manifest!, createLocalJWKSet(jwks));
+    expect(decodeProtectedHeader(manifest.manifest!).typ).toBe('govgate-training-manifest+jws');
     const signed = JSON.parse(new TextDecoder().decode(payload)) as { sampleCount: number; deliveries: { samples: { sampleId: string; consentId: string }[] }[] };
     expect(signed.sampleCount).toBe(manifest.sampleCount);
     expect(signed.deliveries.flatMap((d) => d.samples)).toEqual(manifest.deliveries.flatMap((d) => d.samples));
@@ -246,10 +279,23 @@ describe('deliveries, the signed manifest and lineage', () => {
     expect(ids).toEqual(new Set([written.get('alice one')!.id]));
     const history = await t.execute(MyConsentsDocument, {}, { token: await userToken('alice') });
     const grants = new Set(history.data!.myConsents.filter((c) => c.status === 'GRANTED').map((c) => c.id));
-    for (const s of lineage.flatMap((d) => d.samples)) expect(grants.has(s.consentId)).toBe(true);
+    for (const s of lineage.flatMap((d) => d.samples)) expect(grants.has(s.consentId!)).toBe(true);
     // Bob never consented: no delivery names him. Others may not ask.
     expect((await t.execute(TrainingLineageDocument, { subject: 'bob' }, { token: officer })).data!.trainingLineage).toEqual([]);
     expect((await t.execute(TrainingLineageDocument, { subject: 'alice' }, { token: ml })).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
+
+  it('one delivery per request id: a second page in the same request, or under a reused X-Request-Id, is refused', async () => {
+    const twice = await t.post({ query: '{ a: trainingSamples(first: 1) { samples { content } } b: trainingSamples(first: 1) { samples { content } } }' }, { token: ml });
+    const body = (await twice.json()) as { data: unknown; errors?: { extensions?: { code?: string } }[] };
+    expect(body.errors?.map((e) => e.extensions?.code)).toEqual(['BAD_USER_INPUT']);
+    // The field is non-null: the whole response fails, so no page leaves without its own delivery.
+    expect(body.data).toBeNull();
+    const id = { 'x-request-id': 'reused-request-id-0001' };
+    expect((await t.execute(TrainingSamplesDocument, { first: 1 }, { token: ml, headers: id })).errors).toBeUndefined();
+    const again = await t.execute(TrainingSamplesDocument, { first: 1 }, { token: ml, headers: id });
+    expect(again.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(again.data?.trainingSamples ?? null).toBeNull();
   });
 
   it('a delivery edited in the database shows as ALTERED; one deleted shows as missing against the audit chain', async () => {

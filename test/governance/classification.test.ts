@@ -173,6 +173,10 @@ describe('the real schema', () => {
       'AuditEvent.effects': { parent: { tenant: 't1' }, expected: [] },
       'DsrRequest.overdue': { parent: { status: 'PENDING', dueAt: new Date(0) }, expected: true },
       'TenantExport.withheld': { parent: { withheld: { users: 1 } }, expected: [{ collection: 'users', count: 1 }] },
+      'TrainingSample.id': { parent: { message: { _id: 'm1' } }, expected: 'm1' },
+      'TrainingSample.role': { parent: { message: { role: 'USER' } }, expected: 'USER' },
+      'TrainingSample.createdAt': { parent: { message: { createdAt: new Date(0) } }, expected: new Date(0) },
+      'TenantModelImprovementOptOut.periods': { parent: { periods: [] }, expected: [] },
     };
     for (const field of nonPersonal) {
       const custom = shaped[field.coordinate];

@@ -60,7 +60,7 @@ const CONTENT_ALIASES: Readonly<Record<string, ContentCoordinate>> = { 'Training
 /** trainingSamples: every eligible message of the tenant (a seeded tenant has far fewer than this). */
 const TRAINING_QUERY = '{ trainingSamples(first: 500) { samples { content } next } }';
 /** List fields of content (their items carry the canaries). */
-const CONTENT_LISTS = ['User.conversations', 'Conversation.messages', 'Agent.knowledge'];
+const CONTENT_LISTS = ['User.conversations', 'Conversation.messages', 'Agent.knowledge', 'TrainingSamplePage.samples'];
 type ContentCoordinate = keyof typeof CONTENT_FIELDS;
 
 interface Grant {

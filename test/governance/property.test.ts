@@ -425,7 +425,10 @@ function oracleRejection(caller: OracleCaller, claim: string[] | null, declared:
   if (!ORACLE_PURPOSES.includes(purpose)) return { purpose, rejected: 'BAD_USER_INPUT' };
   const grantable = PACK.grants.filter((g) => caller.roles.includes(g.role as Role)).flatMap((g) => g.purposes);
   if (!grantable.some((p) => covers(p, purpose))) return { purpose, rejected: 'PURPOSE_NOT_ALLOWED' };
-  if (claim && !claim.some((p) => covers(p, purpose))) return { purpose, rejected: 'PURPOSE_NOT_ALLOWED' };
+  // docs/contract.md "Purposes": a claimed purpose covers its children, except a child the pack asks
+  // another consent for than the claimed purpose's own (first-party training does not admit third-party).
+  const claimCovers = (p: string): boolean => covers(p, purpose) && (consentRuleOf(p) === undefined || consentRuleOf(p)?.purpose === consentRuleOf(purpose)?.purpose);
+  if (claim && !claim.some(claimCovers)) return { purpose, rejected: 'PURPOSE_NOT_ALLOWED' };
   return { purpose, rejected: null };
 }
 

@@ -22,26 +22,33 @@ export interface WireTap {
   /** Connect here instead of the server. */
   readonly uri: string;
   readonly commands: readonly TappedCommand[];
+  /**
+   * From now on, the server takes `ms` for each command `slow` picks, one at a time across all
+   * connections (a store that is overloaded); 0 ends it. Commands are recorded when the client sends them.
+   */
+  slowDown(ms: number, slow?: (command: TappedCommand) => boolean): void;
   close(): Promise<void>;
 }
 
 const OP_MSG = 2013;
 const CHECKSUM_PRESENT = 1;
 
-/** The body (section kind 0) of every complete OP_MSG in `buffer`; returns the unparsed rest. */
-function readMessages(buffer: Buffer, onBody: (body: Record<string, unknown>) => void): Buffer {
+/** Every complete message in `buffer` with its body (section kind 0 of an OP_MSG, else empty); returns the unparsed rest. */
+function readMessages(buffer: Buffer, onMessage: (body: Record<string, unknown>, message: Buffer) => void): Buffer {
   let rest = buffer;
   while (rest.length >= 16 && rest.length >= rest.readInt32LE(0)) {
     const length = rest.readInt32LE(0);
+    let body: Record<string, unknown> = {};
     if (rest.readInt32LE(12) === OP_MSG) {
       const end = length - (rest.readUInt32LE(16) & CHECKSUM_PRESENT ? 4 : 0);
       for (let at = 20; at < end; ) {
         const kind = rest[at]!;
         const size = rest.readInt32LE(at + 1);
-        if (kind === 0) onBody(mongoose.mongo.BSON.deserialize(rest.subarray(at + 1, at + 1 + size)));
+        if (kind === 0) body = mongoose.mongo.BSON.deserialize(rest.subarray(at + 1, at + 1 + size));
         at += 1 + size;
       }
     }
+    onMessage(body, rest.subarray(0, length));
     rest = rest.subarray(length);
   }
   return rest;
@@ -51,6 +58,10 @@ export async function startWireTap(targetUri: string): Promise<WireTap> {
   const target = new URL(targetUri);
   const commands: TappedCommand[] = [];
   const sockets = new Set<Socket>();
+  let slowMs = 0;
+  let isSlow: (command: TappedCommand) => boolean = () => true;
+  // The overloaded server's one worker: slow commands take their turn on it.
+  let worker: Promise<void> = Promise.resolve();
   const server = createServer((client) => {
     const upstream = connect(Number(target.port), target.hostname);
     for (const socket of [client, upstream]) {
@@ -63,11 +74,18 @@ export async function startWireTap(targetUri: string): Promise<WireTap> {
       });
     }
     let pending: Buffer = Buffer.alloc(0);
+    // In order per connection; a slow command holds its connection until the worker is done with it.
+    let forwarded: Promise<void> = Promise.resolve();
     client.on('data', (chunk: Buffer) => {
-      upstream.write(chunk);
-      pending = readMessages(Buffer.concat([pending, chunk]), (body) => {
+      pending = readMessages(Buffer.concat([pending, chunk]), (body, message) => {
         const name = Object.keys(body)[0] ?? '';
-        commands.push({ name, db: String(body.$db), target: body[name], ...(body.writeConcern ? { writeConcern: body.writeConcern as { w?: unknown } } : {}) });
+        const command: TappedCommand = { name, db: String(body.$db), target: body[name], ...(body.writeConcern ? { writeConcern: body.writeConcern as { w?: unknown } } : {}) };
+        if (name) commands.push(command);
+        const delay = slowMs > 0 && isSlow(command) ? slowMs : 0;
+        const turn = delay > 0 ? (worker = worker.then(() => new Promise<void>((r) => setTimeout(r, delay)))) : Promise.resolve();
+        forwarded = forwarded.then(() => turn).then(() => {
+          upstream.write(message);
+        });
       });
     });
     upstream.pipe(client);
@@ -78,6 +96,10 @@ export async function startWireTap(targetUri: string): Promise<WireTap> {
     // directConnection: the driver must not leave the proxy for an address the server reports.
     uri: `mongodb://127.0.0.1:${port}/?directConnection=true`,
     commands,
+    slowDown(ms, slow) {
+      slowMs = ms;
+      isSlow = slow ?? (() => true);
+    },
     close: () =>
       new Promise<void>((resolve) => {
         sockets.forEach((socket) => socket.destroy());

@@ -53,12 +53,13 @@ function plansOf(deps: RetentionDeps, now: Date): Plan[] {
 
 type Row = { _id: string; owner: string; conversationId?: string };
 
+const keptConversations = async (connection: Connection, tenant: string): Promise<string[]> =>
+  (await conversationModel(connection).find({ tenant, keep: true }, { _id: 1 }).lean<{ _id: string }[]>().exec()).map((c) => c._id);
+
 /** Records of one tenant due for deletion, per collection: kept conversations and their messages are spared where the rule is keepable. */
 async function candidatesOf(connection: Connection, tenant: string, plans: readonly Plan[]): Promise<Map<SweepableCollection, Row[]>> {
   const found = new Map<SweepableCollection, Row[]>();
-  const keptIds = plans.some((p) => p.rule.keepable)
-    ? (await conversationModel(connection).find({ tenant, keep: true }, { _id: 1 }).lean<{ _id: string }[]>().exec()).map((c) => c._id)
-    : [];
+  const keptIds = plans.some((p) => p.rule.keepable) ? await keptConversations(connection, tenant) : [];
   for (const plan of plans) {
     const filter: Record<string, unknown> = { tenant, createdAt: { $lt: plan.cutoff } };
     if (plan.rule.keepable && plan.collection === 'conversations') filter.keep = { $ne: true };
@@ -85,6 +86,8 @@ async function deleteRows(connection: Connection, tenant: string, plan: Plan, ro
   }
   const guard: Record<string, unknown> = { tenant, createdAt: { $lt: plan.cutoff } };
   if (plan.rule.keepable && plan.collection === 'conversations') guard.keep = { $ne: true };
+  // A conversation kept since the plan keeps its messages too.
+  if (plan.rule.keepable && plan.collection === 'messages') guard.conversationId = { $nin: await keptConversations(connection, tenant) };
   let count = 0;
   for (let i = 0; i < ids.length; i += CHUNK) {
     const { deletedCount } = await plan.model.deleteMany({ ...guard, _id: { $in: ids.slice(i, i + CHUNK) } }).exec();

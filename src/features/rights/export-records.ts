@@ -65,6 +65,15 @@ function pick(record: Record<string, unknown>, fields: readonly string[]): Recor
       continue;
     }
     const nested = record[head];
+    // A list of sub-documents (e.g. opt-out periods): the same fields of each.
+    if (Array.isArray(nested)) {
+      const list = (out[name] as Record<string, unknown>[] | undefined) ?? nested.map((): Record<string, unknown> => ({}));
+      nested.forEach((item: unknown, i) => {
+        list[i]![sub] = item !== null && typeof item === 'object' ? ((item as Record<string, unknown>)[sub] ?? null) : null;
+      });
+      out[name] = list;
+      continue;
+    }
     if (nested === null || nested === undefined || typeof nested !== 'object') {
       out[name] ??= null;
       continue;

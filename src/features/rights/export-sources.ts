@@ -47,7 +47,7 @@ export const EXPORT_SOURCES: readonly ExportSource[] = [
     fields: [
       '_id', 'displayName', 'email', 'phone', 'birthDate', 'country', 'policyVersion',
       'guardian.name', 'guardian.email', 'guardian.consent', 'guardian.at', 'guardian.confirmedAt',
-      'restricted', 'objections', 'erasure', 'erasedAt', 'erasureDueAt', 'createdAt', 'updatedAt',
+      'restricted', 'objections', 'erasure', 'erasedAt', 'erasureDueAt', 'mipOptOutPeriods.from', 'mipOptOutPeriods.until', 'createdAt', 'updatedAt',
     ],
     encrypted: [],
     omitted: {

@@ -1,2 +1,2 @@
-export { tenantModel, ensureTenant, type TenantDoc, type TenantModel } from './tenant.model.js';
-export { tenantOptOutPeriods, setTenantOptOut } from './tenant-opt-out.js';
+export { tenantModel, type TenantDoc, type TenantModel } from './tenant.model.js';
+export { ensureTenant, tenantOptOutPeriods, setTenantOptOut } from './tenant-opt-out.js';

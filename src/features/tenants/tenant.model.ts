@@ -24,8 +24,3 @@ export const tenantSchema = new Schema<TenantDoc>(
 export type TenantModel = Model<TenantDoc>;
 export const tenantModel = (connection: Connection): TenantModel =>
   connection.models.Tenant ?? connection.model<TenantDoc>('Tenant', tenantSchema);
-
-/** Idempotent: make sure the tenant named by a token has a record. */
-export async function ensureTenant(model: TenantModel, tenant: string): Promise<void> {
-  await model.updateOne({ _id: tenant }, { $setOnInsert: { name: tenant } }, { upsert: true });
-}

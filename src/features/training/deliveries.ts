@@ -4,11 +4,13 @@ import type { AuthenticatedCaller } from '../../auth/index.js';
 import type { GatewayContext } from '../../context.js';
 import { stateSealOf } from '../../db/connection-seal.js';
 import { newId } from '../../db/ids.js';
+import { GovgateError } from '../../errors.js';
 import { subjectKeysOf } from '../../keys/index.js';
 import type { EligibleSample } from './eligible-samples.js';
 import { trainingDeliveryModel, type DeliveredSample, type TrainingDeliveryDoc } from './training-delivery.model.js';
 
 const KIND = 'training_delivery';
+const DUPLICATE_KEY = 11000;
 
 type Unsealed = Omit<TrainingDeliveryDoc, 'seal'>;
 const sealedFields = (d: Unsealed) => ({
@@ -32,7 +34,14 @@ export async function recordDelivery(ctx: GatewayContext, caller: AuthenticatedC
   const delivered: DeliveredSample[] = samples.map((s) => ({ sampleId: s.message._id, consentId: s.consentId, subjectRef: keys.get(s.message.owner)!.ref }));
   const doc: Unsealed = { _id: newId(), tenant: caller.tenant, requestId: ctx.requestId, recipientRef: keys.get(caller.subject)!.ref, purpose: ctx.purpose, at: ctx.governance.now, samples: delivered };
   const sealed: TrainingDeliveryDoc = { ...doc, seal: stateSealOf(ctx.connection).record(KIND, sealedFields(doc)) };
-  await trainingDeliveryModel(ctx.connection).create(sealed);
+  try {
+    await trainingDeliveryModel(ctx.connection).create(sealed);
+  } catch (error) {
+    if ((error as { code?: number }).code === DUPLICATE_KEY) {
+      throw new GovgateError('BAD_USER_INPUT', 'one page of training samples per request: ask for each page in a request of its own, under its own X-Request-Id');
+    }
+    throw error;
+  }
   return sealed;
 }
 

@@ -4,6 +4,7 @@ import { GovgateError } from '../../errors.js';
 import { decideWithState, staticVerdict } from '../../governance/decide.js';
 import type { GovernedField } from '../../governance/types.js';
 import { subjectStates } from '../../runtime/subject-state.js';
+import { openContent } from '../../keys/index.js';
 import { messageModel, type MessageDoc } from '../conversations/index.js';
 
 /** A message that may be used for training now, and the consent record that makes it so. */
@@ -52,13 +53,18 @@ export async function eligibleSamples(ctx: GatewayContext, field: GovernedField,
     }
     const owners = await Promise.all([...new Set(batch.map((m) => m.owner))].map(async (o) => [o, await states.load(o, true)] as const));
     const stateOf = new Map(owners);
-    for (const message of batch) {
+    const allowed = batch.map((message) => {
+      const facts = { subject: message.owner, tenant: message.tenant, timestamp: message.createdAt, optedOut: message.mipOptOut };
+      return decideWithState(verdict, ctx.purpose, ctx.pack, facts, stateOf.get(message.owner)!, ctx.governance.now).decision === 'ALLOW';
+    });
+    // Content that does not open under its stated owner's key (moved to another owner in the
+    // database) is nobody's sample: it would otherwise be delivered under that owner's consent.
+    const opens = await Promise.all(batch.map((m, i) => (allowed[i] ? openContent(ctx, 'messages', 'content', m, m.content).then((c) => c !== null) : false)));
+    for (const [i, message] of batch.entries()) {
       scanned += 1;
       cursor = message._id;
-      const state = stateOf.get(message.owner)!;
-      const facts = { subject: message.owner, tenant: message.tenant, timestamp: message.createdAt, optedOut: message.mipOptOut };
-      if (decideWithState(verdict, ctx.purpose, ctx.pack, facts, state, ctx.governance.now).decision !== 'ALLOW') continue;
-      samples.push({ message, consentId: state.consents.get(verdict.consentPurpose)!.id });
+      if (!opens[i]) continue;
+      samples.push({ message, consentId: stateOf.get(message.owner)!.consents.get(verdict.consentPurpose)!.id });
       if (samples.length === first) break;
     }
     // A short batch read to its end: there is nothing after it.

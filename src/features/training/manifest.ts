@@ -11,6 +11,7 @@ export const TRAINING_MANIFEST_TYP = 'govgate-training-manifest+jws';
 export const SAMPLE_CONTENT = 'TrainingSample.content';
 
 export interface ManifestDelivery {
+  tenant: string;
   id: string;
   requestId: string;
   at: Date;
@@ -19,7 +20,7 @@ export interface ManifestDelivery {
   recipientRef: string;
   /** VERIFIED: as the gateway wrote it; ALTERED: its seal does not verify (its samples are not to be trusted). */
   status: 'VERIFIED' | 'ALTERED';
-  samples: { sampleId: string; consentId: string; subjectRef: string }[];
+  samples: { tenant: string; sampleId: string; consentId: string; subjectRef: string }[];
 }
 
 export interface TrainingManifest {
@@ -29,7 +30,7 @@ export interface TrainingManifest {
   generatedAt: Date;
   deliveries: ManifestDelivery[];
   /** Requests the audit chain shows released samples for whose delivery record is gone (compliance officers only). */
-  missing: { requestId: string; auditId: string; at: Date }[];
+  missing: { tenant: string; requestId: string; auditId: string; at: Date }[];
   sampleCount: number;
   /** The manifest as a JWS signed with the audit key. */
   manifest: string;
@@ -37,13 +38,14 @@ export interface TrainingManifest {
 
 /** A stored delivery as listed, with whether its seal verifies. */
 export const deliveryEntry = (connection: Connection, d: TrainingDeliveryDoc): ManifestDelivery => ({
+  tenant: d.tenant,
   id: d._id,
   requestId: d.requestId,
   at: d.at,
   purpose: d.purpose,
   recipientRef: d.recipientRef,
   status: deliveryVerifies(connection, d) ? 'VERIFIED' : 'ALTERED',
-  samples: d.samples.map((s) => ({ sampleId: s.sampleId, consentId: s.consentId, subjectRef: s.subjectRef })),
+  samples: d.samples.map((s) => ({ tenant: d.tenant, sampleId: s.sampleId, consentId: s.consentId, subjectRef: s.subjectRef })),
 });
 
 /**
@@ -66,7 +68,7 @@ export async function trainingManifest(ctx: GatewayContext, caller: Authenticate
       )
       .sort({ at: 1 })
       .toArray();
-    for (const e of served) if (!known.has(e.requestId)) missing.push({ requestId: e.requestId, auditId: e._id, at: e.at });
+    for (const e of served) if (!known.has(e.requestId)) missing.push({ tenant: caller.tenant, requestId: e.requestId, auditId: e._id, at: e.at });
   }
   const generatedAt = new Date();
   const sampleCount = deliveries.reduce((n, d) => n + d.samples.length, 0);
@@ -76,8 +78,8 @@ export async function trainingManifest(ctx: GatewayContext, caller: Authenticate
     from: from.toISOString(),
     to: to.toISOString(),
     generatedAt: generatedAt.toISOString(),
-    deliveries: deliveries.map((d) => ({ ...d, at: d.at.toISOString() })),
-    missing: missing.map((m) => ({ ...m, at: m.at.toISOString() })),
+    deliveries: deliveries.map(({ tenant: _t, samples, ...d }) => ({ ...d, at: d.at.toISOString(), samples: samples.map(({ tenant: _s, ...s }) => s) })),
+    missing: missing.map(({ tenant: _t, ...m }) => ({ ...m, at: m.at.toISOString() })),
     sampleCount,
   };
   return { tenant: caller.tenant, from, to, generatedAt, deliveries, missing, sampleCount, manifest: await ctx.audit.signer.sign(payload, TRAINING_MANIFEST_TYP) };

@@ -47,6 +47,9 @@ export const trainingDeliverySchema = new Schema<TrainingDeliveryDoc>(
   { versionKey: false, collection: 'training_deliveries' },
 );
 trainingDeliverySchema.index({ tenant: 1, at: 1 });
+// One delivery per request id: the manifest matches deliveries to the audit chain by it, so a
+// second one under the same id could be deleted unseen.
+trainingDeliverySchema.index({ tenant: 1, requestId: 1 }, { unique: true });
 trainingDeliverySchema.index({ tenant: 1, 'samples.subjectRef': 1 });
 
 export type TrainingDeliveryModel = Model<TrainingDeliveryDoc>;

@@ -14,25 +14,34 @@ import { deliveryEntry, SAMPLE_CONTENT, trainingManifest, type ManifestDelivery,
 
 const OPERATIONAL = { category: 'system.operations', purposes: ['essential', 'train_ai_system', 'functional.service.improve'], strategy: 'null' } as const;
 const TRAINING = ['train_ai_system', 'functional.service.improve'];
+// Deliveries and manifests hold ids and pseudonyms, never values; an ml_engineer reads their own for
+// training purposes, a compliance officer the tenant's under a legal obligation.
+const LINEAGE_PURPOSES = ['essential.legal_obligation', ...TRAINING];
+const LINEAGE = { category: 'system.operations', purposes: LINEAGE_PURPOSES, strategy: 'null' } as const;
+const PSEUDONYM = { category: 'user.unique_id', purposes: LINEAGE_PURPOSES, strategy: 'null' } as const;
+/** Deliveries name subjects by pseudonym only: no value of them is any one subject's record. */
+const NO_SUBJECT = (): null => null;
+const OF_TENANT = { subjectOf: NO_SUBJECT, tenantOf: (x: { tenant: string }) => x.tenant };
 const MAX_SAMPLES = 500;
 
 const TrainingSampleRef = builder.objectRef<EligibleSample>('TrainingSample').implement({
   description: 'One message released for model training, with the consent record that made it eligible (lineage).',
   governance: { subjectOf: (s) => s.message.owner, tenantOf: (s) => s.message.tenant, timestampOf: (s) => s.message.createdAt, optedOutOf: (s) => s.message.mipOptOut },
   fields: (t) => ({
-    id: t.id({ governance: OPERATIONAL, resolve: (s) => s.message._id }),
-    role: t.field({ type: MessageRoleEnum, governance: OPERATIONAL, resolve: (s) => s.message.role }),
+    id: t.id({ nullable: true, governance: OPERATIONAL, resolve: (s) => s.message._id }),
+    role: t.field({ type: MessageRoleEnum, nullable: true, governance: OPERATIONAL, resolve: (s) => s.message.role }),
     content: t.string({
       nullable: true,
       governance: { category: 'user.content.private', purposes: TRAINING, strategy: 'null' },
       resolve: (s, _args, ctx) => openContent(ctx, 'messages', 'content', s.message, (s.message as MessageDoc).content),
     }),
     consentId: t.id({ nullable: true, governance: { category: 'user.unique_id', purposes: TRAINING, strategy: 'null' }, resolve: (s) => s.consentId }),
-    createdAt: t.field({ type: 'DateTime', governance: OPERATIONAL, resolve: (s) => s.message.createdAt }),
+    createdAt: t.field({ type: 'DateTime', nullable: true, governance: OPERATIONAL, resolve: (s) => s.message.createdAt }),
   }),
 });
 
 interface SamplePage {
+  tenant: string;
   samples: EligibleSample[];
   next: string | null;
   deliveryId: string | null;
@@ -40,18 +49,21 @@ interface SamplePage {
 
 const TrainingSamplePageRef = builder.objectRef<SamplePage>('TrainingSamplePage').implement({
   description: 'A page of eligible samples; `next` continues after the last message looked at (a page may be short, or empty, and still have a next).',
+  governance: OF_TENANT,
   fields: (t) => ({
-    samples: t.field({ type: [TrainingSampleRef], resolve: (p) => p.samples }),
-    next: t.string({ nullable: true, resolve: (p) => p.next }),
-    deliveryId: t.id({ nullable: true, description: 'The delivery record of this page (trainingManifest lists it); null for an empty page.', resolve: (p) => p.deliveryId }),
+    // Each sample is decided on its own; the list is the tenant's, released on the grant.
+    samples: t.field({ type: [TrainingSampleRef], governance: { category: 'user.content.private', purposes: TRAINING, strategy: 'drop' }, resolve: (p) => p.samples }),
+    next: t.string({ nullable: true, governance: OPERATIONAL, resolve: (p) => p.next }),
+    deliveryId: t.id({ nullable: true, governance: OPERATIONAL, description: 'The delivery record of this page (trainingManifest lists it); null for an empty page.', resolve: (p) => p.deliveryId }),
   }),
 });
 
 const DeliveredSampleRef = builder.objectRef<ManifestDelivery['samples'][number]>('DeliveredSample').implement({
+  governance: OF_TENANT,
   fields: (t) => ({
-    sampleId: t.exposeID('sampleId'),
-    consentId: t.exposeID('consentId'),
-    subjectRef: t.exposeString('subjectRef', { description: "The subject's audit pseudonym (unlinkable once they are erased)." }),
+    sampleId: t.exposeID('sampleId', { nullable: true, governance: LINEAGE }),
+    consentId: t.exposeID('consentId', { nullable: true, governance: LINEAGE }),
+    subjectRef: t.exposeString('subjectRef', { nullable: true, governance: PSEUDONYM, description: "The subject's audit pseudonym (unlinkable once they are erased)." }),
   }),
 });
 
@@ -59,35 +71,39 @@ const DeliveryStatusEnum = builder.enumType('TrainingDeliveryStatus', { values: 
 
 const TrainingDeliveryRef = builder.objectRef<ManifestDelivery>('TrainingDelivery').implement({
   description: 'One page of samples as delivered: when, to whom, for which purpose, which samples under which consents.',
+  governance: OF_TENANT,
   fields: (t) => ({
-    id: t.exposeID('id'),
-    requestId: t.exposeString('requestId'),
-    at: t.expose('at', { type: 'DateTime' }),
-    purpose: t.exposeString('purpose'),
-    recipientRef: t.exposeString('recipientRef', { description: "The recipient's audit pseudonym." }),
-    status: t.field({ type: DeliveryStatusEnum, resolve: (d) => d.status }),
-    samples: t.field({ type: [DeliveredSampleRef], resolve: (d) => d.samples }),
+    id: t.exposeID('id', { nullable: true, governance: LINEAGE }),
+    requestId: t.exposeString('requestId', { nullable: true, governance: LINEAGE }),
+    at: t.expose('at', { type: 'DateTime', nullable: true, governance: LINEAGE }),
+    purpose: t.exposeString('purpose', { nullable: true, governance: LINEAGE }),
+    recipientRef: t.exposeString('recipientRef', { nullable: true, governance: PSEUDONYM, description: "The recipient's audit pseudonym." }),
+    status: t.field({ type: DeliveryStatusEnum, nullable: true, governance: LINEAGE, resolve: (d) => d.status }),
+    samples: t.field({ type: [DeliveredSampleRef], governance: { ...LINEAGE, strategy: 'drop' }, resolve: (d) => d.samples }),
   }),
 });
 
 const MissingDeliveryRef = builder.objectRef<TrainingManifest['missing'][number]>('MissingTrainingDelivery').implement({
+  governance: OF_TENANT,
   fields: (t) => ({
-    requestId: t.exposeString('requestId'),
-    auditId: t.exposeID('auditId'),
-    at: t.expose('at', { type: 'DateTime' }),
+    requestId: t.exposeString('requestId', { nullable: true, governance: LINEAGE }),
+    auditId: t.exposeID('auditId', { nullable: true, governance: LINEAGE }),
+    at: t.expose('at', { type: 'DateTime', nullable: true, governance: LINEAGE }),
   }),
 });
 
 const TrainingManifestRef = builder.objectRef<TrainingManifest>('TrainingManifest').implement({
   description: 'The samples and consents delivered for training in a period, signed with the audit key (JWS typ govgate-training-manifest+jws).',
+  governance: OF_TENANT,
   fields: (t) => ({
-    from: t.expose('from', { type: 'DateTime' }),
-    to: t.expose('to', { type: 'DateTime' }),
-    generatedAt: t.expose('generatedAt', { type: 'DateTime' }),
-    sampleCount: t.exposeInt('sampleCount'),
-    deliveries: t.field({ type: [TrainingDeliveryRef], resolve: (m) => m.deliveries }),
-    missing: t.field({ type: [MissingDeliveryRef], resolve: (m) => m.missing }),
-    manifest: t.exposeString('manifest'),
+    from: t.expose('from', { type: 'DateTime', nullable: true, governance: LINEAGE }),
+    to: t.expose('to', { type: 'DateTime', nullable: true, governance: LINEAGE }),
+    generatedAt: t.expose('generatedAt', { type: 'DateTime', nullable: true, governance: LINEAGE }),
+    sampleCount: t.exposeInt('sampleCount', { nullable: true, governance: LINEAGE }),
+    deliveries: t.field({ type: [TrainingDeliveryRef], governance: { ...LINEAGE, strategy: 'drop' }, resolve: (m) => m.deliveries }),
+    missing: t.field({ type: [MissingDeliveryRef], governance: { ...LINEAGE, strategy: 'drop' }, resolve: (m) => m.missing }),
+    // The signed list names subjects by pseudonym, like the deliveries it signs.
+    manifest: t.exposeString('manifest', { nullable: true, governance: PSEUDONYM }),
   }),
 });
 
@@ -116,7 +132,7 @@ builder.queryFields((t) => ({
       const field = governedFieldsOf(info.schema).get(SAMPLE_CONTENT)!;
       const { samples, next } = await eligibleSamples(ctx, field, after, first);
       const delivery = await recordDelivery(ctx, caller, samples);
-      return { samples, next: next ? encodeCursor(next) : null, deliveryId: delivery?._id ?? null };
+      return { tenant: caller.tenant, samples, next: next ? encodeCursor(next) : null, deliveryId: delivery?._id ?? null };
     },
   }),
   trainingManifest: t.field({
