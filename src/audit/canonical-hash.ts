@@ -34,6 +34,8 @@ export function hashableOf(event: Omit<AuditEvent, 'hash'>): Record<string, unkn
       reason: d.reason ?? null,
       subjects: d.subjects.map((x) => x ?? null),
     })),
+    // Only when present: events without a policy hash exactly as they did before the field existed.
+    ...(event.policy ? { policy: { pack: event.policy.pack, version: event.policy.version } } : {}),
     // Only when present: events without effects hash exactly as they did before the field existed.
     ...(event.effects
       ? { effects: event.effects.map((e) => ({ collection: e.collection, action: e.action, count: e.count, category: e.category, days: e.days, source: e.source })) }

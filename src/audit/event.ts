@@ -48,6 +48,8 @@ export interface AuditEventInput {
    * before it existed still verify).
    */
   readonly effects?: readonly AuditEffect[];
+  /** The pack (name and version) that decided a request's values; absent on events from before it was recorded. */
+  readonly policy?: { readonly pack: string; readonly version: string };
 }
 
 /** Records of one collection deleted or anonymised under one rule of the pack. */

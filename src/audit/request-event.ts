@@ -43,6 +43,8 @@ export interface RequestEventParts {
   readonly intent?: string | null;
   readonly accesses: readonly string[];
   readonly decisions: readonly DecisionRecord[];
+  /** The pack that decided (explainDecision and the dry-run read it). */
+  readonly policy?: { readonly pack: string; readonly version: string };
 }
 
 export function requestEvent(parts: RequestEventParts): AuditEventInput {
@@ -64,5 +66,6 @@ export function requestEvent(parts: RequestEventParts): AuditEventInput {
     accesses: [...parts.accesses],
     subjects,
     decisions: parts.decisions.map((d) => ({ ...d, subjects: [...d.subjects] })),
+    ...(parts.policy ? { policy: parts.policy } : {}),
   };
 }

@@ -7,7 +7,7 @@ import { mediaUploadModel } from '../features/media/index.js';
 import { transactionModel } from '../features/payments/index.js';
 import { tenantModel } from '../features/tenants/index.js';
 import { apiUsageModel } from '../features/usage/index.js';
-import { guardianConfirmationModel, userModel } from '../features/users/index.js';
+import { guardianConfirmationModel, stateHistoryModel, userModel } from '../features/users/index.js';
 import { dsrRequestModel } from '../features/rights/dsr-request.model.js';
 import { subjectKeyModel } from '../keys/index.js';
 import { trainingDeliveryModel } from '../features/training/training-delivery.model.js';
@@ -16,7 +16,7 @@ import { trainingDeliveryModel } from '../features/training/training-delivery.mo
 export async function registerModels(connection: Connection): Promise<void> {
   const models = [
     tenantModel, userModel, conversationModel, messageModel, consentModel, guardianConfirmationModel,
-    agentModel, knowledgeModel, supportGrantModel, galleryImageModel, mediaUploadModel, apiUsageModel, transactionModel, subjectKeyModel, dsrRequestModel, trainingDeliveryModel,
+    agentModel, knowledgeModel, supportGrantModel, galleryImageModel, mediaUploadModel, apiUsageModel, transactionModel, subjectKeyModel, dsrRequestModel, trainingDeliveryModel, stateHistoryModel,
   ].map((m) => m(connection));
   await Promise.all(models.map((m) => m.createIndexes()));
 }

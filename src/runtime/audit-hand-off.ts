@@ -97,6 +97,7 @@ export class AuditHandOff {
       client: actor.client,
       purpose: actor.purpose,
       legalBasis: legalBasisFor(actor.purpose, this.pack),
+      policy: { pack: this.pack.name, version: this.pack.version },
     };
   }
 }

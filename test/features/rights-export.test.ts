@@ -13,7 +13,7 @@ import { mediaUploadModel } from '../../src/features/media/index.js';
 import { transactionModel } from '../../src/features/payments/index.js';
 import { EXPORT_KEYS, EXPORT_SOURCES, NOT_ABOUT_THE_SUBJECT } from '../../src/features/rights/index.js';
 import { apiUsageModel } from '../../src/features/usage/index.js';
-import { guardianConfirmationModel } from '../../src/features/users/index.js';
+import { guardianConfirmationModel, stateHistoryModel } from '../../src/features/users/index.js';
 import { CIPHERTEXT_PREFIX, subjectKeyModel } from '../../src/keys/index.js';
 import { ExportMyDataDocument, RegisterAccountDocument, UserDocument } from '../generated/graphql.js';
 import { auditEventsOf } from '../helpers/audited.js';
@@ -135,8 +135,11 @@ describe('exportMyData', () => {
     expect(Object.keys(alice.data).sort()).toEqual(['subject', 'tenant', ...EXPORT_KEYS].sort());
   });
 
-  it('holds the caller\'s records of every collection, and only theirs', () => {
+  it('holds the caller\'s records of every collection, and only theirs', async () => {
     const ids = seeded.get(`${tenant}/alice`)!;
+    // The state history is written by the gateway itself (registration, every state change): read from the database.
+    ids.stateHistory = (await stateHistoryModel(t.connection).find({ tenant, subject: 'alice' }, { _id: 1 }).lean().exec()).map((h) => h._id);
+    expect(ids.stateHistory.length).toBeGreaterThan(0);
     for (const source of EXPORT_SOURCES) {
       if (source.single) continue;
       const rows = alice.data[source.key] as Row[];

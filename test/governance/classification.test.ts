@@ -177,6 +177,10 @@ describe('the real schema', () => {
       'TrainingSample.role': { parent: { message: { role: 'USER' } }, expected: 'USER' },
       'TrainingSample.createdAt': { parent: { message: { createdAt: new Date(0) } }, expected: new Date(0) },
       'TenantModelImprovementOptOut.periods': { parent: { periods: [] }, expected: [] },
+      'DecisionExplanation.recomputedDecision': { parent: { recomputed: { decision: 'ALLOW', reason: null } }, expected: 'ALLOW' },
+      'DecisionExplanation.recomputedReason': { parent: { recomputed: { decision: 'REDACT', reason: 'CONSENT' } }, expected: 'CONSENT' },
+      'DecisionExplanation.consistent': { parent: { consistent: true }, expected: true },
+      'ExplanationStep.outcome': { parent: { outcome: 'PASS' }, expected: 'PASS' },
     };
     for (const field of nonPersonal) {
       const custom = shaped[field.coordinate];

@@ -6,7 +6,7 @@ import { galleryImageModel } from '../gallery/index.js';
 import { mediaUploadModel } from '../media/index.js';
 import { transactionModel } from '../payments/index.js';
 import { apiUsageModel } from '../usage/index.js';
-import { guardianConfirmationModel, userModel } from '../users/index.js';
+import { guardianConfirmationModel, stateHistoryModel, userModel } from '../users/index.js';
 
 /**
  * Art. 15 / 20: every collection holding records about a data subject, and how its records go into
@@ -56,6 +56,15 @@ export const EXPORT_SOURCES: readonly ExportSource[] = [
       seal: SEAL,
       'guardian.confirmedBy': 'the account id of the guardian who confirmed: another person\'s identifier (that a guardian confirmed, and when, is exported)',
     },
+  },
+  {
+    key: 'stateHistory',
+    collection: 'subject_state_history',
+    model: stateHistoryModel,
+    subjectPath: 'subject',
+    fields: ['_id', 'at', 'state.restricted', 'state.objections', 'state.erasure', 'state.erasureDueAt', 'state.birthDate', 'state.guardian', 'state.mipOptOutPeriods'],
+    encrypted: [],
+    omitted: { tenant: TENANT, subject: SELF, seal: SEAL },
   },
   {
     key: 'consents',

@@ -1,6 +1,7 @@
 import { stateSealOf } from '../../db/connection-seal.js';
 import type { GatewayContext } from '../../context.js';
 import { GovgateError } from '../../errors.js';
+import { recordStateChange } from './state-history.js';
 import { userModel, type UserDoc } from './user.model.js';
 
 /** What a rights request (restriction, objection, rectification of the birth date, erasure) or a guardian's confirmation may change of the sealed state. */
@@ -46,7 +47,10 @@ export async function changeUserState(ctx: GatewayContext, tenant: string, subje
     const updated = await User.findOneAndUpdate(asVerified, { $set: { ...patch, seal: seal.user({ ...current, ...patch }) } }, { returnDocument: 'after' })
       .lean<UserDoc>()
       .exec();
-    if (updated) return updated;
+    if (updated) {
+      await recordStateChange(ctx.connection, updated, new Date());
+      return updated;
+    }
   }
   throw new GovgateError('INTERNAL_SERVER_ERROR', 'the account changed concurrently; try again');
 }

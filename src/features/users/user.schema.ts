@@ -9,6 +9,7 @@ import { ensureTenant, tenantModel } from '../tenants/index.js';
 import { issueGuardianConfirmation } from './guardian-confirmation.js';
 import { registerInputSchema } from './user.inputs.js';
 import { userLoaders } from './user.loaders.js';
+import { recordStateChange } from './state-history.js';
 import { userModel, type UserDoc } from './user.model.js';
 
 export const UserRef = builder.objectRef<UserDoc>('User');
@@ -144,6 +145,7 @@ builder.mutationFields((t) => ({
           guardian,
         });
         const user = created.toObject();
+        await recordStateChange(ctx.connection, user, user.createdAt);
         // The account exists from here, decided as a minor without consent until the guardian confirms.
         if (guardian) await issueGuardianConfirmation(ctx, user);
         return user;

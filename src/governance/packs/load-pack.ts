@@ -19,7 +19,8 @@ export class PackError extends Error {
   }
 }
 
-function readPartial(dir: string, name: string, seen: Set<string>): Record<string, unknown> {
+/** `<dir>/<name>.json` merged over what it extends, each file checked for shape. */
+export function readPartial(dir: string, name: string, seen: Set<string>): Record<string, unknown> {
   if (seen.has(name)) throw new PackError(`${name}.json`, [`extends cycle through ${[...seen].join(' → ')}`]);
   seen.add(name);
   const file = join(dir, `${name}.json`);

@@ -1,0 +1,66 @@
+import { builder } from '../../builder.js';
+import { GovgateError } from '../../errors.js';
+import { DEFAULT_POLICY_DIR, PackError } from '../../governance/packs/index.js';
+import { draftPack } from '../../governance/packs/draft-pack.js';
+import { governedFieldsOf } from '../../governance/registry.js';
+import { subjectKeysOf } from '../../keys/index.js';
+import { requireComplianceOfficer } from './compliance-guard.js';
+import { policyDryRun, type DryRunChange, type DryRunReport } from './policy-dry-run.js';
+
+// Counts, coordinates, roles, purposes and audit ids: no personal data (allow-listed as Policy*).
+const ReasonCountRef = builder.objectRef<DryRunChange['reasons'][number]>('PolicyDryRunReason').implement({
+  fields: (t) => ({ reason: t.exposeString('reason'), count: t.exposeInt('count') }),
+});
+
+const ChangeRef = builder.objectRef<DryRunChange>('PolicyDryRunChange').implement({
+  description: 'What one field, for one set of roles and one purpose, would see change under the draft.',
+  fields: (t) => ({
+    coordinate: t.exposeString('coordinate'),
+    roles: t.exposeStringList('roles'),
+    purpose: t.exposeString('purpose'),
+    newlyReleased: t.exposeInt('newlyReleased'),
+    newlyWithheld: t.exposeInt('newlyWithheld'),
+    reasons: t.field({ type: [ReasonCountRef], resolve: (c) => [...c.reasons] }),
+    examples: t.exposeStringList('examples', { description: 'Audit ids of requests that would change (at most five).' }),
+  }),
+});
+
+type Report = DryRunReport & { draft: string; violations: readonly string[] };
+
+const ReportRef = builder.objectRef<Report>('PolicyDryRun').implement({
+  description: 'The recorded decisions of a period replayed under a draft pack (nothing is changed).',
+  fields: (t) => ({
+    draft: t.exposeString('draft', { description: '`name@version` of the draft.' }),
+    violations: t.exposeStringList('violations', { description: 'Invariants the draft breaks: a gateway would refuse to start with it.' }),
+    from: t.expose('from', { type: 'DateTime' }),
+    to: t.expose('to', { type: 'DateTime' }),
+    events: t.exposeInt('events'),
+    decisions: t.exposeInt('decisions'),
+    unchanged: t.exposeInt('unchanged'),
+    unknown: t.exposeInt('unknown'),
+    changes: t.field({ type: [ChangeRef], resolve: (r) => [...r.changes] }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  policyDryRun: t.field({
+    type: ReportRef,
+    description:
+      'Replays the tenant\'s recorded decisions of [from, to) under a draft pack file (its JSON; `extends` names a pack of the policy directory) and reports what would newly be released or withheld. Compliance officers only; reads the audit store and subject histories, changes nothing.',
+    args: { draft: t.arg({ type: 'JSON', required: true }), from: t.arg({ type: 'DateTime', required: true }), to: t.arg({ type: 'DateTime', required: true }) },
+    resolve: async (_root, { draft, from, to }, ctx, info) => {
+      const { tenant } = requireComplianceOfficer(ctx, 'Query.policyDryRun');
+      if (!(from < to)) throw new GovgateError('BAD_USER_INPUT', 'from must be before to');
+      let built;
+      try {
+        built = draftPack(draft, ctx.config.policyDir ?? DEFAULT_POLICY_DIR);
+      } catch (error) {
+        // The issues name paths and rules of the pack schema, never the submitted values.
+        if (error instanceof PackError) throw new GovgateError('BAD_USER_INPUT', `the draft is not a valid pack: ${error.message.split('\n').slice(1).join(' ').slice(0, 500)}`);
+        throw error;
+      }
+      const report = await policyDryRun({ connection: ctx.connection, store: ctx.audit.store, keys: subjectKeysOf(ctx.connection), fields: governedFieldsOf(info.schema), current: ctx.pack, draft: built.pack, tenant, from, to });
+      return { ...report, draft: `${built.pack.name}@${built.pack.version}`, violations: built.violations };
+    },
+  }),
+}));

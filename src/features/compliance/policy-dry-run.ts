@@ -1,0 +1,162 @@
+import type { Connection } from 'mongoose';
+import type { AuditEventDoc, AuditStore } from '../../audit/index.js';
+import type { AuthenticatedCaller, Role } from '../../auth/index.js';
+import { decideWithoutState, decideWithState, staticVerdict } from '../../governance/decide.js';
+import type { PolicyPack } from '../../governance/packs/index.js';
+import type { GovernedField, Outcome, Reason } from '../../governance/types.js';
+import type { SubjectKeyStore } from '../../keys/index.js';
+import { VALUE_REASONS } from './explain-decision.js';
+import { stateThen, type StateThen } from './state-then.js';
+
+/** What one (coordinate, roles, purpose) would see change under the draft. */
+export interface DryRunChange {
+  readonly coordinate: string;
+  readonly roles: readonly string[];
+  readonly purpose: string;
+  /** Subject decisions withheld as recorded that the draft would release, and the reverse. */
+  readonly newlyReleased: number;
+  readonly newlyWithheld: number;
+  /** The draft's reasons for what it would newly withhold. */
+  readonly reasons: readonly { readonly reason: string; readonly count: number }[];
+  /** Up to five audit ids of requests that would change. */
+  readonly examples: readonly string[];
+}
+
+export interface DryRunReport {
+  readonly from: Date;
+  readonly to: Date;
+  readonly events: number;
+  /** Subject decisions replayed (one per subject per recorded decision). */
+  readonly decisions: number;
+  readonly unchanged: number;
+  /** Decisions the dry-run cannot replay: the subject is erased or has no state history from then, the coordinate is gone, or the draft changes a rule that rests on facts of the value (its age, opt-out, agent, visibility) the audit does not keep. */
+  readonly unknown: number;
+  readonly changes: readonly DryRunChange[];
+}
+
+export interface DryRunInput {
+  readonly connection: Connection;
+  readonly store: AuditStore;
+  readonly keys: SubjectKeyStore;
+  readonly fields: ReadonlyMap<string, GovernedField>;
+  /** The pack the traffic was decided under, and the draft. */
+  readonly current: PolicyPack;
+  readonly draft: PolicyPack;
+  readonly tenant: string;
+  readonly from: Date;
+  readonly to: Date;
+  /** Events read at most. Default 10 000. */
+  readonly maxEvents?: number;
+}
+
+const same = (a: unknown, b: unknown): boolean => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+
+/** Whether the draft decides a value-level reason as the recorded pack did (so the recorded outcome stands). */
+function valueRuleUnchanged(reason: Reason, field: GovernedField, purpose: string, current: PolicyPack, draft: PolicyPack): boolean {
+  switch (reason) {
+    case 'RETENTION':
+      return current.retentionFor(field.governance.category).max?.days === draft.retentionFor(field.governance.category).max?.days;
+    case 'OPTED_OUT':
+      return draft.isTrainingUse(purpose);
+    case 'DEVELOPER_DATA':
+      return same(current.file.developerData, draft.file.developerData);
+    case 'PRIVATE':
+      return same(current.file.privateContent, draft.file.privateContent);
+    case 'TENANT':
+      return true;
+    default:
+      return false;
+  }
+}
+
+/**
+ * Replays the tenant's recorded decisions of [from, to) under a draft pack: each decision's caller
+ * (roles, purpose), field and subject, with the subject's state as it was then (sealed state and
+ * consent histories), decided by the engine under the draft. Reports per coordinate, roles and
+ * purpose what would newly be released or withheld. Reads the audit store and the histories only.
+ */
+export async function policyDryRun(input: DryRunInput): Promise<DryRunReport> {
+  const { store, keys, fields, current, draft, tenant, from, to, connection } = input;
+  const events = (await store.events
+    .find({ tenant, at: { $gte: from, $lt: to }, 'decisions.0': { $exists: true } })
+    .sort({ at: 1, _id: 1 })
+    .limit(input.maxEvents ?? 10_000)
+    .toArray()) as AuditEventDoc[];
+  const refs = [...new Set(events.flatMap((e) => e.decisions.flatMap((d) => d.subjects)).filter((s): s is string => s !== null))];
+  const subjects = await keys.subjectsOf(tenant, refs);
+  const states = new Map<string, Promise<StateThen>>();
+  const stateOf = (subject: string, at: Date): Promise<StateThen> => {
+    const key = `${subject}\u0000${at.toISOString()}`;
+    let found = states.get(key);
+    if (!found) states.set(key, (found = stateThen(connection, tenant, subject, at)));
+    return found;
+  };
+  const changes = new Map<string, { change: Omit<DryRunChange, 'reasons' | 'examples'> & { reasons: Map<string, number>; examples: Set<string> } }>();
+  let decisions = 0;
+  let unchanged = 0;
+  let unknown = 0;
+  for (const event of events) {
+    const caller: AuthenticatedCaller = { authenticated: true, subject: event.actor.subject ?? '', tenant: event.tenant, roles: event.actor.roles as Role[], purposes: null };
+    for (const record of event.decisions) {
+      const field = fields.get(record.coordinate);
+      for (const ref of record.subjects) {
+        decisions += 1;
+        const outcome = field ? await replay(field, caller, record, ref, event.at) : null;
+        if (!outcome) {
+          unknown += 1;
+          continue;
+        }
+        const before = record.decision === 'ALLOW';
+        const after = outcome.decision === 'ALLOW';
+        if (before === after) {
+          unchanged += 1;
+          continue;
+        }
+        const roles = [...event.actor.roles].sort();
+        const key = JSON.stringify([record.coordinate, roles, record.purpose]);
+        let entry = changes.get(key);
+        if (!entry) changes.set(key, (entry = { change: { coordinate: record.coordinate, roles, purpose: record.purpose, newlyReleased: 0, newlyWithheld: 0, reasons: new Map(), examples: new Set() } }));
+        const c = entry.change as { newlyReleased: number; newlyWithheld: number; reasons: Map<string, number>; examples: Set<string> };
+        if (after) c.newlyReleased += 1;
+        else {
+          c.newlyWithheld += 1;
+          c.reasons.set(outcome.reason ?? 'DENY', (c.reasons.get(outcome.reason ?? 'DENY') ?? 0) + 1);
+        }
+        if (c.examples.size < 5) c.examples.add(event._id);
+      }
+    }
+  }
+  return {
+    from,
+    to,
+    events: events.length,
+    decisions,
+    unchanged,
+    unknown,
+    changes: [...changes.values()].map(({ change }) => ({
+      ...change,
+      reasons: [...change.reasons].map(([reason, count]) => ({ reason, count })),
+      examples: [...change.examples],
+    })),
+  };
+
+  async function replay(field: GovernedField, caller: AuthenticatedCaller, record: AuditEventDoc['decisions'][number], ref: string | null, at: Date): Promise<Outcome | null> {
+    const recordedReason = record.reason;
+    if (recordedReason === 'TENANT') return { decision: 'DENY', reason: 'TENANT' };
+    const verdict = staticVerdict(field, caller, record.purpose, draft);
+    const own = ref !== null && ref === caller.subject;
+    const early = decideWithoutState(verdict, caller, { subject: own ? caller.subject : ref === null ? null : `other:${ref}`, tenant: caller.tenant, timestamp: null, optedOut: false });
+    if (early) return early;
+    const subject = ref === null ? null : subjects.get(ref);
+    if (!subject || verdict.kind !== 'grant') return null;
+    const { state } = await stateOf(subject, at);
+    if (!state) return null;
+    const outcome = decideWithState(verdict, record.purpose, draft, { subject, tenant: caller.tenant, timestamp: null, optedOut: false }, state, at);
+    if (outcome.decision !== 'ALLOW') return outcome;
+    // The subject-level checks release it: what the value's own facts decided stands if the draft decides them alike.
+    if (recordedReason !== null && VALUE_REASONS.has(recordedReason)) return valueRuleUnchanged(recordedReason, field, record.purpose, current, draft) ? { decision: record.decision, reason: recordedReason } : null;
+    // Released as recorded: a value rule the draft tightens could withhold it, which the audit cannot tell.
+    if (record.decision === 'ALLOW' && draft.retentionFor(field.governance.category).max?.days !== current.retentionFor(field.governance.category).max?.days) return null;
+    return outcome;
+  }
+}
