@@ -1,15 +1,30 @@
-import type { PackDiff, RuleChange } from './pack-diff.js';
+import { sameRule, type PackDiff, type RuleChange } from './pack-diff.js';
 
 const MARK = { added: '+', removed: '-', changed: '~' } as const;
 
+type Rule = Record<string, unknown>;
+
+/** A changed rule shows only the fields that changed (its clauses follow); an added or removed one shows whole. */
+function ruleLines(c: RuleChange): string[] {
+  if (c.change !== 'changed') return [`    ${c.change === 'added' ? 'rule' : 'was'}: ${JSON.stringify(c.before ?? c.after)}`];
+  const [before, after] = [c.before as Rule, c.after as Rule];
+  const fields = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((k) => k !== 'source' && !sameRule(before[k], after[k]));
+  return fields.map((k) => `    ${k}: ${JSON.stringify(before[k]) ?? '(none)'} → ${JSON.stringify(after[k]) ?? '(none)'}`);
+}
+
+function clauseLines(c: RuleChange): string[] {
+  const { before, after } = c.clauses;
+  if (before.length && sameRule(before, after)) return before.map((clause) => `    clause: ${clause}`);
+  return [...before.map((clause) => `    old clause: ${clause}`), ...after.map((clause) => `    new clause: ${clause}`)];
+}
+
 function changeLines(c: RuleChange): string[] {
-  const lines = [`${MARK[c.change]} ${c.kind} ${c.key} (${c.change})${c.loosens ? '  LOOSENS' : ''}`];
-  if (c.before !== null) lines.push(`    before: ${JSON.stringify(c.before)}`);
-  if (c.after !== null) lines.push(`    after:  ${JSON.stringify(c.after)}`);
-  for (const clause of c.clauses.before) lines.push(`    old clause: ${clause}`);
-  for (const clause of c.clauses.after) lines.push(`    new clause: ${clause}`);
-  for (const why of c.loosening) lines.push(`    loosens: ${why}`);
-  return lines;
+  return [
+    `${MARK[c.change]} ${c.kind} ${c.key} (${c.change})${c.loosens ? '  LOOSENS' : ''}`,
+    ...ruleLines(c),
+    ...clauseLines(c),
+    ...c.loosening.map((why) => `    loosens: ${why}`),
+  ];
 }
 
 /** The report `npm run policy:diff` prints by default: one block per change, then the purposes to re-consent. */

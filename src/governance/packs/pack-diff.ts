@@ -36,7 +36,8 @@ function normalise(value: unknown): unknown {
   if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, normalise(v)]));
   return value;
 }
-const same = (a: unknown, b: unknown): boolean => canonicalize(normalise(a)) === canonicalize(normalise(b));
+/** Equal as rules: same content, string sets in any order. */
+export const sameRule = (a: unknown, b: unknown): boolean => canonicalize(normalise(a)) === canonicalize(normalise(b));
 
 function sourcesOf(value: unknown, into: string[] = []): string[] {
   if (Array.isArray(value)) value.forEach((v) => sourcesOf(v, into));
@@ -46,7 +47,7 @@ function sourcesOf(value: unknown, into: string[] = []): string[] {
       else sourcesOf(v, into);
     }
   }
-  return into;
+  return [...new Set(into)];
 }
 
 function change(spec: RuleKindSpec, key: string, before: Rule | null, after: Rule | null): RuleChange {
@@ -71,7 +72,7 @@ function diffKind(spec: RuleKindSpec, old: PackFile, next: PackFile): RuleChange
   const removed = [...before.keys()].filter((k) => !after.has(k));
   const added = [...after.keys()].filter((k) => !before.has(k));
   const changed: RuleChange[] = [];
-  for (const [key, rule] of before) if (after.has(key) && !same(rule, after.get(key))) changed.push(change(spec, key, rule, after.get(key)!));
+  for (const [key, rule] of before) if (after.has(key) && !sameRule(rule, after.get(key))) changed.push(change(spec, key, rule, after.get(key)!));
   // Pair what the key left unmatched (a grant whose categories changed is still that role's grant), in file order.
   if (spec.pair) {
     for (const oldKey of [...removed]) {
