@@ -9,7 +9,7 @@ import { packDiffText } from '../governance/packs/pack-diff-text.js';
 const USAGE = 'usage: npm run -s policy:diff -- <old pack> <new pack> [--json]  (a path, or a pack name in schema/policies/)';
 
 /** A bare name (no directory, no `.json`) is a pack in schema/policies/; anything else a path from the cwd. */
-export function packPath(arg: string): string {
+function packPath(arg: string): string {
   if (!arg.includes('/') && !arg.endsWith('.json')) return join(DEFAULT_POLICY_DIR, `${arg}.json`);
   return isAbsolute(arg) ? arg : resolve(process.cwd(), arg);
 }
