@@ -1,4 +1,4 @@
-export { loadPolicyPack, PackError, DEFAULT_POLICY_DIR, type LoadPackOptions } from './load-pack.js';
+export { loadPolicyPack, readPackFile, PackError, DEFAULT_POLICY_DIR, type LoadPackOptions } from './load-pack.js';
 export { createPolicyPack, type PolicyPack } from './policy-pack.js';
 export type { ConsentRule, Grant, PackFile } from './pack-schema.js';
 export { isoDays, type Retention, type RetentionRule } from './retention.js';

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PolicyPackName } from '../../config.js';
 import type { GovernedField } from '../types.js';
@@ -13,21 +13,62 @@ export const DEFAULT_POLICY_DIR = fileURLToPath(new URL('../../../schema/policie
 
 /** A pack file that fails validation or an invariant stops start-up with the file and every issue. */
 export class PackError extends Error {
-  constructor(file: string, issues: string[]) {
+  constructor(
+    readonly file: string,
+    readonly issues: readonly string[],
+  ) {
     super(`Invalid policy pack ${file}:\n${issues.map((i) => `  - ${i}`).join('\n')}`);
     this.name = 'PackError';
   }
 }
 
-/** `<dir>/<name>.json` merged over what it extends, each file checked for shape. */
-export function readPartial(dir: string, name: string, seen: Set<string>): Record<string, unknown> {
+/**
+ * Reads one pack file and, before it, the packs it extends (from the same directory). A missing
+ * parent or a file that is not JSON is a PackError naming the file, never the parser's message
+ * (which may quote the file's contents).
+ */
+export function readPartial(file: string, seen: Set<string>): Record<string, unknown> {
+  const name = basename(file, '.json');
   if (seen.has(name)) throw new PackError(`${name}.json`, [`extends cycle through ${[...seen].join(' → ')}`]);
   seen.add(name);
-  const file = join(dir, `${name}.json`);
-  const parsed = partialPackFileSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
-  if (!parsed.success) throw new PackError(file, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+    throw new PackError(file, [missing ? 'no such file' : 'not valid JSON']);
+  }
+  const parsed = partialPackFileSchema.safeParse(json);
+  if (!parsed.success) throw new PackError(file, issuesOf(parsed.error));
   const { extends: parent, ...own } = parsed.data;
-  return parent ? { ...readPartial(dir, parent, seen), ...own } : own;
+  if (!parent) return own;
+  const parentFile = join(dirname(file), `${parent}.json`);
+  if (!existsSync(parentFile)) throw new PackError(file, [`extends ${parent}, but there is no ${parent}.json in ${dirname(file)}`]);
+  return { ...readPartial(parentFile, seen), ...own };
+}
+
+const issuesOf = (error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }): string[] =>
+  error.issues.map((i) => `${i.path.map(String).join('.')}: ${i.message}`);
+
+/** The file merged over what it extends, validated by the file schema (no invariants yet). */
+function mergedPackFile(path: string): PackFile {
+  const parsed = packFileSchema.safeParse(readPartial(path, new Set()));
+  if (!parsed.success) throw new PackError(path, issuesOf(parsed.error));
+  return parsed.data;
+}
+
+/**
+ * Reads a pack file by path (merged over what it extends, from its own directory), validates it and
+ * checks the pack invariants, without starting anything: for tools that compare or inspect packs
+ * (`npm run policy:diff`). Unlike `loadPolicyPack` it does not require a seed's `facts` and
+ * `coverage` (so `base.json` reads) and checks no schema's fields. Refuses with a PackError.
+ */
+export function readPackFile(path: string): PackFile {
+  if (!existsSync(path)) throw new PackError(path, ['no such file']);
+  const file = mergedPackFile(path);
+  const violations = packViolations(file);
+  if (violations.length > 0) throw new PackError(path, violations);
+  return file;
 }
 
 export interface LoadPackOptions {
@@ -50,11 +91,8 @@ export interface LoadPackOptions {
 export function loadPolicyPack(name: PolicyPackName, dir: string = DEFAULT_POLICY_DIR, options: LoadPackOptions = {}): PolicyPack {
   const path = join(dir, `${name}.json`);
   if (!existsSync(path)) throw new PackError(path, [`the pack ${name} is not written (no ${name}.json in ${dir})`]);
-  const merged = readPartial(dir, name, new Set());
   const shown = path;
-  const parsed = packFileSchema.safeParse(merged);
-  if (!parsed.success) throw new PackError(shown, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
-  const file: PackFile = parsed.data;
+  const file = mergedPackFile(path);
   const missing = [...(file.facts ? [] : ['facts: a seed\'s pack states its document\'s facts']), ...(file.coverage?.length ? [] : ['coverage: a seed\'s pack lists every clause of its document'])];
   if (missing.length > 0) throw new PackError(shown, missing);
   const violations = [...packViolations(file), ...(options.fields ? [...fieldPurposeViolations(file.fieldPurposes ?? [], options.fields), ...sweepTargetSchemaViolations(options.fields)] : [])];
