@@ -32,7 +32,7 @@ function printText(report: DryRunReport & { draft: string; violations: readonly 
   for (const v of report.violations) console.log(`INVARIANT ${v}`);
   for (const c of report.changes) {
     const reasons = c.reasons.map((r) => `${r.reason} ${r.count}`).join(', ');
-    console.log(`${c.coordinate} [${c.roles.join(',')}] ${c.purpose}: +${c.newlyReleased} released, -${c.newlyWithheld} withheld${reasons ? ` (${reasons})` : ''}; e.g. ${c.examples.join(' ')}`);
+    console.log(`${c.forbidden ? 'FORBIDDEN ' : ''}${c.coordinate} [${c.roles.join(',')}] ${c.purpose}: +${c.newlyReleased} released, -${c.newlyWithheld} withheld${reasons ? ` (${reasons})` : ''}; e.g. ${c.examples.join(' ')}`);
   }
 }
 

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { endSupportGrants, supportGrantModel } from '../../src/features/agents/index.js';
 import {
   AddAgentKnowledgeDocument,
+  ExplainDecisionDocument,
   AgentDocument,
   CreateAgentDocument,
   GrantConsentDocument,
@@ -101,6 +102,17 @@ describe('the owning developer', () => {
 });
 
 describe('platform staff', () => {
+  it('explainDecision names DEVELOPER_DATA as a fact of the value: subject-level checks pass, the developer-data step decides', async () => {
+    const res = await read(t, 'sam', ['support']);
+    const auditId = (res.extensions?.governance as { auditId: string }).auditId;
+    const explained = await t.execute(ExplainDecisionDocument, { auditId, coordinate: 'Agent.instructions', subject: 'dana' }, { token: await t.token('olga', tenant, ['compliance_officer']) });
+    expect(explained.errors).toBeUndefined();
+    const x = explained.data!.explainDecision;
+    expect(x).toMatchObject({ reason: 'DEVELOPER_DATA', consistent: true, recomputedDecision: 'ALLOW' });
+    expect(x.steps.filter((s) => s.outcome === 'STOP')).toEqual([]);
+    expect(x.steps.find((s) => s.check === 'developer data')).toMatchObject({ outcome: 'UNKNOWN', source: expect.stringMatching(/002/) });
+  });
+
   it('support gets nothing of it without a grant, and the reason is DEVELOPER_DATA', async () => {
     const res = await read(t, 'sam', ['support']);
     expect(res.errors).toBeUndefined();

@@ -18,10 +18,10 @@ const tenant = 'dr';
 const DRY_RUN = `query DryRun($draft: JSON!, $from: DateTime!, $to: DateTime!) {
   policyDryRun(draft: $draft, from: $from, to: $to) {
     draft violations events decisions unchanged unknown
-    changes { coordinate roles purpose newlyReleased newlyWithheld reasons { reason count } examples }
+    changes { coordinate roles purpose newlyReleased newlyWithheld reasons { reason count } examples forbidden }
   }
 }`;
-type Change = { coordinate: string; roles: string[]; purpose: string; newlyReleased: number; newlyWithheld: number; reasons: { reason: string; count: number }[]; examples: string[] };
+type Change = { coordinate: string; roles: string[]; purpose: string; newlyReleased: number; newlyWithheld: number; reasons: { reason: string; count: number }[]; examples: string[]; forbidden: boolean };
 type Report = { draft: string; violations: string[]; events: number; decisions: number; unchanged: number; unknown: number; changes: Change[] };
 
 const dbName = testDatabaseName(`${import.meta.url}-shared`);
@@ -99,7 +99,7 @@ describe('policyDryRun', () => {
       expect(withheld.size).toBeGreaterThan(0);
       const predicted = new Map(report!.changes.filter((c) => c.purpose === 'train_ai_system' && c.roles.join() === 'ml_engineer').map((c) => [c.coordinate, c.newlyWithheld]));
       expect(predicted).toEqual(withheld);
-      expect(report!.changes.every((c) => c.newlyReleased === 0)).toBe(true);
+      expect(report!.changes.every((c) => c.newlyReleased === 0 && !c.forbidden)).toBe(true);
       for (const c of report!.changes) {
         expect(c.reasons).toEqual([{ reason: 'CONSENT', count: c.newlyWithheld }]);
         expect(c.examples).toContain(recordedId);
@@ -139,7 +139,10 @@ describe('policyDryRun', () => {
     loose.consent = (loose.consent as { purpose: string }[]).filter((c) => c.purpose !== 'train_ai_system' && c.purpose !== 'train_ai_system.third_party');
     const { report } = await dryRun(officer, loose, recordedUntil);
     expect(report!.violations.join(' ')).toMatch(/train_ai_system/);
-    expect(report!.changes.some((c) => c.newlyReleased > 0)).toBe(true);
+    const released = report!.changes.filter((c) => c.newlyReleased > 0);
+    expect(released.length).toBeGreaterThan(0);
+    // Each such release is flagged: training data without consent.
+    expect(released.every((c) => c.forbidden)).toBe(true);
   });
 
   it('is for compliance officers; a malformed draft or an extends outside the policy directory is BAD_USER_INPUT without echo', async () => {

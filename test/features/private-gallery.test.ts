@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { galleryImageModel } from '../../src/features/gallery/index.js';
-import { CreateGalleryImageDocument, GalleryImageDocument, GrantConsentDocument, MyGalleryImagesDocument, RegisterAccountDocument, SetGalleryImageVisibilityDocument } from '../generated/graphql.js';
+import { CreateGalleryImageDocument, ExplainDecisionDocument, GalleryImageDocument, GrantConsentDocument, MyGalleryImagesDocument, RegisterAccountDocument, SetGalleryImageVisibilityDocument } from '../generated/graphql.js';
 import { auditedReasons, auditEventsOf } from '../helpers/audited.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { policyDir, shippedPack } from '../helpers/policy-dir.js';
@@ -84,6 +84,17 @@ describe('a private image', () => {
       expect(await auditedReasons(t, tenant, sub, res, 'GalleryImage.prompt'), sub).toEqual([reason]);
       expect(await auditedReasons(t, tenant, sub, res, 'GalleryImage.imageUrl'), sub).toEqual([reason]);
     }
+  });
+
+  it('explainDecision names PRIVATE as a fact of the value: every subject-level check passes, the private-content step decides', async () => {
+    const res = await read('kim', ['user']);
+    const auditId = (res.extensions?.governance as { auditId: string }).auditId;
+    const explained = await t.execute(ExplainDecisionDocument, { auditId, coordinate: 'GalleryImage.prompt', subject: 'alice' }, { token: await t.token('olga', tenant, ['compliance_officer']) });
+    expect(explained.errors).toBeUndefined();
+    const x = explained.data!.explainDecision;
+    expect(x).toMatchObject({ reason: 'PRIVATE', consistent: true, recomputedDecision: 'ALLOW' });
+    expect(x.steps.filter((s) => s.outcome === 'STOP')).toEqual([]);
+    expect(x.steps.find((s) => s.check === 'private content')).toMatchObject({ outcome: 'UNKNOWN', source: expect.stringMatching(/004/) });
   });
 
   it('can be made public by its owner only; another user\'s attempt looks like a missing image', async () => {

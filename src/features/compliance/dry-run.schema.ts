@@ -22,6 +22,7 @@ const ChangeRef = builder.objectRef<DryRunChange>('PolicyDryRunChange').implemen
     newlyWithheld: t.exposeInt('newlyWithheld'),
     reasons: t.field({ type: [ReasonCountRef], resolve: (c) => [...c.reasons] }),
     examples: t.exposeStringList('examples', { description: 'Audit ids of requests that would change (at most five).' }),
+    forbidden: t.exposeBoolean('forbidden', { description: 'The draft would newly release what the pack invariants forbid (consent-only data of others, or training data, without consent or a cited legal basis).' }),
   }),
 });
 

@@ -3,6 +3,7 @@ import type { AuditEventDoc, AuditStore } from '../../audit/index.js';
 import type { AuthenticatedCaller, Role } from '../../auth/index.js';
 import { decideWithoutState, decideWithState, staticVerdict } from '../../governance/decide.js';
 import type { PolicyPack } from '../../governance/packs/index.js';
+import { forbiddenRelease } from '../../governance/packs/invariants.js';
 import type { GovernedField, Outcome, Reason } from '../../governance/types.js';
 import type { SubjectKeyStore } from '../../keys/index.js';
 import { VALUE_REASONS } from './explain-decision.js';
@@ -20,6 +21,8 @@ export interface DryRunChange {
   readonly reasons: readonly { readonly reason: string; readonly count: number }[];
   /** Up to five audit ids of requests that would change. */
   readonly examples: readonly string[];
+  /** The draft would newly release something the pack invariants forbid (consent-only data or training without consent). */
+  readonly forbidden: boolean;
 }
 
 export interface DryRunReport {
@@ -115,9 +118,13 @@ export async function policyDryRun(input: DryRunInput): Promise<DryRunReport> {
         const roles = [...event.actor.roles].sort();
         const key = JSON.stringify([record.coordinate, roles, record.purpose]);
         let entry = changes.get(key);
-        if (!entry) changes.set(key, (entry = { change: { coordinate: record.coordinate, roles, purpose: record.purpose, newlyReleased: 0, newlyWithheld: 0, reasons: new Map(), examples: new Set() } }));
-        const c = entry.change as { newlyReleased: number; newlyWithheld: number; reasons: Map<string, number>; examples: Set<string> };
-        if (after) c.newlyReleased += 1;
+        if (!entry) changes.set(key, (entry = { change: { coordinate: record.coordinate, roles, purpose: record.purpose, newlyReleased: 0, newlyWithheld: 0, reasons: new Map(), examples: new Set(), forbidden: false } }));
+        const c = entry.change as { newlyReleased: number; newlyWithheld: number; reasons: Map<string, number>; examples: Set<string>; forbidden: boolean };
+        if (after) {
+          c.newlyReleased += 1;
+          // Another subject's value the invariants would not let the draft release.
+          if (!(ref !== null && ref === caller.subject) && forbiddenRelease(draft.file, roles, record.category, record.purpose)) c.forbidden = true;
+        }
         else {
           c.newlyWithheld += 1;
           c.reasons.set(outcome.reason ?? 'DENY', (c.reasons.get(outcome.reason ?? 'DENY') ?? 0) + 1);

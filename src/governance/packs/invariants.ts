@@ -99,3 +99,18 @@ export function packViolations(file: PackFile): string[] {
   issues.push(...retentionViolations(file.retention), ...ageViolations(file));
   return issues;
 }
+
+/**
+ * Whether the release of a value of `category` to `roles` for `purpose` is one the invariants
+ * above forbid (`consent-only-data`, `training-consent`): consent-only data of another subject, or
+ * any data for a training-like purpose, without a consent rule covering the purpose or a grant
+ * citing a legal basis. The dry-run flags such releases of a draft.
+ */
+export function forbiddenRelease(file: PackFile, roles: readonly string[], category: string, purpose: string): boolean {
+  if (anyCovers(file.consent.map((c) => c.purpose), purpose)) return false;
+  if (isTrainingUse(trainingPurposesOf(file.trainingPurposes), purpose)) return true;
+  const consentOnly = [...BUILT_IN_CONSENT_ONLY, ...(file.consentOnlyCategories ?? []).map((c) => c.category)];
+  if (!consentOnly.some((c) => covers(c, category))) return false;
+  const cited = file.grants.some((g) => g.legalBasis && roles.includes(g.role) && anyCovers(g.categories, category) && anyCovers(g.purposes, purpose));
+  return !cited;
+}
