@@ -12,3 +12,4 @@ export { evidenceBundle, art28Of, type EvidenceRange } from './evidence.js';
 export { verifyEvidenceBundle, type BundleVerification, type BundlePayload } from './verify-bundle.js';
 export type { Witness, WitnessEntry, WitnessView } from './witness/index.js';
 export { identifyEvents, pseudonymizeEvent, refOfSubject } from './subject-refs.js';
+export { authenticatedEvents } from './authenticate-events.js';

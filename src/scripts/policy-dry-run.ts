@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { openAuditStore } from '../audit/index.js';
+import { loadAuditKeys, openAuditStore } from '../audit/index.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { openDatabases } from '../db/open-databases.js';
 import { installStateSeal } from '../db/connection-seal.js';
@@ -28,7 +28,7 @@ function dateOf(text: string | undefined, name: string): Date {
 
 function printText(report: DryRunReport & { draft: string; violations: readonly string[] }): void {
   console.log(`dry-run of ${report.draft} over ${report.from.toISOString()} .. ${report.to.toISOString()}`);
-  console.log(`${report.events} events, ${report.decisions} subject decisions: ${report.unchanged} unchanged, ${report.unknown} not replayable`);
+  console.log(`${report.events} events (${report.unauthenticated} not vouched for by a signed head, skipped${report.truncated ? '; stopped at the event limit' : ''}), ${report.decisions} subject decisions: ${report.unchanged} unchanged, ${report.unknown} not replayable`);
   for (const v of report.violations) console.log(`INVARIANT ${v}`);
   for (const c of report.changes) {
     const reasons = c.reasons.map((r) => `${r.reason} ${r.count}`).join(', ');
@@ -39,8 +39,10 @@ function printText(report: DryRunReport & { draft: string; violations: readonly 
 async function run(): Promise<void> {
   const { values } = parseArgs({ options: { pack: { type: 'string' }, tenant: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, json: { type: 'boolean', default: false } }, strict: true });
   if (!values.pack || !values.tenant) throw new Error(USAGE);
+  if (!/^[A-Za-z0-9_.-]{1,128}$/.test(values.tenant)) throw new Error(`--tenant: not a tenant id (${USAGE})`);
   const from = dateOf(values.from, 'from');
   const to = dateOf(values.to, 'to');
+  if (!(from < to)) throw new Error('--from must be before --to');
   const path = resolve(values.pack);
   let content: unknown;
   try {
@@ -62,7 +64,8 @@ async function run(): Promise<void> {
   try {
     installStateSeal(connection, createStateSeal(await stateSealKeyFor(config)));
     const keys = installSubjectKeys(connection, new SubjectKeyStore(connection, localKeyService(await masterKeyFor(config)), { logger: createLogger('silent') }));
-    const report = await policyDryRun({ connection, store: await openAuditStore(auditConnection), keys, fields, current, draft: draft.pack, tenant: values.tenant, from, to });
+    const { keySet } = await loadAuditKeys(config);
+    const report = await policyDryRun({ connection, store: await openAuditStore(auditConnection), auditKeys: keySet, keys, fields, current, draft: draft.pack, tenant: values.tenant, from, to });
     const full = { ...report, draft: `${draft.pack.name}@${draft.pack.version}`, violations: draft.violations };
     if (values.json) console.log(JSON.stringify(full, null, 2));
     else printText(full);

@@ -136,7 +136,7 @@ describe('explainDecision', () => {
     expect(after.steps.find((s) => s.check === 'restriction')).toMatchObject({ outcome: 'PASS' });
   });
 
-  it('reports an event edited in the database: the hash no longer matches, and the reconstruction disagrees', async () => {
+  it('reports an event edited in the database: the hash no longer matches, and no signed head vouches for it', async () => {
     const events = t.connection.db!.collection('audit_events');
     const original = await events.findOne({ _id: auditId as never });
     const ref = await subjectRef(t.connection, tenant, 'nocon');
@@ -146,7 +146,7 @@ describe('explainDecision', () => {
       const x = (await explain('nocon', recorded.get('nocon')!.coordinate)).data!.explainDecision;
       expect(x.decision).toBe('ALLOW');
       expect(x.consistent).toBe(false);
-      expect(x.mismatch).toMatch(/CONSENT/);
+      expect(x.mismatch).toMatch(/not authenticated/);
       expect(x.notes!.join(' ')).toMatch(/does not match its hash/);
     } finally {
       await events.replaceOne({ _id: auditId as never }, original!);

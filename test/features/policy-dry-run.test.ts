@@ -10,6 +10,7 @@ import { policyDir, shippedPack, type PackJson } from '../helpers/policy-dir.js'
 import { testDatabaseName, testMongoUri } from '../helpers/database.js';
 import { cleanEnv, spawnTs } from '../helpers/spawn.js';
 import { randomBytes } from 'node:crypto';
+import { exportJWK, generateKeyPair } from 'jose';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -50,7 +51,10 @@ let keys: Record<string, string>;
 beforeAll(async () => {
   const dir = await mkdtemp(join(tmpdir(), 'govgate-dry-run-keys-'));
   await writeFile(join(dir, 'master.key'), randomBytes(32).toString('hex'));
-  keys = { STATE_SEAL_KEY: randomBytes(32).toString('hex'), MASTER_KEY_FILE: join(dir, 'master.key') };
+  // The audit signing key too: the replay skips events no signed head of a configured key vouches for.
+  const { privateKey } = await generateKeyPair('EdDSA', { extractable: true });
+  await writeFile(join(dir, 'audit.json'), JSON.stringify({ ...(await exportJWK(privateKey)), alg: 'EdDSA', kid: 'dry-run-audit' }));
+  keys = { STATE_SEAL_KEY: randomBytes(32).toString('hex'), MASTER_KEY_FILE: join(dir, 'master.key'), AUDIT_SIGNING_KEY: join(dir, 'audit.json') };
   t = await startTestGateway({ name: import.meta.url, dbName, keepDatabase: true, env: { POLICY_PACK: 'deepailab', ...keys } });
   from = new Date(Date.now() - 1000);
   for (const [subject, consents] of [['ann', true], ['ben', false], ['cat', true]] as const) {

@@ -1,7 +1,7 @@
 import type { Connection } from 'mongoose';
 import { eventFromDoc, hashEvent, type AuditEventDoc } from '../../audit/index.js';
 import type { AuthenticatedCaller, Role } from '../../auth/index.js';
-import { ageOn } from '../../governance/age.js';
+import { ageOn, bandOf, REDACTION_AGE_BANDS } from '../../governance/age.js';
 import { decideWithoutState, decideWithState, staticVerdict } from '../../governance/decide.js';
 import type { PolicyPack } from '../../governance/packs/index.js';
 import { objectionCovers } from '../../governance/training-purposes.js';
@@ -56,6 +56,8 @@ export interface ExplainInput {
   /** The subject as the event stores it (pseudonym) and as asked (id), or null for a value of no one. */
   readonly subjectRef: string | null;
   readonly subject: string | null;
+  /** The event is vouched for by a signed head of its chain (authenticatedEvents). */
+  readonly authentic: boolean;
 }
 
 /**
@@ -66,7 +68,7 @@ export interface ExplainInput {
  * is consistent when every earlier check agrees, and the step says which fact decided.
  */
 export async function explainDecision(input: ExplainInput): Promise<Explanation> {
-  const { event, pack, field, coordinate, subjectRef, subject, connection } = input;
+  const { event, pack, field, coordinate, subjectRef, subject, connection, authentic } = input;
   const notes: string[] = [];
   const record = event.decisions.find((d) => d.coordinate === coordinate && d.subjects.includes(subjectRef));
   if (!record) throw new Error('no such decision');
@@ -80,6 +82,8 @@ export async function explainDecision(input: ExplainInput): Promise<Explanation>
   const step = (check: string, outcome: ExplanationStep['outcome'], reason: Reason | null, rule: string | null, source: string | null, facts: Record<string, unknown> = {}) =>
     steps.push({ order: steps.length + 1, check, outcome, reason, rule, source, facts });
   const finish = (recomputed: Outcome | null, valueLevel = false): Explanation => {
+    // An event no signed head vouches for was edited or planted: nothing it says can be agreed with.
+    if (!authentic) return { ...base, steps, recomputed, consistent: false, mismatch: 'the event is not authenticated by a signed head of its chain (edited or planted in the database; verifyAuditLog names it)' };
     let consistent: boolean | null = null;
     let mismatch: string | null = null;
     if (recomputed) {
@@ -154,7 +158,9 @@ export async function explainDecision(input: ExplainInput): Promise<Explanation>
   step('retention', max ? 'UNKNOWN' : 'SKIP', null, max ? `values older than ${max.days} days (created before ${new Date(at.getTime() - max.days * 86_400_000).toISOString()}) are redacted` : 'no maximum retention for this category', max?.source ?? null, { valueCreatedAt: 'not kept in the audit' });
   const age = s.birthDate ? ageOn(s.birthDate, at) : null;
   const minor = verdict.minorRestricted && (age === null || age < pack.file.minors.age);
-  step('minors', !verdict.minorRestricted ? 'SKIP' : minor ? 'STOP' : 'PASS', minor ? 'MINOR' : null, `under ${pack.file.minors.age} (or of unknown age), not for ${pack.file.minors.restrictedPurposes.join(', ')}`, pack.file.minors.source, { ...stateFacts, ageThen: age });
+  // A band, never the age: enough to show the minors threshold, not to narrow down a birthday.
+  const ageFacts = verdict.minorRestricted ? { ...stateFacts, ageBand: age === null ? 'unknown' : bandOf(age, REDACTION_AGE_BANDS) } : {};
+  step('minors', !verdict.minorRestricted ? 'SKIP' : minor ? 'STOP' : 'PASS', minor ? 'MINOR' : null, `under ${pack.file.minors.age} (or of unknown age), not for ${pack.file.minors.restrictedPurposes.join(', ')}`, pack.file.minors.source, ageFacts);
   if (verdict.guardianGate) {
     const admission = pack.ageAdmission(age);
     const stops = !state.guardianConsent && admission !== 'alone';

@@ -1,4 +1,4 @@
-import { refOfSubject, type AuditEventDoc } from '../../audit/index.js';
+import { authenticatedEvents, refOfSubject, type AuditEventDoc } from '../../audit/index.js';
 import { requireAuthenticated } from '../../auth/index.js';
 import { subjectIdSchema } from '../../auth/subject-arg.js';
 import { builder } from '../../builder.js';
@@ -75,7 +75,8 @@ builder.queryFields((t) => ({
       if (!event) throw notFound();
       const subjectRef = await refOfSubject(subjectKeysOf(ctx.connection), caller.tenant, subject);
       if (!subjectRef || !event.decisions.some((d) => d.coordinate === args.coordinate && d.subjects.includes(subjectRef))) throw notFound();
-      return explainDecision({ connection: ctx.connection, pack: ctx.pack, event, field: governedFieldsOf(info.schema).get(args.coordinate), coordinate: args.coordinate, subjectRef, subject });
+      const authentic = (await authenticatedEvents(ctx.audit.store, ctx.audit.keySet, [event])).has(event._id);
+      return explainDecision({ connection: ctx.connection, pack: ctx.pack, event, field: governedFieldsOf(info.schema).get(args.coordinate), coordinate: args.coordinate, subjectRef, subject, authentic });
     },
   }),
 }));

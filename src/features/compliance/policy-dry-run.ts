@@ -1,5 +1,6 @@
 import type { Connection } from 'mongoose';
-import type { AuditEventDoc, AuditStore } from '../../audit/index.js';
+import type { JWTVerifyGetKey } from 'jose';
+import { authenticatedEvents, type AuditEventDoc, type AuditStore } from '../../audit/index.js';
 import type { AuthenticatedCaller, Role } from '../../auth/index.js';
 import { decideWithoutState, decideWithState, staticVerdict } from '../../governance/decide.js';
 import type { PolicyPack } from '../../governance/packs/index.js';
@@ -27,8 +28,13 @@ export interface DryRunChange {
 
 export interface DryRunReport {
   readonly from: Date;
+  /** The end of what was replayed: the period's end, or (truncated) the time of the last event replayed. */
   readonly to: Date;
+  /** The period held more events than the limit: the replay stopped at `to`. */
+  readonly truncated: boolean;
   readonly events: number;
+  /** Events of the period that no signed chain head vouches for (edited or planted in the database): not replayed. */
+  readonly unauthenticated: number;
   /** Subject decisions replayed (one per subject per recorded decision). */
   readonly decisions: number;
   readonly unchanged: number;
@@ -50,6 +56,8 @@ export interface DryRunInput {
   readonly to: Date;
   /** Events read at most. Default 10 000. */
   readonly maxEvents?: number;
+  /** The audit keys: only events a signed head vouches for are replayed. */
+  readonly auditKeys: JWTVerifyGetKey;
 }
 
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
@@ -80,11 +88,16 @@ function valueRuleUnchanged(reason: Reason, field: GovernedField, purpose: strin
  */
 export async function policyDryRun(input: DryRunInput): Promise<DryRunReport> {
   const { store, keys, fields, current, draft, tenant, from, to, connection } = input;
-  const events = (await store.events
+  const limit = input.maxEvents ?? 10_000;
+  const read = (await store.events
     .find({ tenant, at: { $gte: from, $lt: to }, 'decisions.0': { $exists: true } })
     .sort({ at: 1, _id: 1 })
-    .limit(input.maxEvents ?? 10_000)
+    .limit(limit + 1)
     .toArray()) as AuditEventDoc[];
+  const truncated = read.length > limit;
+  const window = read.slice(0, limit);
+  const genuine = await authenticatedEvents(store, input.auditKeys, window);
+  const events = window.filter((e) => genuine.has(e._id));
   const refs = [...new Set(events.flatMap((e) => e.decisions.flatMap((d) => d.subjects)).filter((s): s is string => s !== null))];
   const subjects = await keys.subjectsOf(tenant, refs);
   const states = new Map<string, Promise<StateThen>>();
@@ -135,8 +148,10 @@ export async function policyDryRun(input: DryRunInput): Promise<DryRunReport> {
   }
   return {
     from,
-    to,
+    to: truncated ? window[window.length - 1]!.at : to,
+    truncated,
     events: events.length,
+    unauthenticated: window.length - events.length,
     decisions,
     unchanged,
     unknown,

@@ -25,7 +25,7 @@ export interface StateHistoryDoc {
   subject: string;
   at: Date;
   state: HistoricState;
-  /** The user seal over (tenant, subject, state): the same MAC the account record carried. */
+  /** A seal of its own kind over (id, tenant, subject, at, state): re-dated or copied, it no longer verifies. */
   seal: string;
 }
 

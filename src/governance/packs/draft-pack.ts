@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { packViolations } from './invariants.js';
-import { readPartial, PackError } from './load-pack.js';
+import { issuesOf, readPartial, PackError } from './load-pack.js';
 import { packFileSchema, partialPackFileSchema } from './pack-schema.js';
 import { createPolicyPack, type PolicyPack } from './policy-pack.js';
 
@@ -19,12 +19,12 @@ export interface DraftPack {
  */
 export function draftPack(content: unknown, dir: string): DraftPack {
   const own = partialPackFileSchema.safeParse(content);
-  if (!own.success) throw new PackError('draft', own.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  if (!own.success) throw new PackError('draft', issuesOf(own.error));
   const { extends: parent, ...rest } = own.data;
   // A draft names its parent by pack name only: never a path out of the policy directory.
   if (parent !== undefined && (!/^[a-z][a-z0-9_-]*$/.test(parent) || !existsSync(join(dir, `${parent}.json`)))) throw new PackError('draft', ['extends: not a pack of the policy directory']);
   const merged = parent ? { ...readPartial(join(dir, `${parent}.json`), new Set()), ...rest } : rest;
   const parsed = packFileSchema.safeParse(merged);
-  if (!parsed.success) throw new PackError('draft', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  if (!parsed.success) throw new PackError('draft', issuesOf(parsed.error));
   return { pack: createPolicyPack(parsed.data), violations: packViolations(parsed.data) };
 }

@@ -47,8 +47,12 @@ export function readPartial(file: string, seen: Set<string>): Record<string, unk
   return { ...readPartial(parentFile, seen), ...own };
 }
 
-const issuesOf = (error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }): string[] =>
-  error.issues.map((i) => `${i.path.map(String).join('.')}: ${i.message}`);
+/**
+ * Issues by where they are and what is wrong, never quoting the file: an unknown key is counted,
+ * not named (its path names the object it is in), and no message carries a value.
+ */
+export const issuesOf = (error: { issues: readonly { path: readonly PropertyKey[]; message: string; code?: string; keys?: readonly string[] }[] }): string[] =>
+  error.issues.map((i) => `${i.path.map(String).join('.') || '(top level)'}: ${i.code === 'unrecognized_keys' ? `${i.keys?.length ?? 1} unknown key(s)` : i.message}`);
 
 /** The file merged over what it extends, validated by the file schema (no invariants yet). */
 function mergedPackFile(path: string): PackFile {

@@ -11,7 +11,8 @@ import { privateContentSchema } from './private-content.js';
 const source = z.string().min(3);
 // A replaced key (fideslang 3.2.0 deprecations) names its successor.
 const category = z.string().superRefine((key, ctx) => {
-  if (!isCategory(key)) ctx.addIssue({ code: 'custom', message: `${key}: ${unknownCategoryReason(key)}` });
+  // The issue's path says where; the message never quotes the value.
+  if (!isCategory(key)) ctx.addIssue({ code: 'custom', message: unknownCategoryReason(key) });
 });
 const purpose = z.string().refine(isPurpose, { message: 'unknown purpose' });
 const age = z.number().int().min(0).max(21);
