@@ -30,7 +30,7 @@ function run(argv: readonly string[]): number {
 try {
   process.exitCode = run(process.argv.slice(2));
 } catch (error) {
-  // One line, no stack: CI logs show what to fix, never the file's contents.
+  // One line, no stack: CI logs show what to fix (paths, kinds, misspelt key names), never a value from the file.
   if (error instanceof PackError) console.error(`policy:diff: ${error.file}: ${error.issues.join('; ')}`);
   else if (error instanceof UsageError) console.error(`policy:diff: ${error.message}\n${USAGE}`);
   else console.error(`policy:diff: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);

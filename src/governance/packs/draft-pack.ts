@@ -19,12 +19,12 @@ export interface DraftPack {
  */
 export function draftPack(content: unknown, dir: string): DraftPack {
   const own = partialPackFileSchema.safeParse(content);
-  if (!own.success) throw new PackError('draft', issuesOf(own.error));
+  if (!own.success) throw new PackError('draft', issuesOf(own.error, false));
   const { extends: parent, ...rest } = own.data;
   // A draft names its parent by pack name only: never a path out of the policy directory.
   if (parent !== undefined && (!/^[a-z][a-z0-9_-]*$/.test(parent) || !existsSync(join(dir, `${parent}.json`)))) throw new PackError('draft', ['extends: not a pack of the policy directory']);
   const merged = parent ? { ...readPartial(join(dir, `${parent}.json`), new Set()), ...rest } : rest;
   const parsed = packFileSchema.safeParse(merged);
-  if (!parsed.success) throw new PackError('draft', issuesOf(parsed.error));
+  if (!parsed.success) throw new PackError('draft', issuesOf(parsed.error, false));
   return { pack: createPolicyPack(parsed.data), violations: packViolations(parsed.data) };
 }

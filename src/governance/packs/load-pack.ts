@@ -48,11 +48,16 @@ export function readPartial(file: string, seen: Set<string>): Record<string, unk
 }
 
 /**
- * Issues by where they are and what is wrong, never quoting the file: an unknown key is counted,
- * not named (its path names the object it is in), and no message carries a value.
+ * Issues by where they are and what is wrong; no message carries a value of the file. An unknown
+ * key is named in the operator's own pack files (a misspelt key must be findable); `quoteKeys:
+ * false` only counts them, for a draft a client sent (policyDryRun), which is never echoed.
  */
-export const issuesOf = (error: { issues: readonly { path: readonly PropertyKey[]; message: string; code?: string; keys?: readonly string[] }[] }): string[] =>
-  error.issues.map((i) => `${i.path.map(String).join('.') || '(top level)'}: ${i.code === 'unrecognized_keys' ? `${i.keys?.length ?? 1} unknown key(s)` : i.message}`);
+export const issuesOf = (error: { issues: readonly { path: readonly PropertyKey[]; message: string; code?: string; keys?: readonly string[] }[] }, quoteKeys = true): string[] =>
+  error.issues.map((i) => {
+    const where = i.path.map(String).join('.') || '(top level)';
+    if (i.code !== 'unrecognized_keys') return `${where}: ${i.message}`;
+    return quoteKeys ? `${where}: unknown key(s) ${(i.keys ?? []).map((k) => k.slice(0, 40)).join(', ')}` : `${where}: ${i.keys?.length ?? 1} unknown key(s)`;
+  });
 
 /** The file merged over what it extends, validated by the file schema (no invariants yet). */
 function mergedPackFile(path: string): PackFile {
