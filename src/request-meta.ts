@@ -2,10 +2,20 @@ import { randomUUID } from 'node:crypto';
 
 const requestIdPattern = /^[A-Za-z0-9._:-]{8,64}$/;
 
-/** A client-supplied X-Request-Id is kept when it is well-formed (for tracing), else a new one. */
+const ids = new WeakMap<Request, string>();
+
+/**
+ * A client-supplied X-Request-Id is kept when it is well-formed (for tracing), else a new one; the
+ * same for every asker of one request (admission, the audit, the access log, the response header).
+ */
 export function requestIdOf(request: Request): string {
-  const given = request.headers.get('x-request-id');
-  return given && requestIdPattern.test(given) ? given : randomUUID();
+  let id = ids.get(request);
+  if (id === undefined) {
+    const given = request.headers.get('x-request-id');
+    id = given && requestIdPattern.test(given) ? given : randomUUID();
+    ids.set(request, id);
+  }
+  return id;
 }
 
 const truthy = (value: string | null): boolean => value !== null && /^(true|1|yes)$/i.test(value.trim());

@@ -13,6 +13,7 @@ import { createPseudonymizer, createStateSeal, governedFieldsOf, loadPolicyPack,
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type GatewayMetrics } from './metrics.js';
 import { useBodyLimit } from './plugins/use-body-limit.js';
+import { useRequestLog } from './plugins/use-request-log.js';
 import { useJwks } from './plugins/use-jwks.js';
 import { useMetricsEndpoint } from './plugins/use-metrics-endpoint.js';
 import { useQueryLimits } from './plugins/use-query-limits.js';
@@ -126,6 +127,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       error: (...args) => logger.error({ err: errorShape(args.find((a) => a instanceof Error)) }, 'yoga error'),
     },
     plugins: [
+      // First: every request gets its access-log line and its X-Request-Id, refused ones too.
+      useRequestLog(logger),
       // Before anything reads the body: size, then who is asking, how often, for what.
       useBodyLimit(limits.maxBodyBytes),
       admission.plugin,
