@@ -1,11 +1,12 @@
 import type { Connection } from 'mongoose';
 import { eventFromDoc, hashEvent, type AuditEventDoc } from '../../audit/index.js';
-import type { AuthenticatedCaller, Role } from '../../auth/index.js';
 import { ageOn, bandOf, REDACTION_AGE_BANDS } from '../../governance/age.js';
 import { decideWithoutState, decideWithState, staticVerdict } from '../../governance/decide.js';
 import type { PolicyPack } from '../../governance/packs/index.js';
+import { covers } from '../../governance/taxonomy/index.js';
 import { objectionCovers } from '../../governance/training-purposes.js';
 import type { GovernedField, Outcome, Reason } from '../../governance/types.js';
+import { recordedCaller, recordedFacts } from './recorded-decision.js';
 import { stateThen } from './state-then.js';
 
 /** One check of the decision order, as it applied to the recorded decision. */
@@ -100,8 +101,7 @@ export async function explainDecision(input: ExplainInput): Promise<Explanation>
     notes.push('the coordinate is no longer in the schema');
     return finish(null);
   }
-  // The caller as recorded (its subject as the event keeps it, by pseudonym).
-  const caller: AuthenticatedCaller = { authenticated: true, subject: event.actor.subject ?? '', tenant: event.tenant, roles: event.actor.roles as Role[], purposes: null };
+  const caller = recordedCaller(event);
   if (!field.personal) {
     step('personal data', 'STOP', null, `${field.governance.category} is not personal data`, null);
     return finish({ decision: 'ALLOW', reason: null });
@@ -124,7 +124,7 @@ export async function explainDecision(input: ExplainInput): Promise<Explanation>
   }
   step('field purposes', 'PASS', null, `${coordinate} serves ${pack.fieldPurposes(field).join(', ')}`, null);
   const own = subjectRef !== null && subjectRef === event.actor.subject;
-  const early = decideWithoutState(verdict, caller, { subject: own ? caller.subject : subjectRef === null ? null : `other:${subjectRef}`, tenant: event.tenant, timestamp: null, optedOut: false });
+  const early = decideWithoutState(verdict, caller, recordedFacts(caller, subjectRef));
   if (early) {
     step(own ? 'own data' : subjectRef === null ? 'no subject' : 'grant scope', 'STOP', early.reason, own ? "the subject's own data is always theirs to see" : subjectRef === null ? 'a value of no subject passes on the grant alone' : 'the grant is for the caller\'s own data only', null);
     return finish(early);
@@ -144,7 +144,7 @@ export async function explainDecision(input: ExplainInput): Promise<Explanation>
   const stateFacts = { stateSince: history.at, historyEntry: history.entryId };
   step('erasure', state.erased ? 'STOP' : 'PASS', state.erased ? 'ERASED' : null, 'an account with an erasure pending or done is decided as erased', 'GDPR Art. 17', { ...stateFacts, erasure: s.erasure });
   if (state.erased) return finish(decideWithState(verdict, record.purpose, pack, { subject, tenant: event.tenant, timestamp: null, optedOut: false }, state, at));
-  const legal = record.purpose === 'essential.legal_obligation' || record.purpose.startsWith('essential.legal_obligation.');
+  const legal = covers('essential.legal_obligation', record.purpose);
   step('restriction', state.restricted && !legal ? 'STOP' : 'PASS', state.restricted && !legal ? 'RESTRICTED' : null, 'restricted processing (Art. 18) stops every purpose but a legal obligation', 'GDPR Art. 18', { ...stateFacts, restricted: s.restricted });
   const objected = !legal && objectionCovers(state.objections, record.purpose, verdict.trainingUse);
   step('objection', objected ? 'STOP' : 'PASS', objected ? 'OBJECTED' : null, 'an objection covers its purpose and children; one to train_ai_system covers every training-like purpose', pack.file.objectable.map((o) => o.source).join('; ') || 'GDPR Art. 21', { ...stateFacts, objections: s.objections });

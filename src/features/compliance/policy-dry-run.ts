@@ -1,14 +1,15 @@
 import type { Connection } from 'mongoose';
 import type { JWTVerifyGetKey } from 'jose';
 import { authenticatedEvents, type AuditEventDoc, type AuditStore } from '../../audit/index.js';
-import type { AuthenticatedCaller, Role } from '../../auth/index.js';
+import type { AuthenticatedCaller } from '../../auth/index.js';
 import { decideWithoutState, decideWithState, staticVerdict } from '../../governance/decide.js';
 import type { PolicyPack } from '../../governance/packs/index.js';
 import { forbiddenRelease } from '../../governance/packs/invariants.js';
 import type { GovernedField, Outcome, Reason } from '../../governance/types.js';
 import type { SubjectKeyStore } from '../../keys/index.js';
 import { VALUE_REASONS } from './explain-decision.js';
-import { stateThen, type StateThen } from './state-then.js';
+import { recordedCaller, recordedFacts } from './recorded-decision.js';
+import { subjectHistories, type SubjectHistories } from './state-then.js';
 
 /** What one (coordinate, roles, purpose) would see change under the draft. */
 export interface DryRunChange {
@@ -100,11 +101,12 @@ export async function policyDryRun(input: DryRunInput): Promise<DryRunReport> {
   const events = window.filter((e) => genuine.has(e._id));
   const refs = [...new Set(events.flatMap((e) => e.decisions.flatMap((d) => d.subjects)).filter((s): s is string => s !== null))];
   const subjects = await keys.subjectsOf(tenant, refs);
-  const states = new Map<string, Promise<StateThen>>();
-  const stateOf = (subject: string, at: Date): Promise<StateThen> => {
-    const key = `${subject}\u0000${at.toISOString()}`;
-    let found = states.get(key);
-    if (!found) states.set(key, (found = stateThen(connection, tenant, subject, at)));
+  // Each subject's histories are read once for the whole period; the state at each decision is computed from them.
+  const until = events.length > 0 ? events[events.length - 1]!.at : to;
+  const histories = new Map<string, Promise<SubjectHistories>>();
+  const historiesOf = (subject: string): Promise<SubjectHistories> => {
+    let found = histories.get(subject);
+    if (!found) histories.set(subject, (found = subjectHistories(connection, tenant, subject, until)));
     return found;
   };
   const changes = new Map<string, { change: Omit<DryRunChange, 'reasons' | 'examples'> & { reasons: Map<string, number>; examples: Set<string> } }>();
@@ -112,7 +114,7 @@ export async function policyDryRun(input: DryRunInput): Promise<DryRunReport> {
   let unchanged = 0;
   let unknown = 0;
   for (const event of events) {
-    const caller: AuthenticatedCaller = { authenticated: true, subject: event.actor.subject ?? '', tenant: event.tenant, roles: event.actor.roles as Role[], purposes: null };
+    const caller = recordedCaller(event);
     for (const record of event.decisions) {
       const field = fields.get(record.coordinate);
       for (const ref of record.subjects) {
@@ -166,12 +168,11 @@ export async function policyDryRun(input: DryRunInput): Promise<DryRunReport> {
     const recordedReason = record.reason;
     if (recordedReason === 'TENANT') return { decision: 'DENY', reason: 'TENANT' };
     const verdict = staticVerdict(field, caller, record.purpose, draft);
-    const own = ref !== null && ref === caller.subject;
-    const early = decideWithoutState(verdict, caller, { subject: own ? caller.subject : ref === null ? null : `other:${ref}`, tenant: caller.tenant, timestamp: null, optedOut: false });
+    const early = decideWithoutState(verdict, caller, recordedFacts(caller, ref));
     if (early) return early;
     const subject = ref === null ? null : subjects.get(ref);
     if (!subject || verdict.kind !== 'grant') return null;
-    const { state } = await stateOf(subject, at);
+    const { state } = (await historiesOf(subject)).at(at);
     if (!state) return null;
     const outcome = decideWithState(verdict, record.purpose, draft, { subject, tenant: caller.tenant, timestamp: null, optedOut: false }, state, at);
     if (outcome.decision !== 'ALLOW') return outcome;

@@ -1,7 +1,7 @@
 import type { Connection } from 'mongoose';
 import type { GatewayContext } from '../../context.js';
 import type { AuthenticatedCaller } from '../../auth/index.js';
-import { refOfSubject } from '../../audit/index.js';
+import { authenticatedEvents, refOfSubject } from '../../audit/index.js';
 import { subjectKeysOf } from '../../keys/index.js';
 import { deliveriesBetween, deliveryVerifies } from './deliveries.js';
 import type { TrainingDeliveryDoc } from './training-delivery.model.js';
@@ -62,13 +62,12 @@ export async function trainingManifest(ctx: GatewayContext, caller: Authenticate
   if (officer) {
     const known = new Set(docs.map((d) => d.requestId));
     const served = await ctx.audit.store.events
-      .find(
-        { tenant: caller.tenant, at: { $gte: from, $lt: to }, outcome: 'SERVED', decisions: { $elemMatch: { coordinate: SAMPLE_CONTENT, decision: 'ALLOW' } } },
-        { projection: { _id: 1, requestId: 1, at: 1 } },
-      )
+      .find({ tenant: caller.tenant, at: { $gte: from, $lt: to }, outcome: 'SERVED', decisions: { $elemMatch: { coordinate: SAMPLE_CONTENT, decision: 'ALLOW' } } })
       .sort({ at: 1 })
       .toArray();
-    for (const e of served) if (!known.has(e.requestId)) missing.push({ tenant: caller.tenant, requestId: e.requestId, auditId: e._id, at: e.at });
+    // Only events a signed chain head vouches for: a planted event must not make a delivery look missing.
+    const genuine = await authenticatedEvents(ctx.audit.store, ctx.audit.keySet, served);
+    for (const e of served) if (genuine.has(e._id) && !known.has(e.requestId)) missing.push({ tenant: caller.tenant, requestId: e.requestId, auditId: e._id, at: e.at });
   }
   const generatedAt = new Date();
   const sampleCount = deliveries.reduce((n, d) => n + d.samples.length, 0);

@@ -63,18 +63,17 @@ export interface StateAt {
   readonly state: HistoricState;
 }
 
+/** One entry of a subject's state history as stored, and whether its seal verifies. */
+export interface HistoryEntry extends StateAt {
+  readonly verified: boolean;
+}
+
 /**
- * The subject's sealed state as it was at `at`: the last history entry from then or before whose
- * seal verifies. Null when there is none (an account written before history was kept, or whose
- * entries a database writer removed or edited): the caller then says the state cannot be
- * reconstructed, and never guesses. `skipped` counts entries that did not verify.
+ * The subject's state history up to `until`, oldest first, each entry checked against its seal
+ * once: callers pick the state at any moment of it in memory (state-then.ts), so replaying many
+ * decisions of one subject reads the history once.
  */
-export async function stateAt(connection: Connection, tenant: string, subject: string, at: Date): Promise<{ found: StateAt | null; skipped: number }> {
-  const rows = await stateHistoryModel(connection).find({ tenant, subject, at: { $lte: at } }).sort({ at: -1, _id: -1 }).limit(50).lean<StateHistoryDoc[]>().exec();
-  let skipped = 0;
-  for (const row of rows) {
-    if (verifies(connection, row)) return { found: { entryId: row._id, at: row.at, state: row.state }, skipped };
-    skipped += 1;
-  }
-  return { found: null, skipped };
+export async function stateHistoryOf(connection: Connection, tenant: string, subject: string, until: Date): Promise<HistoryEntry[]> {
+  const rows = await stateHistoryModel(connection).find({ tenant, subject, at: { $lte: until } }).sort({ at: 1, _id: 1 }).lean<StateHistoryDoc[]>().exec();
+  return rows.map((row) => ({ entryId: row._id, at: row.at, state: row.state, verified: verifies(connection, row) }));
 }
