@@ -113,6 +113,10 @@ const envSchema = z
     GOVGATE_STATE_DIR: z.string().min(1).default('.govgate'),
     /** Serve GraphiQL at /graphql. Default true outside production. */
     GRAPHIQL: bool.optional(),
+    /** OpenTelemetry: OTLP/HTTP base URL; set, every GraphQL operation is a span sent to `<url>/v1/traces`. Default unset (no tracing). */
+    OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+    /** `service.name` of the spans. Default govgate. */
+    OTEL_SERVICE_NAME: z.string().regex(/^[\w.-]{1,64}$/).default('govgate'),
   })
   .superRefine((env, ctx) => {
     if (env.AUTH_JWKS_FILE && env.AUTH_JWKS_URL) {
@@ -208,6 +212,8 @@ export interface GatewayConfig {
   readonly seedDemo: boolean;
   readonly stateDir: string;
   readonly graphiql: boolean;
+  /** OpenTelemetry export; unset: no spans are made. */
+  readonly tracing?: { readonly endpoint: string; readonly serviceName: string };
 }
 
 /** Thrown for a bad environment; main prints it and exits 1. */
@@ -290,6 +296,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): GatewayConf
     seedDemo: e.SEED_DEMO ?? !e.MONGODB_URI,
     stateDir,
     graphiql: e.GRAPHIQL ?? e.NODE_ENV !== 'production',
+    ...(e.OTEL_EXPORTER_OTLP_ENDPOINT ? { tracing: Object.freeze({ endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: e.OTEL_SERVICE_NAME }) } : {}),
   };
   return Object.freeze(config);
 }

@@ -13,6 +13,7 @@ import { createPseudonymizer, createStateSeal, governedFieldsOf, loadPolicyPack,
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type GatewayMetrics } from './metrics.js';
 import { useBodyLimit } from './plugins/use-body-limit.js';
+import { useGraphqlMetrics } from './plugins/use-graphql-metrics.js';
 import { useRequestLog } from './plugins/use-request-log.js';
 import { useJwks } from './plugins/use-jwks.js';
 import { useMetricsEndpoint } from './plugins/use-metrics-endpoint.js';
@@ -88,15 +89,26 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const instanceId = options.instanceId ?? randomUUID();
   // Checked against the schema it will govern: a pack rule naming a field that is not there stops start-up.
   const pack = loadPolicyPack(config.policyPack, config.policyDir, { fields: governedFieldsOf(schema) });
-  const planCache = createPlanCache(schema, pack);
+  const metrics = createMetrics();
+  const planCache = createPlanCache(schema, pack, { onLookup: (hit) => metrics.planCache.inc({ result: hit ? 'hit' : 'miss' }) });
   const pseudonymizer = createPseudonymizer(await pseudonymSecretFor(config));
   // From here every write through the connection's models is sealed, and subject state verified.
   installStateSeal(connection, createStateSeal(await stateSealKeyFor(config)));
   // ...and every content field encrypted under its owner's data key, wrapped by the master key.
   const subjectKeys = installSubjectKeys(connection, new SubjectKeyStore(connection, localKeyService(await masterKeyFor(config)), { logger }));
   const auditConnection = options.auditConnection ?? connection;
-  const audit = await createAuditServices({ connection: auditConnection, config, instanceId, logger });
-  const metrics = createMetrics();
+  const audit = await createAuditServices({
+    connection: auditConnection,
+    config,
+    instanceId,
+    logger,
+    observer: {
+      written(events, waited) {
+        metrics.auditBatchSize.observe(events);
+        for (const seconds of waited) metrics.auditAppendSeconds.observe(seconds);
+      },
+    },
+  });
   const handOff = new AuditHandOff(audit, pack, subjectKeys);
   const { limits } = config;
   const admission = createAdmission({
@@ -107,6 +119,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     metrics,
     logger,
   });
+
+  // Loaded only when configured: tracing is off by default and its SDK is not needed otherwise.
+  const tracing = config.tracing ? (await import('./plugins/use-tracing.js')).createTracing(config.tracing) : undefined;
 
   const yoga = createYoga<Record<string, unknown>, GatewayContext>({
     schema,
@@ -135,6 +150,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       useReadiness({ checks: { mongodb: connection, audit: auditConnection }, instanceId, timeoutMs: 2000 }),
       useJwks(audit.jwks),
       useMetricsEndpoint(metrics.registry),
+      useGraphqlMetrics(metrics.registry),
+      ...(tracing ? [tracing.plugin] : []),
       useQueryLimits({ ...limits, blockFieldSuggestions: config.env === 'production' }),
       ...(limits.trustedDocumentsFile ? [useTrustedDocuments(limits.trustedDocumentsFile, limits.trustedDocumentsOnly)] : []),
       useDisableIntrospection({
@@ -169,6 +186,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       await retention.stop();
       await yoga.dispose();
       await audit.close();
+      await tracing?.shutdown();
     },
   };
 }

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { GatewayConfig } from '../config.js';
 import { loadAuditKeys, type AuditSigner } from './audit-keys.js';
 import { openAuditStore, type AuditStore } from './audit-store.js';
-import { AuditWriter } from './audit-writer.js';
+import { AuditWriter, type AuditWriteObserver } from './audit-writer.js';
 import { verifyTenant, type AuditVerification } from './verify/index.js';
 import { createWitness, witnessDirFor, type Witness } from './witness/index.js';
 
@@ -30,10 +30,12 @@ export interface AuditServicesOptions {
   config: GatewayConfig;
   instanceId: string;
   logger: Logger;
+  /** Told of each acknowledged audit write (the metrics). Default: nobody. */
+  observer?: AuditWriteObserver;
 }
 
 export async function createAuditServices(options: AuditServicesOptions): Promise<AuditServices> {
-  const { connection, config, instanceId, logger } = options;
+  const { connection, config, instanceId, logger, observer } = options;
   const witnessDir = await witnessDirFor(config);
   const [store, keys, witness] = await Promise.all([
     openAuditStore(connection),
@@ -50,6 +52,7 @@ export async function createAuditServices(options: AuditServicesOptions): Promis
     maxBatch: config.audit.maxBatch,
     checkpointEvery: config.audit.checkpointEvery,
     checkpointIntervalMs: config.audit.checkpointIntervalS * 1000,
+    ...(observer ? { observer } : {}),
     logger,
   });
   // When this instance first saw another instance's trailing events without a head (bounded).

@@ -26,7 +26,13 @@ export interface AuditWriterOptions {
   checkpointEvery?: number;
   /** ...and at least this often while a chain has events the log has not seen, ms. Default 60000. */
   checkpointIntervalMs?: number;
+  /** Told of each acknowledged write: its size and how long each of its events waited from append, seconds. Default: nobody. */
+  observer?: AuditWriteObserver;
   logger: Logger;
+}
+
+export interface AuditWriteObserver {
+  written(events: number, appendToAckSeconds: readonly number[]): void;
 }
 
 /** What this instance knows first-hand about one of its chains: acknowledged size and tree head. */
@@ -75,6 +81,8 @@ interface Pending {
   resolve: (event: AuditEvent) => void;
   reject: (error: Error) => void;
   event: AuditEvent;
+  /** performance.now() at append, for the append-to-acknowledgement latency. */
+  appendedAt: number;
 }
 
 function closeEvent(tenant: string): AuditEventInput {
@@ -120,7 +128,7 @@ export class AuditWriter {
    */
   private abandoned: Promise<void> | null = null;
   private closing: Promise<void> | null = null;
-  private readonly o: Required<Omit<AuditWriterOptions, 'logger' | 'store' | 'signer' | 'instanceId' | 'witness'>>;
+  private readonly o: Required<Omit<AuditWriterOptions, 'logger' | 'store' | 'signer' | 'instanceId' | 'witness' | 'observer'>>;
 
   constructor(private readonly options: AuditWriterOptions) {
     this.o = {
@@ -147,7 +155,7 @@ export class AuditWriter {
     chain.head = event.hash;
     const { id, ...rest } = event;
     return new Promise<AuditEvent>((resolve, reject) => {
-      this.queue.push({ doc: { _id: id, ...rest }, chain, resolve, reject, event });
+      this.queue.push({ doc: { _id: id, ...rest }, chain, resolve, reject, event, appendedAt: performance.now() });
       this.schedule();
     });
   }
@@ -274,6 +282,10 @@ export class AuditWriter {
       }
       await this.witnessHeads([...work.keys()]);
       for (const p of batch) p.resolve(p.event);
+      if (this.options.observer) {
+        const now = performance.now();
+        this.options.observer.written(batch.length, batch.map((p) => (now - p.appendedAt) / 1000));
+      }
       this.logDue(this.o.checkpointEvery);
     } catch (cause) {
       const failed = [...batch, ...this.queue.splice(0)];

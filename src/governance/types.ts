@@ -117,6 +117,9 @@ export interface SubjectState {
   readonly supportGrants?: ReadonlyMap<string, Date>;
 }
 
+/** Values decided in one request, by `DECISION:REASON` (reason `none` when there is none), e.g. `REDACT:CONSENT`. */
+export type DecisionTally = ReadonlyMap<string, number>;
+
 export interface Outcome {
   readonly decision: Decision;
   readonly reason: Reason | null;

@@ -56,6 +56,7 @@ export function createAdmission(options: AdmissionOptions): Admission {
   const admitted = new WeakMap<Request, Admitted>();
   const refuse = (request: Request, endResponse: (r: Response) => void, error: GovgateError): void => {
     metrics.refused.inc({ code: error.code });
+    if (error.code === 'RATE_LIMITED') metrics.rateLimited.inc();
     endResponse(refusalResponse(request, error));
   };
 
@@ -89,7 +90,10 @@ export function createAdmission(options: AdmissionOptions): Admission {
         if (isAuthenticated(caller)) {
           const declared = request.headers.get('x-purpose')?.trim() ?? null;
           const written = await handOff.refusal({ requestId, caller, client, purpose: declared && isPurpose(declared) ? declared : null }, error.code);
-          if (!written) logger.warn({ requestId }, 'refused request not audited: audit store unavailable');
+          if (!written) {
+            logger.warn({ requestId }, 'refused request not audited: audit store unavailable');
+            metrics.auditUnavailable.inc({ stage: 'refusal' });
+          }
         }
         return refuse(request, endResponse, error);
       }

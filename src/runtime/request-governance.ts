@@ -5,7 +5,7 @@ import type { PolicyPack } from '../governance/packs/index.js';
 import type { Plan } from './plan/index.js';
 import type { GovernedRequest } from '../governance/plugin/governed-request.js';
 import type { Pseudonymizer } from '../governance/redact/index.js';
-import type { DecisionRecord, GovernedField, Outcome, Reason, Redaction, StaticVerdict, SubjectState } from '../governance/types.js';
+import type { DecisionRecord, DecisionTally, GovernedField, Outcome, Reason, Redaction, StaticVerdict, SubjectState } from '../governance/types.js';
 
 export interface RequestGovernanceInit {
   readonly caller: Caller;
@@ -40,7 +40,7 @@ export class RequestGovernance implements GovernedRequest {
   // on the per-value path.
   /** Subject states already loaded: values of these subjects are decided synchronously. */
   private readonly states = new Map<string, SubjectState>();
-  private readonly decisions = new Map<GovernedField, Map<Outcome, { record: DecisionRecord; subjects: Set<string | null> }>>();
+  private readonly decisions = new Map<GovernedField, Map<Outcome, { record: DecisionRecord; subjects: Set<string | null>; values: number }>>();
   private loadSubjectState: SubjectStateLoader = () => Promise.reject(new GovgateError('INTERNAL_SERVER_ERROR', 'subject state loaded before execution'));
 
   constructor(init: RequestGovernanceInit) {
@@ -124,11 +124,25 @@ export class RequestGovernance implements GovernedRequest {
     if (!entry) {
       entry = {
         subjects: new Set(),
+        values: 0,
         record: { coordinate: field.coordinate, category: field.governance.category, purpose: this.purpose, decision: outcome.decision, reason: outcome.reason, subjects: [] },
       };
       byOutcome.set(outcome, entry);
     }
     entry.subjects.add(subject);
+    entry.values += 1;
+  }
+
+  /** How many values were decided, by decision and reason: for the access log and the metrics (counts only). */
+  tally(): DecisionTally {
+    const tally = new Map<string, number>();
+    for (const byOutcome of this.decisions.values()) {
+      for (const [outcome, { values }] of byOutcome) {
+        const key = `${outcome.decision}:${outcome.reason ?? 'none'}`;
+        tally.set(key, (tally.get(key) ?? 0) + values);
+      }
+    }
+    return tally;
   }
 
   /**

@@ -65,6 +65,7 @@ export function useGovernance(options: GovernanceOptions): Plugin<GatewayContext
           governance.intentId = intent;
         } catch (error) {
           context.logger.error({ requestId: context.requestId, err: { message: (error as Error).message } }, 'mutation refused: its audit intent was not persisted');
+          metrics.auditUnavailable.inc({ stage: 'intent' });
           setResultAndStopExecution({ errors: [auditUnavailable()] });
           return;
         }
@@ -82,12 +83,15 @@ export function useGovernance(options: GovernanceOptions): Plugin<GatewayContext
             auditId = await handOff.outcome(actorOf(context), governance, operation, result, intent);
           } catch (error) {
             context.logger.error({ requestId: context.requestId, err: { message: (error as Error).message } }, 'response withheld: audit event not persisted');
+            metrics.auditUnavailable.inc({ stage: 'outcome' });
             setResult({ errors: [auditUnavailable()] });
             return;
           }
           // Responses that decided governed values carry their event's id and the redactions (an
           // anonymous one lists them with auditId null: it is never written).
           if (!governance.touched) return;
+          // Counted once the outcome is audited: a withheld response released nothing.
+          metrics.observeRequest(governance.tally(), governance.redactions);
           setResult({
             ...result,
             // An anonymous request is never written, so it has no audit event to name.

@@ -7,6 +7,8 @@ import { buildPlan, type Plan } from './build-plan.js';
 export interface PlanCacheOptions {
   /** Plans kept (least recently used evicted). Default 1000. */
   max?: number;
+  /** Told of every lookup (the metrics count hits and misses). Default: nobody. */
+  onLookup?: (hit: boolean) => void;
 }
 
 export interface PlanCacheStats {
@@ -29,6 +31,7 @@ export function createPlanCache(schema: GraphQLSchema, pack: PolicyPack, options
   const sourceOf = new WeakMap<DocumentNode, string>();
   let built = 0;
   let hits = 0;
+  const onLookup = options.onLookup ?? (() => undefined);
   return {
     planFor(document, operationName, caller, purpose) {
       let source = sourceOf.get(document);
@@ -40,10 +43,12 @@ export function createPlanCache(schema: GraphQLSchema, pack: PolicyPack, options
       const cached = cache.get(key);
       if (cached) {
         hits += 1;
+        onLookup(true);
         return cached;
       }
       const plan = buildPlan(schema, document, caller, purpose, pack);
       built += 1;
+      onLookup(false);
       cache.set(key, plan);
       return plan;
     },
