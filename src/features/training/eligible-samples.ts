@@ -10,6 +10,8 @@ import { messageModel, type MessageDoc } from '../conversations/index.js';
 /** A message that may be used for training now, and the consent record that makes it so. */
 export interface EligibleSample {
   readonly message: MessageDoc;
+  /** The content, opened under its owner's key once while deciding (the field returns it). */
+  readonly content: string;
   readonly consentId: string;
 }
 
@@ -59,12 +61,13 @@ export async function eligibleSamples(ctx: GatewayContext, field: GovernedField,
     });
     // Content that does not open under its stated owner's key (moved to another owner in the
     // database) is nobody's sample: it would otherwise be delivered under that owner's consent.
-    const opens = await Promise.all(batch.map((m, i) => (allowed[i] ? openContent(ctx, 'messages', 'content', m, m.content).then((c) => c !== null) : false)));
+    const opened = await Promise.all(batch.map((m, i) => (allowed[i] ? openContent(ctx, 'messages', 'content', m, m.content) : null)));
     for (const [i, message] of batch.entries()) {
       scanned += 1;
       cursor = message._id;
-      if (!opens[i]) continue;
-      samples.push({ message, consentId: stateOf.get(message.owner)!.consents.get(verdict.consentPurpose)!.id });
+      const content = opened[i];
+      if (content === null || content === undefined) continue;
+      samples.push({ message, content, consentId: stateOf.get(message.owner)!.consents.get(verdict.consentPurpose)!.id });
       if (samples.length === first) break;
     }
     // A short batch read to its end: there is nothing after it.

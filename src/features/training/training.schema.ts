@@ -4,9 +4,9 @@ import { subjectIdSchema } from '../../auth/subject-arg.js';
 import { builder } from '../../builder.js';
 import { GovgateError } from '../../errors.js';
 import { governedFieldsOf } from '../../governance/registry.js';
-import { openContent, subjectKeysOf } from '../../keys/index.js';
+import { subjectKeysOf } from '../../keys/index.js';
 import { requireComplianceOfficer } from '../compliance/compliance-guard.js';
-import { MessageRoleEnum, type MessageDoc } from '../conversations/index.js';
+import { MessageRoleEnum } from '../conversations/index.js';
 import { decodeCursor, encodeCursor } from '../rights/export-records.js';
 import { deliveriesOfSubject, recordDelivery } from './deliveries.js';
 import { eligibleSamples, type EligibleSample } from './eligible-samples.js';
@@ -33,7 +33,7 @@ const TrainingSampleRef = builder.objectRef<EligibleSample>('TrainingSample').im
     content: t.string({
       nullable: true,
       governance: { category: 'user.content.private', purposes: TRAINING, strategy: 'null' },
-      resolve: (s, _args, ctx) => openContent(ctx, 'messages', 'content', s.message, (s.message as MessageDoc).content),
+      resolve: (s) => s.content,
     }),
     consentId: t.id({ nullable: true, governance: { category: 'user.unique_id', purposes: TRAINING, strategy: 'null' }, resolve: (s) => s.consentId }),
     createdAt: t.field({ type: 'DateTime', nullable: true, governance: OPERATIONAL, resolve: (s) => s.message.createdAt }),
