@@ -19,7 +19,7 @@ import { DATA_CATEGORIES, DATA_USES } from '../../src/governance/taxonomy/index.
 import { createMetrics } from '../../src/metrics.js';
 import { DEFAULT_PURPOSES } from '../../src/runtime/index.js';
 import { REPO_ROOT } from '../helpers/spawn.js';
-import { cellCode, cellText, codeSpans, readMarkdown, section, tableRows } from './markdown.js';
+import { cellCode, cellText, codeSpans, parseMarkdown, readMarkdown, section, tableRows } from './markdown.js';
 
 const contract = readMarkdown(join(REPO_ROOT, 'docs/contract.md'));
 const readme = readMarkdown(join(REPO_ROOT, 'README.md'));
@@ -30,8 +30,11 @@ const schema = buildSchema(readFileSync(join(REPO_ROOT, 'schema/schema.graphql')
 function expectSame(documented: Iterable<string>, actual: Iterable<string>, what: string): void {
   const doc = new Set(documented);
   const code = new Set(actual);
-  expect({ [`${what} the code has but the document misses`]: [...code].filter((x) => !doc.has(x)).sort() }).toEqual({ [`${what} the code has but the document misses`]: [] });
-  expect({ [`${what} the document names but the code does not have`]: [...doc].filter((x) => !code.has(x)).sort() }).toEqual({ [`${what} the document names but the code does not have`]: [] });
+  const missing = [...code].filter((x) => !doc.has(x)).sort();
+  const unknown = [...doc].filter((x) => !code.has(x)).sort();
+  if (missing.length || unknown.length) {
+    throw new Error(`${what}: the document misses ${JSON.stringify(missing)} and names ${JSON.stringify(unknown)}, which the code does not have`);
+  }
 }
 
 /** The code spans of the first cell of every table row in a section. */
@@ -162,6 +165,16 @@ describe('docs/contract.md', () => {
     expect(enumOf('AuditProblemKind').sort()).toEqual(Object.keys(PROBLEM_KINDS).sort());
     const audit = codeSpans(section(contract, 'Audit outcomes and decisions'));
     for (const value of [...AUDIT_OUTCOMES, ...enumOf('Decision')]) expect(audit, value).toContain(value);
+  });
+});
+
+describe('the completeness check', () => {
+  it('fails on a document that misses a name, or names one the code does not have', () => {
+    const row = contract.text.split('\n').find((line) => line.startsWith('| `ROLE` |'))!;
+    expect(row).toBeDefined();
+    const edited = parseMarkdown(contract.file, contract.text.replace(row, '| `BOGUS` | a reason the code does not have |'));
+    expect(() => expectSame(firstColumn('Reason codes', edited), REASONS, 'reason codes')).toThrow(/ROLE/);
+    expect(() => expectSame([...REASONS, 'BOGUS'], REASONS, 'reason codes')).toThrow(/BOGUS/);
   });
 });
 

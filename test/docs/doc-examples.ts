@@ -9,7 +9,10 @@
  *   ```ts example=field-test run            a vitest module, run as a test of its own
  *
  * Other attributes: `exit=N` on a shell block (the exit code it must end with, default 0);
- * `save=<path>:<file>` on a request (the JSON value at `data.x.y`, or `body`, is written to a file).
+ * `save=<path>:<file>` on a request (the JSON value at `data.x.y`, or `body`, is written to a file);
+ * `env=NAME:value,...` on the request that starts the document's gateway, and `restart` to start it
+ * again (same database) with new settings. In a request, `$(npm run -s token -- --sub ...)` is a
+ * token signed for those claims and `$(cat /tmp/file)` the file's content.
  * Every path under `/tmp/` is moved to a fresh temporary directory per document, and moved back in
  * outputs. Outputs are never typed: `npm run docs:examples` writes them, `npm test` compares.
  */

@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { STATUS_CODES } from 'node:http';
 import { parseArgs } from 'node:util';
+import type { TestGateway } from '../helpers/gateway.js';
 import { cleanEnv, REPO_ROOT } from '../helpers/spawn.js';
 import type { ExampleBlock } from './doc-examples.js';
 import type { ExampleContext } from './example-context.js';
@@ -16,13 +17,12 @@ const TOKEN = /\$\(npm run -s token -- ([^)]*)\)/g;
 /** `$(cat /tmp/file)`: the file's content, trimmed. */
 const CAT = /\$\(cat (\/tmp\/[^)\s]+)\)/g;
 
-async function substitute(text: string, context: ExampleContext): Promise<string> {
+async function substitute(text: string, context: ExampleContext, gateway: TestGateway): Promise<string> {
   let out = text;
   for (const [whole, args] of text.matchAll(TOKEN)) {
     const { values } = parseArgs({ args: args!.trim().split(/\s+/), options: { sub: { type: 'string' }, tenant: { type: 'string' }, roles: { type: 'string' }, purposes: { type: 'string' } } });
     if (!values.sub || !values.tenant) throw new Error(`${whole} needs --sub and --tenant`);
     const list = (v: string | undefined): string[] => (v ?? '').split(',').filter(Boolean);
-    const gateway = await context.gateway();
     const purposes = list(values.purposes);
     out = out.replace(whole, await gateway.token(values.sub, values.tenant, list(values.roles), purposes.length ? purposes : undefined));
   }
@@ -37,7 +37,8 @@ function valueAt(body: unknown, path: string): unknown {
 
 /** Sends an `http` block: `METHOD /path`, header lines, a blank line, the body. */
 export async function runRequest(block: ExampleBlock, context: ExampleContext): Promise<string> {
-  const text = await substitute(block.content, context);
+  const gateway = await context.gateway(block.attrs);
+  const text = await substitute(block.content, context, gateway);
   const split = text.indexOf('\n\n');
   const head = split === -1 ? text.trimEnd() : text.slice(0, split);
   const body = split === -1 ? '' : text.slice(split + 2).trim();
@@ -48,7 +49,6 @@ export async function runRequest(block: ExampleBlock, context: ExampleContext): 
     const colon = line.indexOf(':');
     headers.set(line.slice(0, colon).trim(), line.slice(colon + 1).trim());
   }
-  const gateway = await context.gateway();
   const response = await gateway.fetch(path, { method, headers, ...(body ? { body } : {}) });
   const raw = await response.text();
   const json = (response.headers.get('content-type') ?? '').includes('json') ? (JSON.parse(raw) as unknown) : undefined;

@@ -21,10 +21,10 @@ export interface MarkdownFile {
   readonly tokens: readonly Token[];
 }
 
-export function readMarkdown(file: string): MarkdownFile {
-  const text = readFileSync(file, 'utf8');
-  return { file, name: relative(REPO_ROOT, file), text, tokens: md.parse(text, {}) };
-}
+/** Markdown text as if it were `file` (a test edits a document in memory). */
+export const parseMarkdown = (file: string, text: string): MarkdownFile => ({ file, name: relative(REPO_ROOT, file), text, tokens: md.parse(text, {}) });
+
+export const readMarkdown = (file: string): MarkdownFile => parseMarkdown(file, readFileSync(file, 'utf8'));
 
 /** Directories that are not the repository's own documents. */
 const NOT_DOCS = new Set(['node_modules', '.git', 'dist', 'coverage', '.govgate', 'target', 'generated']);
