@@ -85,6 +85,22 @@ describe('npm run schema:breaking', { timeout: 60_000 }, () => {
     expect(run.stdout).toContain('no breaking changes (2 dangerous, 0 safe)');
   });
 
+  it('fails on a removed enum value; warns on a changed default and a changed @governed classification', async () => {
+    const removed = await edited('enum-removed', (sdl) => sdl.replace('enum Decision {\n  ALLOW\n', 'enum Decision {\n'));
+    const breaking = await cli([schema, removed]);
+    expect(breaking.code).toBe(1);
+    expect(breaking.stdout).toContain('  ENUM_VALUE_REMOVED Decision.ALLOW: ');
+    const reclassified = await edited('reclassified', (sdl) =>
+      sdl
+        .replace('recordOfProcessing(article: ProcessingRecordArticle = PROCESSOR)', 'recordOfProcessing(article: ProcessingRecordArticle = CONTROLLER)')
+        .replace('actorRole: String! @governed(category: "system.operations"', 'actorRole: String! @governed(category: "user.name"'),
+    );
+    const dangerous = await cli([schema, reclassified]);
+    expect(dangerous.code).toBe(0);
+    expect(dangerous.stdout).toContain('  FIELD_ARGUMENT_DEFAULT_CHANGED Query.recordOfProcessing.article: ');
+    expect(dangerous.stdout).toMatch(/\n {2}DIRECTIVE_USAGE_\w+ AccessLogEntry\.actorRole\.@governed/);
+  });
+
   it('exits 2 with one line on a missing or invalid file', async () => {
     const broken = join(dir, 'broken.graphql');
     await writeFile(broken, 'type Query {');
