@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: govgate side by side with what a team would run instead, on the same data.
  *
- *   1. starts MongoDB (bench/mongo: mongo-java-server with secondary indexes; or MONGODB_URI) and
+ *   1. starts MongoDB (test/mongo's mongo-java-server launcher with --indexed; or MONGODB_URI) and
  *      loads the data set through govgate's models;
  *   2. starts every variant as its own process on 127.0.0.1 (bench/servers/*);
  *   3. checks every variant's answer to every query; any mismatch aborts the run;
@@ -201,10 +201,10 @@ async function run(): Promise<number> {
     let uri = settings.mongoUri;
     let database = `MongoDB at ${uri ?? ''} (MONGODB_URI)`;
     if (!uri) {
-      log('starting MongoDB (bench/mongo: mongo-java-server + secondary indexes; first run builds it with Maven)');
-      mongo = await startJavaMongoServer({ launcherDir: join(BENCH_DIR, 'mongo') });
+      log('starting MongoDB (mongo-java-server, indexed backend, no oplog; first run builds it with Maven)');
+      mongo = await startJavaMongoServer({ indexed: true, oplog: false });
       uri = mongo.uri;
-      database = 'mongo-java-server 1.47.0 in-memory backend with the secondary indexes of bench/mongo (same JVM host as the servers)';
+      database = 'mongo-java-server 1.47.0, in-memory backend with secondary indexes (test/mongo launcher, `indexed: true`, no oplog; same VM as the servers)';
     }
     // Keys first: the data set is sealed with the state seal key the gateway verifies with, and its
     // content encrypted under data keys wrapped by the master key every variant opens them with.
@@ -457,7 +457,7 @@ async function run(): Promise<number> {
 
 const NOTES: readonly string[] = [
   'All processes share one 2-core VM: the server under load, the load generator, and the database (a JVM). Absolute numbers are therefore low and noisy; the ratios measured in the same round are the meaningful part, and CPU per request of the server process is the least noisy measure of a gateway\'s own cost.',
-  'Database: the stock mongo-java-server memory backend ignores every non-unique index and answers `{tenant, owner: {$in: [...]}}` by scanning the collection (~250 ms per q1 request for 20 000 conversations; `{tenant, _id}` lookups scan too), which would turn every variant into a scan benchmark. bench/mongo is the same server (same version) with secondary indexes (hash lookup, _id-ordered walk for sorted limited reads, unique indexes narrowing queries on more keys) and without the oplog (no change streams in govgate); set MONGODB_URI to run against a real mongod instead. Its DB CPU per request is still far above a real mongod\'s: read it as a relative measure.',
+  'Database: the stock mongo-java-server memory backend ignores every non-unique index and answers `{tenant, owner: {$in: [...]}}` by scanning the collection (~250 ms per q1 request for 20 000 conversations; `{tenant, _id}` lookups scan too), which would turn every variant into a scan benchmark. The bench starts test/mongo\'s launcher with `indexed: true` (`--indexed`: the same server and version with secondary indexes — hash lookup, _id-ordered walk for sorted limited reads, unique indexes narrowing queries on more keys) and `oplog: false` (no change streams in govgate); set MONGODB_URI to run against a real mongod instead. Its DB CPU per request is still far above a real mongod\'s: read it as a relative measure.',
   'All variants read through govgate\'s own models, DataLoaders (per request), `paginateById` and input validation; the peers get a context with only `caller` and `connection` (plus a silent logger and the request id, for decryption). Conversation titles and message contents are stored encrypted (AES-256-GCM under per-subject data keys wrapped by MASTER_KEY_FILE, written by the models\' own plugin when the data set is loaded and on addMessage); every variant opens them with govgate\'s `openContent` (one batched key load per request, its own key cache over the same master key), so storage decryption is paid by all and governance is what differs. D decrypts only values its decisions let out; B and C only fields their rules allow. All verify the same ES256 JWT with govgate\'s verifier (jose jwtVerify, same JWKS file, issuer, audience, allowed algorithms).',
   'B and C enforce the static part of the policy only (role and owner / tenant); they do not load subject state, so they cannot honour restriction, objection, consent, erasure or retention, and they return null instead of masked / hashed / truncated values. That per-value work (one consent query per request for all subjects, decisions per value, the redaction list, the audit event) is what D adds.',
   'D-noaudit replaces `gateway.audit.writer.append` after createGateway with a resolved no-op: the audit event is still assembled (requestEvent) but not hashed, chained or inserted. A real switch would need govgate to accept an audit writer (or an AUDIT_MODE) in GatewayOptions / config.',
