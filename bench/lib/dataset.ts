@@ -62,6 +62,15 @@ const OLD_TERMS = 'base-1';
 export type TrainingConsent = 'granted' | 'withdrawn' | 'regranted' | 'old-terms' | 'absent' | 'renewed';
 const TRAINING_CONSENTS: readonly TrainingConsent[] = ['granted', 'granted', 'granted', 'granted', 'withdrawn', 'regranted', 'old-terms', 'absent', 'renewed', 'absent'];
 export const trainingConsentOf = (i: number): TrainingConsent => TRAINING_CONSENTS[i % 10] as TrainingConsent;
+/** Each kind's records, oldest first: status, terms (current or old), days ago. */
+const TRAINING_HISTORIES: Readonly<Record<TrainingConsent, readonly (readonly ['GRANTED' | 'WITHDRAWN', 'current' | 'old', number])[]>> = {
+  granted: [['GRANTED', 'current', 20]],
+  withdrawn: [['GRANTED', 'current', 40], ['WITHDRAWN', 'current', 10]],
+  regranted: [['GRANTED', 'current', 60], ['WITHDRAWN', 'current', 30], ['GRANTED', 'current', 3]],
+  'old-terms': [['GRANTED', 'old', 200]],
+  renewed: [['GRANTED', 'old', 200], ['GRANTED', 'current', 25]],
+  absent: [],
+};
 /** The latest record is a grant under the current terms: 6 in 10 subjects. */
 export const hasTrainingConsent = (i: number): boolean => ['granted', 'regranted', 'renewed'].includes(trainingConsentOf(i));
 
@@ -98,29 +107,8 @@ function consentsOf(i: number, now: number): { purpose: string; status: 'GRANTED
   const rows: { purpose: string; status: 'GRANTED' | 'WITHDRAWN'; policyVersion: string; at: Date }[] = [
     { purpose: 'essential.service', status: 'GRANTED', policyVersion: POLICY_VERSION, at: at(30) },
   ];
-  const training = (status: 'GRANTED' | 'WITHDRAWN', policyVersion: string, daysAgo: number) => rows.push({ purpose: TRAINING_PURPOSE, status, policyVersion, at: at(daysAgo) });
-  switch (trainingConsentOf(i)) {
-    case 'granted':
-      training('GRANTED', TRAINING_TERMS, 20);
-      break;
-    case 'withdrawn':
-      training('GRANTED', TRAINING_TERMS, 40);
-      training('WITHDRAWN', TRAINING_TERMS, 10);
-      break;
-    case 'regranted':
-      training('GRANTED', TRAINING_TERMS, 60);
-      training('WITHDRAWN', TRAINING_TERMS, 30);
-      training('GRANTED', TRAINING_TERMS, 3);
-      break;
-    case 'old-terms':
-      training('GRANTED', OLD_TERMS, 200);
-      break;
-    case 'renewed':
-      training('GRANTED', OLD_TERMS, 200);
-      training('GRANTED', TRAINING_TERMS, 25);
-      break;
-    case 'absent':
-      break;
+  for (const [status, terms, daysAgo] of TRAINING_HISTORIES[trainingConsentOf(i)]) {
+    rows.push({ purpose: TRAINING_PURPOSE, status, policyVersion: terms === 'current' ? TRAINING_TERMS : OLD_TERMS, at: at(daysAgo) });
   }
   if (i % 5 === 0) {
     rows.push({ purpose: 'marketing.communications', status: 'GRANTED', policyVersion: POLICY_VERSION, at: at(15) });

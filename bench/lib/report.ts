@@ -7,8 +7,6 @@ import type { Settings } from './settings.js';
 import { fmt, median, ratio } from './stats.js';
 import { targetsTable } from './targets.js';
 
-export type { Sample } from './aggregate.js';
-
 export interface ReportInput {
   readonly settings: Settings;
   readonly machine: MachineInfo;
