@@ -53,6 +53,7 @@ import { mainTable, writeReport, type ReportInput } from './lib/report.js';
 import { schemaQueryId } from './lib/schema-cost.js';
 import { post, startServer, type RunningServer, type ServerSpec } from './lib/servers.js';
 import { loadSettings } from './lib/settings.js';
+import { fmt } from './lib/stats.js';
 
 const started = Date.now();
 const log = (line: string): void => console.log(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`);
@@ -271,7 +272,7 @@ async function run(): Promise<number> {
               section: 'main', query: c.id, round, warmupS: settings.warmupS, durationS: settings.durationS, countAudit: server.spec.kind === 'govgate', connections,
             });
             samples.push(sample);
-            log(`[${done}/${total}] round ${round} ${c.id} ×${connections} ${server.spec.name}: ${sample.rps.toFixed(0)} req/s, p50 ${sample.p50.toFixed(1)} ms, p99 ${sample.p99.toFixed(1)} ms, CPU ${sample.cpuMsPerReq?.toFixed(2) ?? '–'} ms/req${sample.failures.length ? ` ⚠ ${sample.failures.join('; ')}` : ''}`);
+            log(`[${done}/${total}] round ${round} ${c.id} ×${connections} ${server.spec.name}: ${fmt(sample.rps, 0)} req/s, p50 ${fmt(sample.p50, 1)} ms, p99 ${fmt(sample.p99, 1)} ms, CPU ${fmt(sample.cpuMsPerReq, 2)} ms/req${sample.failures.length ? ` ⚠ ${sample.failures.join('; ')}` : ''}`);
             if (c.mutates) await resetBetweenMeasurements(db, q3Conversation, dataset);
             if (server.spec.kind === 'govgate') await clearAudit(db);
           }
@@ -307,7 +308,7 @@ async function run(): Promise<number> {
               section: 'list', query: `list-${size}`, round, warmupS: settings.scaleWarmupS, durationS: settings.scaleDurationS, countAudit: server.spec.kind === 'govgate', connections: settings.scaleConnections,
             });
             samples.push(sample);
-            log(`round ${round} list-${size} ${server.spec.name}: ${sample.rps.toFixed(0)} req/s, p99 ${sample.p99.toFixed(1)} ms, CPU ${sample.cpuMsPerReq?.toFixed(2) ?? '–'} ms/req`);
+            log(`round ${round} list-${size} ${server.spec.name}: ${fmt(sample.rps, 0)} req/s, p99 ${fmt(sample.p99, 1)} ms, CPU ${fmt(sample.cpuMsPerReq, 2)} ms/req`);
             if (server.spec.kind === 'govgate') await clearAudit(db);
           }
         }
@@ -343,7 +344,7 @@ async function run(): Promise<number> {
                   section: 'schema', query: q.id, round, warmupS: settings.scaleWarmupS, durationS: settings.scaleDurationS, countAudit: server.spec.kind === 'govgate', connections,
                 });
                 samples.push(sample);
-                log(`round ${round} ${q.id} ×${connections} ${server.spec.name}: ${sample.rps.toFixed(0)} req/s, p99 ${sample.p99.toFixed(1)} ms, CPU ${sample.cpuMsPerReq?.toFixed(2) ?? '–'} ms/req`);
+                log(`round ${round} ${q.id} ×${connections} ${server.spec.name}: ${fmt(sample.rps, 0)} req/s, p99 ${fmt(sample.p99, 1)} ms, CPU ${fmt(sample.cpuMsPerReq, 2)} ms/req`);
                 if (server.spec.kind === 'govgate') await clearAudit(db);
               }
             }

@@ -105,8 +105,9 @@ export async function measure(ctx: MeasureContext, server: RunningServer, body: 
     round: o.round,
     connections: o.connections,
     rps: result.rps,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
+    // NaN (no response in the window) arrives as null: JSON over IPC.
+    p50: result.latency.p50 ?? Number.NaN,
+    p99: result.latency.p99 ?? Number.NaN,
     cpuMsPerReq: perRequest(delta('server')),
     dbCpuMsPerReq: perRequest(delta('db')),
     requests: result.requests,
