@@ -4,15 +4,16 @@
  * for `PROFILE_REQUESTS` requests after a warm-up. Prints server CPU per request and, with
  * `PROFILE_OUT`, writes a V8 CPU profile of the measured requests (not of the set-up) to open in DevTools.
  *
- *   node --import tsx bench/profile.ts q1                     # 100 users, service role
- *   PROFILE_FIELDS=500 node --import tsx bench/profile.ts synthetic
- *   PROFILE_OUT=bench/profiles/q1.cpuprofile node --import tsx bench/profile.ts q1   # V8 profile of the measured requests only
+ *   NODE_ENV=production node --import tsx bench/profile.ts q1                     # 100 users, service role
+ *   NODE_ENV=production PROFILE_FIELDS=500 node --import tsx bench/profile.ts synthetic
+ *   NODE_ENV=production PROFILE_OUT=bench/profiles/q1.cpuprofile node --import tsx bench/profile.ts q1   # V8 profile of the measured requests only
+ *
+ * NODE_ENV=production as the bench's servers run: graphql-js reads it when it loads (before this
+ * module's code runs) and checks types more expensively without it.
  *
  * Not a benchmark (no peers, one process does the load and the serving): a tool to see where a
  * request's time goes, step by step, while changing the request path.
  */
-// graphql-js checks types more cheaply in production; the bench's servers run with it too.
-process.env.NODE_ENV = 'production';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector';
 import { tmpdir } from 'node:os';
@@ -63,6 +64,7 @@ async function startProfiler(): Promise<{ stop(): Promise<unknown> }> {
 }
 
 async function main(): Promise<void> {
+  if (process.env.NODE_ENV !== 'production') throw new Error('run with NODE_ENV=production (graphql-js reads it when it loads)');
   const spec = QUERIES[which];
   if (!spec) throw new Error(`unknown query ${which}: one of ${Object.keys(QUERIES).join(', ')}`);
   const server = process.env.MONGODB_URI ? null : await startJavaMongoServer();
