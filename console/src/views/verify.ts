@@ -37,7 +37,11 @@ export function renderVerify(ctx: ViewContext): HTMLElement {
 }
 
 function verdict(v: Verification, tenant: string): HTMLElement[] {
-  const summary = `${v.checkedEvents} events and ${v.checkedCheckpoints} signed tree heads checked in ${v.chains.length} chain${v.chains.length === 1 ? '' : 's'}.`;
+  const chains = `${v.chains.length} chain${v.chains.length === 1 ? '' : 's'}`;
+  // Verification stops at the first break: past it, nothing was checked, so no count is given.
+  const summary = v.ok
+    ? `${v.checkedEvents} events and ${v.checkedCheckpoints} signed tree heads checked in ${chains}.`
+    : `First problem in ${v.brokenChainId ? `chain ${v.brokenChainId}` : 'the tenant\u2019s log'}${v.firstBrokenSeq !== null ? ` at seq ${v.firstBrokenSeq}` : ''}${v.reason ? `: ${v.reason}` : ''} (${chains} examined).`;
   const out: HTMLElement[] = [
     h(
       'div',
