@@ -240,6 +240,7 @@ describe('compliance console in Chromium', () => {
     await page.getByRole('link', { name: 'Decisions chart' }).click();
     const chart = page.getByRole('img', { name: 'Decisions by reason over time' });
     await chart.waitFor();
+    await expectLabelled(tracked);
     expect(await chart.locator('rect.bar').count()).toBeGreaterThan(0);
     const legend = await page.getByRole('list', { name: 'Series' }).locator('li').allTextContents();
     expect(legend.map((s) => s.trim())).toEqual(expect.arrayContaining(['ALLOW', 'REDACT · ROLE']));
