@@ -76,3 +76,12 @@ export function download(name: string, text: string, type: string): void {
   link.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
+
+/** A panel form handled by script: submitting runs `onSubmit`, never a navigation (the CSP's form-action allows none). */
+export function form(labelledBy: string, onSubmit: () => unknown, ...children: Child[]): HTMLFormElement {
+  const submit = (event: Event): void => {
+    event.preventDefault();
+    void onSubmit();
+  };
+  return h('form', { class: 'panel', 'aria-labelledby': labelledBy, onsubmit: submit }, ...children);
+}

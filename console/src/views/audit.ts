@@ -1,9 +1,10 @@
-import { field, h, select, show, statusLine, table } from '../dom.js';
+import { field, form, h, select, show, statusLine, table } from '../dom.js';
 import { Pager } from '../pager.js';
 import { AUDIT_EVENTS, type AuditEventsResult, type AuditEventView, type AuditFilter, type Decision } from '../queries.js';
 import { fromInput, utc } from '../time.js';
 import { call } from './call.js';
 import { officerOnly } from './guard.js';
+import { pageButtons } from './page-buttons.js';
 import type { ViewContext } from './view.js';
 
 const DECISIONS: readonly Decision[] = ['ALLOW', 'REDACT', 'DENY'];
@@ -34,38 +35,24 @@ export function renderAudit(ctx: ViewContext): HTMLElement {
     const events = data.auditEvents.edges.map((e) => e.node);
     const first = (pager.page - 1) * Number(pageSize.value) + 1;
     status.textContent = events.length ? `Page ${pager.page}: events ${first}\u2013${first + events.length - 1}${pager.canGoForward ? ', more after' : ''}.` : 'No event matches.';
-    show(
-      results,
-      events.length ? eventsTable(events) : null,
-      h(
-        'div',
-        { class: 'pager', role: 'group', 'aria-label': 'Pages' },
-        h('button', { type: 'button', class: 'secondary', disabled: !pager.canGoBack, onclick: () => (pager.previous(), void load()) }, 'Previous page'),
-        h('button', { type: 'button', class: 'secondary', disabled: !pager.canGoForward, onclick: () => (pager.next(), void load()) }, 'Next page'),
-      ),
-    );
+    show(results, events.length ? eventsTable(events) : null, pageButtons(pager, load));
   };
 
-  const form = h(
-    'form',
-    {
-      class: 'panel filters',
-      'aria-labelledby': 'audit-title',
-      onsubmit: (event: Event) => {
-        event.preventDefault();
-        const from = fromInput(inputs.from.value);
-        const to = fromInput(inputs.to.value);
-        filter = {
-          ...(inputs.subject.value.trim() ? { subject: inputs.subject.value.trim() } : {}),
-          ...(inputs.actor.value.trim() ? { actor: inputs.actor.value.trim() } : {}),
-          ...(inputs.operationName.value.trim() ? { operationName: inputs.operationName.value.trim() } : {}),
-          ...(from ? { from: from.toISOString() } : {}),
-          ...(to ? { to: to.toISOString() } : {}),
-          ...(decision.value ? { decision: decision.value as Decision } : {}),
-        };
-        pager.reset();
-        void load();
-      },
+  const filters = form(
+    'audit-title',
+    () => {
+      const from = fromInput(inputs.from.value);
+      const to = fromInput(inputs.to.value);
+      filter = {
+        ...(inputs.subject.value.trim() ? { subject: inputs.subject.value.trim() } : {}),
+        ...(inputs.actor.value.trim() ? { actor: inputs.actor.value.trim() } : {}),
+        ...(inputs.operationName.value.trim() ? { operationName: inputs.operationName.value.trim() } : {}),
+        ...(from ? { from: from.toISOString() } : {}),
+        ...(to ? { to: to.toISOString() } : {}),
+        ...(decision.value ? { decision: decision.value as Decision } : {}),
+      };
+      pager.reset();
+      return load();
     },
     h('h2', { id: 'audit-title' }, 'Audit log'),
     h(
@@ -82,7 +69,7 @@ export function renderAudit(ctx: ViewContext): HTMLElement {
     h('button', { type: 'submit' }, 'Search'),
   );
   void load();
-  return h('div', {}, form, status, results);
+  return h('div', {}, filters, status, results);
 }
 
 function eventsTable(events: readonly AuditEventView[]): HTMLTableElement {

@@ -1,5 +1,5 @@
 import { decisionChart, seriesOf } from '../chart-svg.js';
-import { field, h, select, show, statusLine, table } from '../dom.js';
+import { field, form, h, select, show, statusLine, table } from '../dom.js';
 import { DECISION_STATS, type Bucket, type DecisionStatsResult } from '../queries.js';
 import { DAY_MS, fromInput, HOUR_MS, toInput, utc } from '../time.js';
 import { call } from './call.js';
@@ -38,21 +38,14 @@ export function renderChart(ctx: ViewContext): HTMLElement {
     );
   };
 
-  const form = h(
-    'form',
-    {
-      class: 'panel',
-      'aria-labelledby': 'chart-form-title',
-      onsubmit: (event: Event) => {
-        event.preventDefault();
-        void load();
-      },
-    },
+  const range = form(
+    'chart-form-title',
+    load,
     h('h2', { id: 'chart-form-title' }, 'Decisions by reason over time'),
     h('p', { class: 'hint' }, 'Counted by the database from your tenant\u2019s audit log: at most a week of hours or 366 days.'),
     h('div', { class: 'grid' }, field('From (UTC)', from), field('To (UTC)', to), field('Bucket', bucket)),
     h('button', { type: 'submit' }, 'Show'),
   );
   void load();
-  return h('div', {}, form, status, out);
+  return h('div', {}, range, status, out);
 }

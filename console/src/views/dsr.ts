@@ -4,6 +4,7 @@ import { DATA_SUBJECT_REQUESTS, type DsrResult, type DsrView } from '../queries.
 import { DAY_MS, utc } from '../time.js';
 import { call } from './call.js';
 import { officerOnly } from './guard.js';
+import { pageButtons } from './page-buttons.js';
 import type { ViewContext } from './view.js';
 
 const PAGE = 50;
@@ -32,12 +33,7 @@ export function renderDsr(ctx: ViewContext): HTMLElement {
             (i) => (requests[i]?.overdue ? 'row-overdue' : undefined),
           )
         : null,
-      h(
-        'div',
-        { class: 'pager', role: 'group', 'aria-label': 'Pages' },
-        h('button', { type: 'button', class: 'secondary', disabled: !pager.canGoBack, onclick: () => (pager.previous(), void load()) }, 'Previous page'),
-        h('button', { type: 'button', class: 'secondary', disabled: !pager.canGoForward, onclick: () => (pager.next(), void load()) }, 'Next page'),
-      ),
+      pageButtons(pager, load),
     );
   };
   void load();

@@ -1,4 +1,4 @@
-import { download, field, h, statusLine } from '../dom.js';
+import { download, field, form, h, statusLine } from '../dom.js';
 import { EVIDENCE_BUNDLE, type EvidenceResult } from '../queries.js';
 import { DAY_MS, fromInput, toInput } from '../time.js';
 import { call } from './call.js';
@@ -17,26 +17,21 @@ export function renderEvidence(ctx: ViewContext): HTMLElement {
   const since = h('textarea', { name: 'since', rows: 3, spellcheck: 'false' });
   const status = statusLine();
 
-  const form = h(
-    'form',
-    {
-      class: 'panel',
-      'aria-labelledby': 'evidence-title',
-      onsubmit: async (event: Event) => {
-        event.preventDefault();
-        const start = fromInput(from.value);
-        const end = fromInput(to.value);
-        if (!start || !end) {
-          status.textContent = 'Give both ends of the range.';
-          return;
-        }
-        const data = await call<EvidenceResult>(ctx, status, EVIDENCE_BUNDLE, { from: start.toISOString(), to: end.toISOString(), since: since.value.trim() || null });
-        if (!data) return;
-        const stamp = (d: Date): string => d.toISOString().slice(0, 16).replace(/:/g, '');
-        const name = `govgate-evidence-${ctx.session.claims.tenant}-${stamp(start)}-${stamp(end)}.jws`;
-        download(name, data.evidenceBundle, 'application/jose');
-        status.textContent = `Saved ${name} (${Math.ceil(data.evidenceBundle.length / 1024)} KiB).`;
-      },
+  const request = form(
+    'evidence-title',
+    async () => {
+      const start = fromInput(from.value);
+      const end = fromInput(to.value);
+      if (!start || !end) {
+        status.textContent = 'Give both ends of the range.';
+        return;
+      }
+      const data = await call<EvidenceResult>(ctx, status, EVIDENCE_BUNDLE, { from: start.toISOString(), to: end.toISOString(), since: since.value.trim() || null });
+      if (!data) return;
+      const stamp = (d: Date): string => d.toISOString().slice(0, 16).replace(/:/g, '');
+      const name = `govgate-evidence-${ctx.session.claims.tenant}-${stamp(start)}-${stamp(end)}.jws`;
+      download(name, data.evidenceBundle, 'application/jose');
+      status.textContent = `Saved ${name} (${Math.ceil(data.evidenceBundle.length / 1024)} KiB).`;
     },
     h('h2', { id: 'evidence-title' }, 'Evidence bundle'),
     h('p', {}, 'A compact JWS signed by the gateway\u2019s audit key over the range: event hashes and field coordinates (never values), signed tree heads with proofs, the verification and the pack.'),
@@ -53,5 +48,5 @@ export function renderEvidence(ctx: ViewContext): HTMLElement {
     h('p', {}, h('a', { href: JWKS_PATH, download: 'govgate-jwks.json' }, `Public audit keys (${JWKS_PATH})`)),
     h('p', {}, 'Then, offline: ', h('code', {}, 'npm run evidence:verify -- bundle.jws --jwks govgate-jwks.json')),
   );
-  return h('div', {}, form, status, keys);
+  return h('div', {}, request, status, keys);
 }

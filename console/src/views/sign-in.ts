@@ -1,5 +1,5 @@
 import { explain, graphql } from '../api.js';
-import { field, h, statusLine } from '../dom.js';
+import { field, form, h, statusLine } from '../dom.js';
 import { clearSession, saveSession, type Session } from '../session.js';
 
 interface DevToken {
@@ -42,16 +42,9 @@ export function renderSignIn(onSignedIn: (session: Session) => void, notice?: st
     onSignedIn(session);
   };
 
-  const form = h(
-    'form',
-    {
-      class: 'panel',
-      'aria-labelledby': 'paste-title',
-      onsubmit: (event: Event) => {
-        event.preventDefault();
-        void signIn(input.value);
-      },
-    },
+  const paste = form(
+    'paste-title',
+    () => signIn(input.value),
     h('h2', { id: 'paste-title' }, 'Sign in with a token'),
     field('Bearer token', input, 'Paste a token from your identity provider. It is kept in this tab only (sessionStorage) and sent to this gateway only.'),
     h('button', { type: 'submit' }, 'Sign in'),
@@ -74,7 +67,7 @@ export function renderSignIn(onSignedIn: (session: Session) => void, notice?: st
     );
   });
 
-  return h('div', { class: 'sign-in' }, status, form, picker);
+  return h('div', { class: 'sign-in' }, status, paste, picker);
 }
 
 async function loadDemoTokens(): Promise<DevToken[]> {
