@@ -2,8 +2,9 @@
 #
 # govgate gateway image.
 #
-# There is no compile step: the TypeScript sources run through tsx (a runtime dependency) loaded
-# as a Node module hook, so the image holds src/ + production node_modules only.
+# The TypeScript sources run through tsx (a runtime dependency) loaded as a Node module hook, so
+# the image holds src/ + production node_modules, plus the compliance console's static files
+# (console/dist, served at /console), built by Vite in a stage of their own.
 #
 #   docker build -t govgate .
 #
@@ -34,6 +35,15 @@ WORKDIR /app
 COPY package.json package-lock.json .npmrc ./
 RUN npm ci --omit=dev && npm cache clean --force
 
+# ---- console: the compliance console's static files (Vite is a development dependency) --------
+FROM ${NODE_IMAGE} AS console
+WORKDIR /app
+COPY package.json package-lock.json .npmrc ./
+RUN npm ci --no-audit --no-fund
+COPY console ./console
+COPY src/scripts/build-console.ts ./src/scripts/
+RUN npm run build:console
+
 # ---- runtime ----------------------------------------------------------------------------------
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production \
@@ -48,6 +58,7 @@ COPY --from=deps /app/node_modules ./node_modules
 COPY package.json package-lock.json tsconfig.json ./
 COPY schema ./schema
 COPY src ./src
+COPY --from=console /app/console/dist ./console/dist
 RUN mkdir -p /app/.govgate && chown node:node /app/.govgate
 
 USER node

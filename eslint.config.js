@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'test/mongo/target/**', 'test/generated/**', 'test/.doc-examples/**', 'dist/**', 'coverage/**'] },
+  { ignores: ['node_modules/**', 'test/mongo/target/**', 'test/generated/**', 'test/.doc-examples/**', 'dist/**', 'coverage/**', 'console/dist/**', 'test-artifacts/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -15,6 +15,11 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-console': ['error', { allow: ['error'] }],
     },
+  },
+  {
+    // The compliance console runs in a browser.
+    files: ['console/src/**'],
+    languageOptions: { globals: { ...globals.browser } },
   },
   {
     // Scripts and benchmarks talk to a terminal.

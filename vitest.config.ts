@@ -8,8 +8,8 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
-    // Starts one mongo-java-server for the run unless MONGODB_URI is set.
-    globalSetup: ['test/global-setup.ts'],
+    // Starts one mongo-java-server for the run unless MONGODB_URI is set; builds the console if it is stale.
+    globalSetup: ['test/global-setup.ts', 'test/console-setup.ts'],
     pool: 'forks',
     testTimeout: 30_000,
     // Generous: the first run builds the Java launcher with Maven.

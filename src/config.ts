@@ -113,6 +113,8 @@ export const envSchema = z
     GOVGATE_STATE_DIR: z.string().min(1).default('.govgate'),
     /** Serve GraphiQL at /graphql. Default true outside production. */
     GRAPHIQL: bool.optional(),
+    /** Serve the compliance console (static files of console/dist) at /console. Default true. */
+    CONSOLE: bool.default(true),
     /** OpenTelemetry: OTLP/HTTP base URL; set, every GraphQL operation is a span sent to `<url>/v1/traces`. Default unset (no tracing). */
     OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
     /** `service.name` of the spans. Default govgate. */
@@ -148,8 +150,11 @@ export const envSchema = z
     }
   });
 
+/** Development keys generated in the state directory: no issuer is configured. */
+export type DevAuthConfig = { mode: 'development'; stateDir: string; issuer: string; audience: string; clockToleranceS: number };
+
 export type AuthConfig =
-  | { mode: 'development'; stateDir: string; issuer: string; audience: string; clockToleranceS: number }
+  | DevAuthConfig
   | { mode: 'jwks-file'; jwksFile: string; issuer?: string; audience?: string; clockToleranceS: number }
   | { mode: 'jwks-url'; jwksUrl: string; cooldownS: number; issuer?: string; audience?: string; clockToleranceS: number };
 
@@ -212,6 +217,8 @@ export interface GatewayConfig {
   readonly seedDemo: boolean;
   readonly stateDir: string;
   readonly graphiql: boolean;
+  /** CONSOLE: serve the compliance console at /console. */
+  readonly console: boolean;
   /** OpenTelemetry export; unset: no spans are made. */
   readonly tracing?: { readonly endpoint: string; readonly serviceName: string };
 }
@@ -296,6 +303,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): GatewayConf
     seedDemo: e.SEED_DEMO ?? !e.MONGODB_URI,
     stateDir,
     graphiql: e.GRAPHIQL ?? e.NODE_ENV !== 'production',
+    console: e.CONSOLE,
     ...(e.OTEL_EXPORTER_OTLP_ENDPOINT ? { tracing: Object.freeze({ endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: e.OTEL_SERVICE_NAME }) } : {}),
   };
   return Object.freeze(config);

@@ -1,11 +1,12 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DEV_ALG, loadOrCreateDevKeys, signToken, type DevKeys } from './auth/index.js';
+import { loadOrCreateDevKeys, type DevKeys } from './auth/index.js';
 import { ConfigError, loadConfig, type GatewayConfig } from './config.js';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from './db/embedded.js';
 import { openDatabases } from './db/open-databases.js';
 import { registerModels } from './db/register-models.js';
-import { DEMO_USERS, seedDemoData } from './db/seed-demo.js';
+import { signDemoTokens } from './db/demo-tokens.js';
+import { seedDemoData } from './db/seed-demo.js';
 import { createLogger } from './logger.js';
 import { createGateway } from './server.js';
 
@@ -23,15 +24,12 @@ function readConfig(): GatewayConfig {
 
 async function printDemoTokens(config: GatewayConfig, devKeys: DevKeys | undefined, url: string): Promise<void> {
   console.log(`\ngovgate ready: ${url}  (pack ${config.policyPack})`);
+  if (config.console) console.log(`compliance console: ${url.replace(/\/graphql$/, '/console/')}`);
   if (!devKeys || config.auth.mode !== 'development') return;
   console.log('\nDemo tokens (valid 12 h). Try:');
   console.log(`  curl -s ${url} -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \\`);
   console.log(`    -d '{"query":"{ me { id displayName email conversations { title messages { role content } } } }"}'\n`);
-  for (const user of DEMO_USERS) {
-    const token = await signToken(
-      { sub: user.subject, tenant: user.tenant, roles: user.roles },
-      { key: devKeys.privateKey, kid: devKeys.kid, alg: DEV_ALG, issuer: config.auth.issuer, audience: config.auth.audience, expiresIn: '12h' },
-    );
+  for (const { user, token } of await signDemoTokens(devKeys, config.auth, '12h')) {
     console.log(`${user.roles.join(',')} (${user.subject}@${user.tenant}):\n  ${token}\n`);
   }
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 
 const requestIdPattern = /^[A-Za-z0-9._:-]{8,64}$/;
 
@@ -32,4 +33,9 @@ export function clientOf(request: Request): string | null {
   const agent = request.headers.get('user-agent');
   const token = agent?.split(/\s/, 1)[0]?.slice(0, 64);
   return token && /^[\x21-\x7e]+$/.test(token) ? token : null;
+}
+
+/** The TCP peer's address when the request came through node:http (Yoga's server context), else undefined. */
+export function peerAddressOf(serverContext: unknown): string | undefined {
+  return (serverContext as { req?: IncomingMessage } | undefined)?.req?.socket.remoteAddress;
 }

@@ -13,6 +13,8 @@ import { createPseudonymizer, createStateSeal, governedFieldsOf, loadPolicyPack,
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type GatewayMetrics } from './metrics.js';
 import { useBodyLimit } from './plugins/use-body-limit.js';
+import { useConsole } from './plugins/use-console.js';
+import { consoleDevTokens } from './db/demo-tokens.js';
 import { useGraphqlMetrics } from './plugins/use-graphql-metrics.js';
 import { useRequestLog } from './plugins/use-request-log.js';
 import { useJwks } from './plugins/use-jwks.js';
@@ -156,6 +158,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       admission.plugin,
       useReadiness({ checks: { mongodb: connection, audit: auditConnection }, instanceId, timeoutMs: 2000 }),
       useJwks(audit.jwks),
+      ...(config.console ? [useConsole({ devTokens: consoleDevTokens(config, options.devKeys) })] : []),
       useMetricsEndpoint(metrics.registry),
       useGraphqlMetrics(metrics.registry),
       ...(tracing ? [tracing.plugin] : []),

@@ -1,4 +1,3 @@
-import type { IncomingMessage } from 'node:http';
 import type { Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import { isAuthenticated, type Caller, type Verifier } from '../auth/index.js';
@@ -6,7 +5,7 @@ import { GovgateError, isGovgateError } from '../errors.js';
 import type { PolicyPack } from '../governance/packs/index.js';
 import { isPurpose } from '../governance/taxonomy/index.js';
 import type { GatewayMetrics } from '../metrics.js';
-import { clientOf, mipOptOutOf, requestIdOf } from '../request-meta.js';
+import { clientOf, mipOptOutOf, peerAddressOf, requestIdOf } from '../request-meta.js';
 import type { RateLimiter } from '../security/rate-limiter.js';
 import type { AuditHandOff } from './audit-hand-off.js';
 import { resolvePurpose } from './purpose.js';
@@ -42,7 +41,7 @@ export interface Admission {
 const rateLimited = (waitS: number): GovgateError =>
   new GovgateError('RATE_LIMITED', 'too many requests; slow down', { extensions: { http: { headers: { 'retry-after': String(Math.max(1, Math.ceil(waitS))) } } } });
 
-const peerOf = (serverContext: unknown): string => `peer:${(serverContext as { req?: IncomingMessage } | undefined)?.req?.socket.remoteAddress ?? 'local'}`;
+const peerOf = (serverContext: unknown): string => `peer:${peerAddressOf(serverContext) ?? 'local'}`;
 
 /**
  * Step 1 of a request, in Yoga's onRequest, before the body is read or parsed: authenticate the

@@ -155,8 +155,15 @@ describe('Dockerfile and .dockerignore', () => {
     expect(pkg.dependencies).toHaveProperty('tsx');
   });
 
+  it('builds the compliance console in a stage of its own and ships only its output where the gateway serves it from', () => {
+    expect(dockerfile).toMatch(/^FROM \$\{NODE_IMAGE\} AS console$/m);
+    expect(dockerfile).toMatch(/^RUN npm run build:console$/m);
+    // src/plugins/use-console.ts serves <install>/console/dist; WORKDIR is /app.
+    expect(dockerfile).toMatch(/^COPY --from=console \/app\/console\/dist \.\/console\/dist$/m);
+  });
+
   it('keeps local state and dependencies out of the build context', () => {
-    for (const entry of ['node_modules', '.git', '.govgate', 'coverage', '*.log', 'test/mongo/target']) {
+    for (const entry of ['node_modules', '.git', '.govgate', 'coverage', '*.log', 'test/mongo/target', 'console/dist', 'test-artifacts']) {
       expect(dockerignore).toContain(entry);
     }
   });

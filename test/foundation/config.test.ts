@@ -4,7 +4,7 @@ import { ConfigError, loadConfig } from '../../src/config.js';
 describe('config', () => {
   it('applies documented defaults and freezes the result', () => {
     const config = loadConfig({});
-    expect(config).toMatchObject({ env: 'development', port: 4000, host: '127.0.0.1', policyPack: 'deepailab', graphiql: true, seedDemo: true });
+    expect(config).toMatchObject({ env: 'development', port: 4000, host: '127.0.0.1', policyPack: 'deepailab', graphiql: true, seedDemo: true, console: true });
     expect(config.auth.mode).toBe('development');
     expect(config.mongo.writeConcern).toBe(1);
     expect(Object.isFrozen(config)).toBe(true);
@@ -39,6 +39,13 @@ describe('config', () => {
     });
     expect(prod.mongo.writeConcern).toBe('majority');
     expect(prod.graphiql).toBe(false);
+    expect(prod.console).toBe(true);
+  });
+
+  it('CONSOLE takes a boolean and nothing else', () => {
+    expect(loadConfig({ CONSOLE: 'false' }).console).toBe(false);
+    expect(loadConfig({ CONSOLE: '1' }).console).toBe(true);
+    expect(() => loadConfig({ CONSOLE: 'maybe' })).toThrow(/CONSOLE/);
   });
 
   it('refuses a write concern that acknowledges nothing', () => {

@@ -112,6 +112,7 @@ describe('npm start in development with every option set away from its default',
         LOG_LEVEL: 'info',
         RATE_LIMIT_PER_SECOND: '0',
         RETENTION_SWEEP_INTERVAL_S: '1',
+        CONSOLE: 'false',
       },
       { started, tokens: true },
     );
@@ -200,6 +201,15 @@ describe('npm start in development with every option set away from its default',
     const introspection = await postGraphQL(main.url, INTROSPECT, { token: alice });
     expect(introspection.data ?? null).toBeNull();
     expect(introspection.errors?.[0]?.message).toMatch(/introspection/i);
+  });
+
+  it('CONSOLE=false serves nothing under /console, not even the demo tokens development keys would offer', async () => {
+    for (const path of ['/console/', '/console/dev-tokens']) {
+      const res = await fetch(`http://${host}:${port}${path}`);
+      expect(res.status, path).toBe(404);
+      expect(res.headers.get('content-security-policy'), path).toBeNull();
+    }
+    expect(main.app.stdout()).not.toMatch(/compliance console:/);
   });
 
   it('MAX_BATCH=2: a batch of 2 is answered, one of 3 is refused with 413', async () => {
@@ -296,6 +306,14 @@ describe('npm start in production with the defaults', () => {
     const token = await issuer.token({ sub: 'pat', tenant: 'prod', roles: ['user'] });
     expect((await batch(main.url, 10, token)).status).toBe(200);
     expect((await batch(main.url, 11, token)).status).toBe(413);
+  });
+
+  it('CONSOLE defaults to true: the console is served under its CSP, without the development demo-token endpoint', async () => {
+    const page = await fetch(`${main.base}/console/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(main.app.stdout()).toMatch(/compliance console: http:\/\/\S+\/console\//);
+    expect((await fetch(`${main.base}/console/dev-tokens`)).status).toBe(404);
   });
 
   it('AUDIT_SIGNING_KEY is the key published at /.well-known/jwks.json', async () => {

@@ -103,8 +103,9 @@ describe('build-time classification checks', () => {
 });
 
 /** Types that hold no personal data: roots, Relay plumbing, governance metadata, introspection. */
-// Metadata about the schema, the pack and the audit chain: no field holds personal data.
-const NON_PERSONAL_TYPES = [/^Query$/, /^Mutation$/, /^Subscription$/, /^PageInfo$/, /Connection$/, /Edge$/, /^DataMapEntry$/, /^Policy([A-Z]|$)/, /^AuditVerification$/, /^ChainVerification$/, /^AuditProblem$/, /^PackFacts$/, /^PackSubProcessor$/, /^RecordOfProcessing$/, /^Processing[A-Z]/, /^Taxonomy/, /^GuardianConfirmation$/, /^CollectionCount$/, /^KeptRecords$/, /^DsrExtension$/, /^__/];
+// Metadata about the schema, the pack and the audit chain (and counts of its decisions, never a
+// subject: DecisionStat): no field holds personal data.
+const NON_PERSONAL_TYPES = [/^Query$/, /^Mutation$/, /^Subscription$/, /^PageInfo$/, /Connection$/, /Edge$/, /^DataMapEntry$/, /^Policy([A-Z]|$)/, /^AuditVerification$/, /^ChainVerification$/, /^AuditProblem$/, /^DecisionStat$/, /^PackFacts$/, /^PackSubProcessor$/, /^RecordOfProcessing$/, /^Processing[A-Z]/, /^Taxonomy/, /^GuardianConfirmation$/, /^CollectionCount$/, /^KeptRecords$/, /^DsrExtension$/, /^__/];
 
 describe('the real schema', () => {
   const schema = buildSchema();

@@ -6,8 +6,8 @@ import { REASONS } from '../../governance/index.js';
 import { subjectKeysOf } from '../../keys/index.js';
 import { requireComplianceOfficer } from './compliance-guard.js';
 
-const DecisionEnum = builder.enumType('Decision', { values: ['ALLOW', 'REDACT', 'DENY'] as const });
-const ReasonEnum = builder.enumType('ReasonCode', {
+export const DecisionEnum = builder.enumType('Decision', { values: ['ALLOW', 'REDACT', 'DENY'] as const });
+export const ReasonEnum = builder.enumType('ReasonCode', {
   description:
     'Why a value was redacted. Audit decisions hold the precise reason; in a response, a reason revealing the subject\'s own state ' +
     '(CONSENT, RESTRICTED, OBJECTED, OPTED_OUT, MINOR, ERASED) shows as WITHHELD unless the caller is the subject or one of its roles ' +

@@ -1,4 +1,5 @@
 import './audit.schema.js';
+import './decision-stats.schema.js';
 import './record-of-processing.schema.js';
 
 export { recordOfProcessing, recordAsMarkdown, type RecordOfProcessing } from './record-of-processing.js';
