@@ -21,7 +21,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Connection } from 'mongoose';
-import { identifyEvents, type AuditEventDoc } from '../src/audit/index.js';
+import { decisionsOf, identifyEvents, type AuditEventDoc } from '../src/audit/index.js';
 import { connectDatabase } from '../src/db/connect.js';
 import { startJavaMongoServer, type RunningMongoServer } from '../src/db/java-mongo-server.js';
 import { messageModel } from '../src/features/conversations/index.js';
@@ -231,7 +231,7 @@ async function run(): Promise<number> {
             const event = await db.collection<AuditEventDoc>('audit_events').findOne({ _id: auditId });
             // Stored under the subjects' audit pseudonyms: mapped back with their keys, as for a compliance officer.
             const [identified] = event ? await identifyEvents(subjectKeys, TENANT, [event]) : [];
-            problems.push(...(identified ? c.checkDecisions(identified.decisions) : [`audit event ${auditId} not found`]));
+            problems.push(...(identified ? c.checkDecisions(decisionsOf(identified)) : [`audit event ${auditId} not found`]));
           }
         }
         if (problems.length) failures.push(`${server.spec.name} ${c.id}: ${problems.join(' | ')}`);

@@ -1,6 +1,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CompactSign, createLocalJWKSet, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JSONWebKeySet, type JWK, type JWTVerifyGetKey } from 'jose';
+import { createPrivateKey, sign as cryptoSign, type JsonWebKey } from 'node:crypto';
+import { createLocalJWKSet, exportJWK, generateKeyPair, importJWK, type JSONWebKeySet, type JWK, type JWTVerifyGetKey } from 'jose';
 import type { GatewayConfig } from '../config.js';
 
 /** Algorithms accepted for audit signatures: asymmetric only. */
@@ -51,13 +52,23 @@ async function signerFromJwk(privateJwk: JWK, origin: string): Promise<AuditSign
   if (!kid) throw new AuditKeyError(`${origin}: the JWK needs a kid`);
   if (!privateJwk.d) throw new AuditKeyError(`${origin}: the JWK must be a private key`);
   if (!isAlgorithm(alg)) throw new AuditKeyError(`${origin}: alg must be one of ${AUDIT_ALGORITHMS.join(', ')}`);
-  const key = (await importJWK(privateJwk, alg)) as CryptoKey;
-  const encoder = new TextEncoder();
+  // jose checks the key is usable for the algorithm (and refuses what is not)...
+  await importJWK(privateJwk, alg);
+  // ...but signs through WebCrypto, a thread-pool hop per signature, and every audit write signs a
+  // tree head: node:crypto signs synchronously, about three times cheaper. The output is an
+  // ordinary compact JWS (RFC 7515) that jose verifies (test/audit/audit-keys.test.ts).
+  const key = createPrivateKey({ key: privateJwk as JsonWebKey, format: 'jwk' });
+  const dsaEncoding = alg === 'ES256' ? 'ieee-p1363' : undefined;
+  const digest = alg === 'EdDSA' ? null : 'sha256';
   return Object.freeze({
     kid,
     alg,
     publicJwk: publicOf(privateJwk, alg, kid),
-    sign: (payload: unknown, typ: string) => new CompactSign(encoder.encode(JSON.stringify(payload))).setProtectedHeader({ alg, kid, typ }).sign(key),
+    sign: async (payload: unknown, typ: string) => {
+      const signingInput = `${Buffer.from(JSON.stringify({ alg, kid, typ })).toString('base64url')}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
+      const signature = cryptoSign(digest, Buffer.from(signingInput), dsaEncoding ? { key, dsaEncoding } : key);
+      return `${signingInput}.${signature.toString('base64url')}`;
+    },
   });
 }
 

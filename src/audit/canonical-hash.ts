@@ -32,8 +32,11 @@ export function hashableOf(event: Omit<AuditEvent, 'hash'>): Record<string, unkn
       purpose: d.purpose,
       decision: d.decision,
       reason: d.reason ?? null,
-      subjects: d.subjects.map((x) => x ?? null),
+      // Inline subjects, or (events with subject sets) the set's index: the form it is stored in.
+      ...(event.subjectSets ? { set: d.set ?? null } : { subjects: (d.subjects ?? []).map((x) => x ?? null) }),
     })),
+    // Only when present: events without subject sets hash exactly as they did before them.
+    ...(event.subjectSets ? { subjectSets: event.subjectSets.map((set) => [...set]) } : {}),
     // Only when present: events without a policy hash exactly as they did before the field existed.
     ...(event.policy ? { policy: { pack: event.policy.pack, version: event.policy.version } } : {}),
     // Only when present: events without effects hash exactly as they did before the field existed.

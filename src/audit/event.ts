@@ -1,4 +1,4 @@
-import type { DecisionRecord } from '../governance/index.js';
+import type { StoredDecision } from './decision-sets.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -10,8 +10,8 @@ export interface AuditActor {
   readonly client: string | null;
 }
 
-/** One (subject, coordinate) decision, exactly as governance took it. */
-export type AuditDecision = DecisionRecord;
+/** One (coordinate, outcome) decision as stored, with the subjects it was taken for (inline or as a subject set). */
+export type AuditDecision = StoredDecision;
 
 /**
  * How a request ended, as far as the audit is concerned. INTENT: a mutation is about to take effect
@@ -43,6 +43,12 @@ export interface AuditEventInput {
   readonly accesses: readonly string[];
   readonly subjects: readonly string[];
   readonly decisions: readonly AuditDecision[];
+  /**
+   * The distinct sets of subjects the decisions were taken for, as positions in `subjects`
+   * (decision-sets.ts). Present on request events that decided values; absent on events written
+   * before subject sets (their decisions list subjects inline) and on events without decisions.
+   */
+  readonly subjectSets?: readonly (readonly number[])[];
   /**
    * What a system job did to stored records, per rule (the retention sweeper's outcome): counts and
    * the clause, never a value. Absent on every other event (and then not hashed, so chains written

@@ -1,3 +1,4 @@
+import { decisionSize } from './decision-sets.js';
 import { GovgateError } from '../errors.js';
 import type { PolicyPack } from '../governance/index.js';
 import type { AuditServices } from './audit-services.js';
@@ -131,7 +132,7 @@ export async function evidenceBundle(audit: AuditServices, pack: PolicyPack, ran
       purpose: d.purpose,
       outcome: d.outcome,
       coordinates: [...new Set(d.decisions.map((x) => x.coordinate).concat(d.accesses))].sort(),
-      decisions: d.decisions.map((x) => ({ coordinate: x.coordinate, decision: x.decision, reason: x.reason, values: x.subjects.length })),
+      decisions: d.decisions.map((x) => ({ coordinate: x.coordinate, decision: x.decision, reason: x.reason, values: decisionSize(d, x) })),
     })),
     checkpoints,
     proofs,

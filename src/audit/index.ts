@@ -12,4 +12,5 @@ export { evidenceBundle, art28Of, type EvidenceRange } from './evidence.js';
 export { verifyEvidenceBundle, type BundleVerification, type BundlePayload } from './verify-bundle.js';
 export type { Witness, WitnessEntry, WitnessView } from './witness/index.js';
 export { identifyEvents, pseudonymizeEvent, refOfSubject } from './subject-refs.js';
+export { compactDecisions, decisionsOf, decisionSize, subjectsOfDecision, type DecisionSets, type StoredDecision } from './decision-sets.js';
 export { authenticatedEvents } from './authenticate-events.js';

@@ -1,8 +1,8 @@
 import type { DocumentNode } from 'graphql';
 import { getOperationAST } from 'graphql';
 import type { AuthenticatedCaller } from '../auth/index.js';
-import type { DecisionRecord } from '../governance/index.js';
 import { documentHashOf } from './canonical-hash.js';
+import type { DecisionSets } from './decision-sets.js';
 import type { AuditEventInput, AuditOutcome } from './event.js';
 
 /** Client-chosen text kept in an event is cut to this many characters: the log is forever. */
@@ -42,13 +42,14 @@ export interface RequestEventParts {
   readonly code: string | null;
   readonly intent?: string | null;
   readonly accesses: readonly string[];
-  readonly decisions: readonly DecisionRecord[];
+  /** The values decided, with their subjects (decision-sets.ts); absent: none. */
+  readonly decided?: DecisionSets;
   /** The pack that decided (explainDecision and the dry-run read it). */
   readonly policy?: { readonly pack: string; readonly version: string };
 }
 
 export function requestEvent(parts: RequestEventParts): AuditEventInput {
-  const subjects = [...new Set(parts.decisions.flatMap((d) => d.subjects).filter((s): s is string => s !== null))].sort();
+  const decided = parts.decided && parts.decided.decisions.length > 0 ? parts.decided : null;
   return {
     id: parts.id,
     at: new Date(),
@@ -64,8 +65,9 @@ export function requestEvent(parts: RequestEventParts): AuditEventInput {
     code: parts.code,
     intent: parts.intent ?? null,
     accesses: [...parts.accesses],
-    subjects,
-    decisions: parts.decisions.map((d) => ({ ...d, subjects: [...d.subjects] })),
+    subjects: decided ? decided.subjects : [],
+    decisions: decided ? decided.decisions : [],
+    ...(decided ? { subjectSets: decided.subjectSets } : {}),
     ...(parts.policy ? { policy: parts.policy } : {}),
   };
 }

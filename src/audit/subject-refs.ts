@@ -1,4 +1,5 @@
 import type { SubjectKeyStore } from '../keys/index.js';
+import { renameSubjects } from './decision-sets.js';
 import type { AuditEventDoc, AuditEventInput } from './event.js';
 
 /**
@@ -9,20 +10,31 @@ import type { AuditEventDoc, AuditEventInput } from './event.js';
  * them to the person any more.
  */
 
-/** Every subject id an event names. */
-function subjectsOf(event: Pick<AuditEventInput, 'actor' | 'subjects' | 'decisions'>): string[] {
+type Named = Pick<AuditEventInput, 'actor' | 'subjects' | 'decisions' | 'subjectSets'>;
+
+/** Every subject id an event names (with subject sets, all of them are in `subjects`). */
+function subjectsOf(event: Named): string[] {
   const ids = new Set<string>(event.subjects);
   if (event.actor.subject) ids.add(event.actor.subject);
-  for (const d of event.decisions) for (const s of d.subjects) if (s !== null) ids.add(s);
+  if (!event.subjectSets) for (const d of event.decisions) for (const s of d.subjects ?? []) if (s !== null) ids.add(s);
   return [...ids];
 }
 
-function mapSubjects<E extends Pick<AuditEventInput, 'actor' | 'subjects' | 'decisions'>>(event: E, map: (id: string) => string): E {
+/**
+ * The event with every subject renamed. `sorted`: what is stored (the table sorted by the new
+ * names, subject sets following); otherwise a view for readers, positions kept.
+ */
+function mapSubjects<E extends Named>(event: E, map: (id: string) => string, sorted: boolean): E {
+  const actor = { ...event.actor, subject: event.actor.subject === null ? null : map(event.actor.subject) };
+  if (event.subjectSets) {
+    const renamed = sorted ? renameSubjects({ subjects: event.subjects, decisions: event.decisions, subjectSets: event.subjectSets }, map) : null;
+    return { ...event, actor, subjects: renamed ? renamed.subjects : event.subjects.map(map), subjectSets: renamed ? renamed.subjectSets : event.subjectSets };
+  }
   return {
     ...event,
-    actor: { ...event.actor, subject: event.actor.subject === null ? null : map(event.actor.subject) },
+    actor,
     subjects: event.subjects.map(map).sort(),
-    decisions: event.decisions.map((d) => ({ ...d, subjects: d.subjects.map((s) => (s === null ? null : map(s))) })),
+    decisions: event.decisions.map((d) => ({ ...d, subjects: (d.subjects ?? []).map((s) => (s === null ? null : map(s))) })),
   };
 }
 
@@ -31,14 +43,14 @@ export async function pseudonymizeEvent(keys: SubjectKeyStore, event: AuditEvent
   const ids = subjectsOf(event);
   if (ids.length === 0) return event;
   const found = await keys.ensure(event.tenant, ids);
-  return mapSubjects(event, (id) => found.get(id)!.ref);
+  return mapSubjects(event, (id) => found.get(id)!.ref, true);
 }
 
 /** Stored events with pseudonyms mapped back to subject ids where the key still exists (erased subjects stay `sr_…`). */
 export async function identifyEvents(keys: SubjectKeyStore, tenant: string, events: readonly AuditEventDoc[]): Promise<AuditEventDoc[]> {
   const refs = events.flatMap((e) => subjectsOf(e));
   const subjects = await keys.subjectsOf(tenant, refs);
-  return events.map((e) => mapSubjects(e, (ref) => subjects.get(ref) ?? ref));
+  return events.map((e) => mapSubjects(e, (ref) => subjects.get(ref) ?? ref, false));
 }
 
 /** The pseudonym events use for a subject, or null when the subject has no key (never had one, or erased). */

@@ -53,13 +53,16 @@ const sha256Hex = (text: string): string => createHash('sha256').update(text).di
 
 /** The summary an event shows, recomputed from its hashed content. */
 function summaryOf(content: Record<string, unknown>): Record<string, unknown> {
-  const decisions = (content.decisions ?? []) as { coordinate: string; decision: string; reason: string | null; subjects: unknown[] }[];
+  const decisions = (content.decisions ?? []) as { coordinate: string; decision: string; reason: string | null; subjects?: unknown[]; set?: number }[];
+  // Inline subjects, or (events with subject sets) the size of the set a decision names.
+  const sets = content.subjectSets as unknown[][] | undefined;
+  const values = (x: (typeof decisions)[number]): number => (sets ? (sets[x.set ?? NaN]?.length ?? 0) : (x.subjects?.length ?? 0));
   const accesses = (content.accesses ?? []) as string[];
   return {
     id: content.id, seq: content.seq, chainId: content.chainId, prevHash: content.prevHash, at: content.at,
     operationName: content.operationName, purpose: content.purpose, outcome: content.outcome,
     coordinates: [...new Set(decisions.map((x) => x.coordinate).concat(accesses))].sort(),
-    decisions: decisions.map((x) => ({ coordinate: x.coordinate, decision: x.decision, reason: x.reason, values: x.subjects.length })),
+    decisions: decisions.map((x) => ({ coordinate: x.coordinate, decision: x.decision, reason: x.reason, values: values(x) })),
   };
 }
 

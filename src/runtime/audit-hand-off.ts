@@ -42,7 +42,7 @@ export class AuditHandOff {
   async refusal(actor: RequestActor & { caller: AuthenticatedCaller }, code: string): Promise<boolean> {
     try {
       await this.append(
-        requestEvent({ ...this.base(actor), id: newId(), operation: null, outcome: 'DENIED', code, accesses: [], decisions: [] }),
+        requestEvent({ ...this.base(actor), id: newId(), operation: null, outcome: 'DENIED', code, accesses: [] }),
       );
       return true;
     } catch {
@@ -55,7 +55,7 @@ export class AuditHandOff {
     if (!isAuthenticated(actor.caller)) return null;
     const id = newId();
     await this.append(
-      requestEvent({ ...this.base(actor), caller: actor.caller, id, operation, outcome: 'INTENT', code: null, accesses: fields, decisions: [] }),
+      requestEvent({ ...this.base(actor), caller: actor.caller, id, operation, outcome: 'INTENT', code: null, accesses: fields }),
     );
     return id;
   }
@@ -84,7 +84,7 @@ export class AuditHandOff {
         code,
         intent,
         accesses: governance.accesses,
-        decisions: governance.decisionRecords(),
+        decided: governance.decisionSets(),
       }),
     );
     return id;

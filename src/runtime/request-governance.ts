@@ -1,3 +1,4 @@
+import { compactDecisions, type DecisionSets } from '../audit/index.js';
 import type { Caller } from '../auth/index.js';
 import { GovgateError } from '../errors.js';
 import { ageGate, ALLOW, choicesGate, decideWithState, decideWithoutState, isLegalObligation, OUTCOMES, pastRetention, staticVerdict, subjectAge, valueGate, type ValueFacts } from '../governance/decide.js';
@@ -283,7 +284,8 @@ export class RequestGovernance implements GovernedRequest {
     return this.decisions.length > 0 || this.otherDecisions.size > 0;
   }
 
-  decisionRecords(): DecisionRecord[] {
-    return [...this.entries()].map(([, { record, subjects }]) => ({ ...record, subjects: [...subjects] }));
+  /** What the audit event records: each (field, outcome) once, with the set of subjects it was taken for. */
+  decisionSets(): DecisionSets {
+    return compactDecisions([...this.entries()].map(([, entry]) => entry));
   }
 }

@@ -4,6 +4,7 @@
  * pack with a grace period). Each explanation's deciding step names the recorded reason and the
  * engine's reconstruction agrees.
  */
+import { decisionsOf, type AuditEventDoc } from '../../src/audit/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EraseMyAccountDocument, ExplainDecisionDocument, GrantConsentDocument, MeDocument, RegisterAccountDocument, UserDocument } from '../generated/graphql.js';
 import { startTestGateway, type GraphQLResponse, type TestGateway } from '../helpers/gateway.js';
@@ -25,7 +26,7 @@ async function explainRecorded(res: GraphQLResponse<unknown>, coordinate: string
   const auditId = (res.extensions?.governance as { auditId: string }).auditId;
   const ref = await subjectRef(t.connection, tenant, subject);
   const event = await t.connection.db!.collection('audit_events').findOne({ _id: auditId as never });
-  const recorded = (event!.decisions as { coordinate: string; reason: string | null; subjects: string[] }[]).find((d) => d.coordinate === coordinate && d.subjects.includes(ref));
+  const recorded = decisionsOf(event as unknown as AuditEventDoc).find((d) => d.coordinate === coordinate && d.subjects.includes(ref));
   const explained = await t.execute(ExplainDecisionDocument, { auditId, coordinate, subject }, { token: await t.token('olga', tenant, ['compliance_officer']) });
   expect(explained.errors).toBeUndefined();
   return { recorded: recorded!, x: explained.data!.explainDecision };

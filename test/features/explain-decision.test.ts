@@ -5,6 +5,7 @@
  * rewrite history), and the engine's reconstruction agrees. An event edited in the database is
  * reported, and explanations of others' data are for compliance officers only.
  */
+import { decisionsOf, subjectsOfDecision, type AuditEventDoc } from '../../src/audit/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AddMessageDocument,
@@ -82,7 +83,7 @@ beforeAll(async () => {
   for (const subject of ['ok', 'nocon', 'res', 'obj', 'kid', 'opt', 'old']) {
     const ref = await subjectRef(t.connection, tenant, subject);
     // The deepest content decision recorded for the subject: the message, else its conversation, else the list.
-    const mine = (event!.decisions as { coordinate: string; decision: string; reason: string | null; subjects: string[] }[]).filter((d) => d.subjects.includes(ref));
+    const mine = decisionsOf(event as unknown as AuditEventDoc).filter((d) => d.subjects.includes(ref));
     const pick = ['Message.content', 'Conversation.title', 'User.conversations'].map((c) => mine.find((d) => d.coordinate === c && d.reason !== null) ?? (c === 'Message.content' ? mine.find((d) => d.coordinate === c) : undefined)).find(Boolean);
     recorded.set(subject, pick!);
   }
@@ -140,7 +141,8 @@ describe('explainDecision', () => {
     const events = t.connection.db!.collection('audit_events');
     const original = await events.findOne({ _id: auditId as never });
     const ref = await subjectRef(t.connection, tenant, 'nocon');
-    const decisions = (original!.decisions as { reason: string | null; decision: string; subjects: string[] }[]).map((d) => (d.subjects.includes(ref) && d.reason === 'CONSENT' ? { ...d, decision: 'ALLOW', reason: null } : d));
+    const stored = original as unknown as AuditEventDoc;
+    const decisions = stored.decisions.map((d) => (subjectsOfDecision(stored, d).includes(ref) && d.reason === 'CONSENT' ? { ...d, decision: 'ALLOW', reason: null } : d));
     await events.updateOne({ _id: auditId as never }, { $set: { decisions } });
     try {
       const x = (await explain('nocon', recorded.get('nocon')!.coordinate)).data!.explainDecision;

@@ -3,6 +3,7 @@
  * terms, and the dry-run's report compared with what a real gateway under that draft then decides
  * for the same request on the same data (the oracle: the real run's own audit event).
  */
+import { decisionsOf, type AuditEventDoc } from '../../src/audit/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AddMessageDocument, GrantConsentDocument, RegisterAccountDocument, StartConversationDocument, UsersWithContentDocument } from '../generated/graphql.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
@@ -91,9 +92,9 @@ describe('policyDryRun', () => {
       const again = await real.execute(UsersWithContentDocument, { first: 50 }, { token: await real.token('mia', tenant, ['ml_engineer']) });
       expect(again.errors).toBeUndefined();
       const events = t.connection.db!.collection('audit_events');
-      type D = { coordinate: string; decision: string; reason: string | null; subjects: (string | null)[] };
-      const before = (await events.findOne({ _id: recordedId as never }))!.decisions as D[];
-      const after = (await events.findOne({ _id: (again.extensions?.governance as { auditId: string }).auditId as never }))!.decisions as D[];
+      type D = { coordinate: string; decision: string; reason: string | null; subjects: readonly (string | null)[] };
+      const before: D[] = decisionsOf((await events.findOne({ _id: recordedId as never })) as unknown as AuditEventDoc);
+      const after: D[] = decisionsOf((await events.findOne({ _id: (again.extensions?.governance as { auditId: string }).auditId as never })) as unknown as AuditEventDoc);
       const released = (ds: D[]) => new Set(ds.filter((d) => d.decision === 'ALLOW').flatMap((d) => d.subjects.map((s) => `${d.coordinate}|${s}`)));
       const wasReleased = released(before);
       const nowReleased = released(after);

@@ -1,4 +1,4 @@
-import { evidenceBundle, identifyEvents, PROBLEM_KINDS, refOfSubject, type AuditEventDoc, type AuditProblem, type AuditVerification, type ChainVerification } from '../../audit/index.js';
+import { decisionsOf, evidenceBundle, identifyEvents, PROBLEM_KINDS, refOfSubject, type AuditEventDoc, type AuditProblem, type AuditVerification, type ChainVerification } from '../../audit/index.js';
 import { builder } from '../../builder.js';
 import { paginateCollectionById } from '../../db/paginate.js';
 import { GovgateError } from '../../errors.js';
@@ -88,7 +88,7 @@ const AuditEvent = builder.objectRef<AuditEventDoc>('AuditEvent').implement({
     decisions: t.field({
       type: [AuditDecision],
       governance: RECORD,
-      resolve: (e) => e.decisions.flatMap(({ subjects, ...d }) => subjects.map((subject) => ({ ...d, subject, tenant: e.tenant }))),
+      resolve: (e) => decisionsOf(e).flatMap(({ subjects, ...d }) => subjects.map((subject) => ({ ...d, subject, tenant: e.tenant }))),
     }),
     effects: t.field({
       type: [AuditEffectRef],

@@ -47,8 +47,9 @@ export async function decisionStats(events: mongo.Collection<AuditEventDoc>, ten
       {
         $group: {
           _id: { bucket: { $subtract: [epochMs, { $mod: [epochMs, STATS_BUCKETS[bucket]] }] }, decision: '$decisions.decision', reason: '$decisions.reason' },
-          // One stored decision groups the subjects it was taken for alike.
-          count: { $sum: { $size: '$decisions.subjects' } },
+          // One stored decision groups the subjects it was taken for alike: inline, or (events with
+          // subject sets, decision-sets.ts) as the set it names.
+          count: { $sum: { $size: { $ifNull: ['$decisions.subjects', { $arrayElemAt: ['$subjectSets', '$decisions.set'] }] } } },
         },
       },
       { $sort: { '_id.bucket': 1, '_id.decision': 1, '_id.reason': 1 } },

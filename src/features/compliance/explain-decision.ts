@@ -1,5 +1,5 @@
 import type { Connection } from 'mongoose';
-import { eventFromDoc, hashEvent, type AuditEventDoc } from '../../audit/index.js';
+import { eventFromDoc, hashEvent, subjectsOfDecision, type AuditEventDoc } from '../../audit/index.js';
 import { ageOn, bandOf, REDACTION_AGE_BANDS } from '../../governance/age.js';
 import { decideWithoutState, decideWithState, staticVerdict } from '../../governance/decide.js';
 import type { PolicyPack } from '../../governance/packs/index.js';
@@ -71,7 +71,7 @@ export interface ExplainInput {
 export async function explainDecision(input: ExplainInput): Promise<Explanation> {
   const { event, pack, field, coordinate, subjectRef, subject, connection, authentic } = input;
   const notes: string[] = [];
-  const record = event.decisions.find((d) => d.coordinate === coordinate && d.subjects.includes(subjectRef));
+  const record = event.decisions.find((d) => d.coordinate === coordinate && subjectsOfDecision(event, d).includes(subjectRef));
   if (!record) throw new Error('no such decision');
   if (hashEvent(eventFromDoc(event)) !== event.hash) notes.push('the stored event does not match its hash: it was altered after it was written (verifyAuditLog names it)');
   const decidedBy = event.policy ? `${event.policy.pack}@${event.policy.version}` : null;

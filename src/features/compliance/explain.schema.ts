@@ -1,4 +1,4 @@
-import { authenticatedEvents, refOfSubject, type AuditEventDoc } from '../../audit/index.js';
+import { authenticatedEvents, refOfSubject, subjectsOfDecision, type AuditEventDoc } from '../../audit/index.js';
 import { requireAuthenticated } from '../../auth/index.js';
 import { subjectIdSchema } from '../../auth/subject-arg.js';
 import { builder } from '../../builder.js';
@@ -74,7 +74,7 @@ builder.queryFields((t) => ({
       const event = (await ctx.audit.store.events.findOne({ _id: id, tenant: caller.tenant })) as AuditEventDoc | null;
       if (!event) throw notFound();
       const subjectRef = await refOfSubject(subjectKeysOf(ctx.connection), caller.tenant, subject);
-      if (!subjectRef || !event.decisions.some((d) => d.coordinate === args.coordinate && d.subjects.includes(subjectRef))) throw notFound();
+      if (!subjectRef || !event.decisions.some((d) => d.coordinate === args.coordinate && subjectsOfDecision(event, d).includes(subjectRef))) throw notFound();
       const authentic = (await authenticatedEvents(ctx.audit.store, ctx.audit.keySet, [event])).has(event._id);
       return explainDecision({ connection: ctx.connection, pack: ctx.pack, event, field: governedFieldsOf(info.schema).get(args.coordinate), coordinate: args.coordinate, subjectRef, subject, authentic });
     },

@@ -1,6 +1,6 @@
 import type { Connection } from 'mongoose';
 import type { JWTVerifyGetKey } from 'jose';
-import { authenticatedEvents, type AuditEventDoc, type AuditStore } from '../../audit/index.js';
+import { authenticatedEvents, decisionsOf, type AuditEventDoc, type AuditStore } from '../../audit/index.js';
 import type { AuthenticatedCaller } from '../../auth/index.js';
 import { decideWithoutState, decideWithState, staticVerdict } from '../../governance/decide.js';
 import type { PolicyPack } from '../../governance/packs/index.js';
@@ -99,7 +99,7 @@ export async function policyDryRun(input: DryRunInput): Promise<DryRunReport> {
   const window = read.slice(0, limit);
   const genuine = await authenticatedEvents(store, input.auditKeys, window);
   const events = window.filter((e) => genuine.has(e._id));
-  const refs = [...new Set(events.flatMap((e) => e.decisions.flatMap((d) => d.subjects)).filter((s): s is string => s !== null))];
+  const refs = [...new Set(events.flatMap((e) => decisionsOf(e).flatMap((d) => d.subjects)).filter((s): s is string => s !== null))];
   const subjects = await keys.subjectsOf(tenant, refs);
   // Each subject's histories are read once for the whole period; the state at each decision is computed from them.
   const until = events.length > 0 ? events[events.length - 1]!.at : to;
@@ -115,7 +115,7 @@ export async function policyDryRun(input: DryRunInput): Promise<DryRunReport> {
   let unknown = 0;
   for (const event of events) {
     const caller = recordedCaller(event);
-    for (const record of event.decisions) {
+    for (const record of decisionsOf(event)) {
       const field = fields.get(record.coordinate);
       for (const ref of record.subjects) {
         decisions += 1;

@@ -1,4 +1,4 @@
-import { refOfSubject, type AuditEventDoc } from '../../audit/index.js';
+import { refOfSubject, subjectsOfDecision, type AuditEventDoc } from '../../audit/index.js';
 import type { GatewayContext } from '../../context.js';
 import { GovgateError } from '../../errors.js';
 import { subjectKeysOf } from '../../keys/index.js';
@@ -31,7 +31,7 @@ export interface AccessLogEntry {
 const RANK = { ALLOW: 0, REDACT: 1, DENY: 2 } as const;
 
 export function entryOf(event: AuditEventDoc, ref: string, subject: string): AccessLogEntry {
-  const mine = event.decisions.filter((d) => d.subjects.includes(ref));
+  const mine = event.decisions.filter((d) => subjectsOfDecision(event, d).includes(ref));
   const self = event.actor.subject === ref;
   const coordinates = new Set(mine.map((d) => d.coordinate));
   if (self) for (const access of event.accesses) coordinates.add(access);
