@@ -78,7 +78,9 @@ async function main(): Promise<void> {
     await embedded?.stop();
     process.exit(0);
   };
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, (s) => void shutdown(s));
+  // `on`, not `once`: npm and tsx forward the terminal's SIGINT to a child that already got it, and a
+  // second signal must not kill the process halfway through its shutdown.
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, (s) => void shutdown(s));
   await printDemoTokens(config, devKeys, `http://${shownHost}:${port}/graphql`);
 }
 
