@@ -43,8 +43,8 @@ async function main(): Promise<void> {
   let uri = config.mongo.uri;
   if (!uri) {
     logger.info('MONGODB_URI unset: starting an embedded development database');
-    embedded = await startEmbeddedDatabase({ prefer: config.mongo.embedded, logger });
-    logger.info({ kind: embedded.kind }, 'embedded database started');
+    embedded = await startEmbeddedDatabase({ prefer: config.mongo.embedded });
+    logger.info({ kind: embedded.kind, reason: embedded.reason }, 'embedded database started');
     uri = embedded.uri;
   }
   const databases = await openDatabases(config, uri);
