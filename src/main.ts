@@ -1,11 +1,11 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DEV_ALG, loadOrCreateDevKeys, signToken, type DevKeys } from './auth/index.js';
+import { loadOrCreateDevKeys, signDevToken, type DevKeys } from './auth/index.js';
 import { ConfigError, loadConfig, type GatewayConfig } from './config.js';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from './db/embedded.js';
 import { openDatabases } from './db/open-databases.js';
 import { registerModels } from './db/register-models.js';
-import { DEMO_USERS, seedDemoData } from './db/seed-demo.js';
+import { DEMO_QUERY, DEMO_USERS, seedDemoData } from './db/seed-demo.js';
 import { createLogger } from './logger.js';
 import { createGateway } from './server.js';
 
@@ -26,12 +26,9 @@ async function printDemoTokens(config: GatewayConfig, devKeys: DevKeys | undefin
   if (!devKeys || config.auth.mode !== 'development') return;
   console.log('\nDemo tokens (valid 12 h). Try:');
   console.log(`  curl -s ${url} -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \\`);
-  console.log(`    -d '{"query":"{ me { id displayName email conversations { title messages { role content } } } }"}'\n`);
+  console.log(`    -d '${JSON.stringify({ query: DEMO_QUERY })}'\n`);
   for (const user of DEMO_USERS) {
-    const token = await signToken(
-      { sub: user.subject, tenant: user.tenant, roles: user.roles },
-      { key: devKeys.privateKey, kid: devKeys.kid, alg: DEV_ALG, issuer: config.auth.issuer, audience: config.auth.audience, expiresIn: '12h' },
-    );
+    const token = await signDevToken({ sub: user.subject, tenant: user.tenant, roles: user.roles }, devKeys, config.auth, '12h');
     console.log(`${user.roles.join(',')} (${user.subject}@${user.tenant}):\n  ${token}\n`);
   }
 }
