@@ -78,6 +78,7 @@ export async function startEmbeddedDatabase(options: EmbeddedOptions = {}): Prom
     }
   } else {
     reason = search.reason;
+    earlier.push(`mongod: ${reason}`);
   }
   try {
     return await startJava(`${reason}; EMBEDDED_DATABASE=auto never downloads one`);
