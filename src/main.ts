@@ -73,6 +73,7 @@ async function main(): Promise<void> {
     await gateway.close();
     await databases.close();
     await embedded?.stop();
+    logger.info('stopped');
     process.exit(0);
   };
   // `on`, not `once`: npm and tsx forward the terminal's SIGINT to a child that already got it, and a

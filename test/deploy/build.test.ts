@@ -81,7 +81,7 @@ describe('npm run build, then node dist/main.js', () => {
       .filter((line) => line.startsWith('{'))
       .map((line) => JSON.parse(line) as { level: number; msg: string });
     expect(logged.filter((line) => line.level >= 40)).toEqual([]);
-    expect(logged.map((line) => line.msg)).toContain('shutting down');
+    expect(logged.map((line) => line.msg).slice(-2)).toEqual(['shutting down', 'stopped']);
     expect(`${app.stdout()}${app.stderr()}`).not.toMatch(/^\s+at /m);
   });
 });
