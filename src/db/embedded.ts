@@ -63,7 +63,11 @@ const javaFailed = (error: unknown, earlier: string[]): Error =>
 /** Development only: a database that needs nothing installed but Node and Java (or a local mongod). */
 export async function startEmbeddedDatabase(options: EmbeddedOptions = {}): Promise<EmbeddedDatabase> {
   const { prefer = 'auto', memoryServerTimeoutMs = 60_000 } = options;
-  if (prefer === 'mongodb-memory-server') return startMemoryServer(undefined, memoryServerTimeoutMs, 'EMBEDDED_DATABASE=mongodb-memory-server');
+  if (prefer === 'mongodb-memory-server') {
+    return startMemoryServer(undefined, memoryServerTimeoutMs, 'EMBEDDED_DATABASE=mongodb-memory-server').catch((error: unknown) =>
+      Promise.reject(new Error(`mongodb-memory-server: ${(error as Error).message}`)),
+    );
+  }
   if (prefer === 'java') return startJava('EMBEDDED_DATABASE=java').catch((error: unknown) => Promise.reject(javaFailed(error, [])));
   const search = await locateMongod();
   const earlier: string[] = [];

@@ -36,7 +36,7 @@ for (const mode of ['development', 'production'] as const) {
   describe(`CORS in ${mode}`, () => {
     const gateways: Record<'default' | 'listed', TestGateway | undefined> = { default: undefined, listed: undefined };
     beforeAll(async () => {
-      const env = mode === 'production' ? (await productionSecrets()).env : { NODE_ENV: 'development', GOVGATE_STATE_DIR: await mkdtemp(join(tmpdir(), 'govgate-cors-')) };
+      const env = mode === 'production' ? (await productionSecrets()).env : { NODE_ENV: 'development', LOG_LEVEL: 'silent', GOVGATE_STATE_DIR: await mkdtemp(join(tmpdir(), 'govgate-cors-')) };
       gateways.default = await startTestGateway({ name: import.meta.url, env });
       gateways.listed = await startTestGateway({ name: import.meta.url, env: { ...env, CORS_ORIGINS: `${LISTED}, ${ALSO_LISTED}` } });
     });
