@@ -11,6 +11,23 @@ const bool = z
 
 const port = z.coerce.number().int().min(0).max(65535);
 
+/** An exact browser origin as a browser sends it: http(s), lower-case host, no default port, no path. */
+const isOrigin = (value: string): boolean => {
+  try {
+    const url = new URL(value);
+    // The URL parser lets a '*' through in a host name: a wildcard is not an origin.
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === value && /^(\[[0-9a-f:.]+\]|[a-z0-9-]+(\.[a-z0-9-]+)*)$/.test(url.hostname);
+  } catch {
+    return false;
+  }
+};
+
+/** Comma-separated origins; empty entries (a trailing comma) are ignored. */
+const origins = z
+  .string()
+  .transform((value) => value.split(',').map((entry) => entry.trim()).filter((entry) => entry !== ''))
+  .pipe(z.array(z.string().refine(isOrigin, 'not an origin: expected scheme://host[:port] (http or https, lower-case, no path, no trailing slash, no wildcard)')));
+
 /** Every variable the gateway reads. Defaults are documented here and in the README table (a test checks the table against this). */
 export const envSchema = z
   .object({
@@ -115,6 +132,8 @@ export const envSchema = z
     GRAPHIQL: bool.optional(),
     /** Serve the compliance console (static files of console/dist) at /console. Default true. */
     CONSOLE: bool.default(true),
+    /** Browser origins allowed to call the gateway cross-origin (CORS), comma-separated, exact. Default none in every environment: cross-origin requests get no Access-Control-Allow-Origin (GraphiQL is same-origin). */
+    CORS_ORIGINS: origins.optional(),
     /** OpenTelemetry: OTLP/HTTP base URL; set, every GraphQL operation is a span sent to `<url>/v1/traces`. Default unset (no tracing). */
     OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
     /** `service.name` of the spans. Default govgate. */
@@ -219,6 +238,8 @@ export interface GatewayConfig {
   readonly graphiql: boolean;
   /** CONSOLE: serve the compliance console at /console. */
   readonly console: boolean;
+  /** CORS_ORIGINS: the only origins a cross-origin browser request is allowed from; empty: none. */
+  readonly corsOrigins: readonly string[];
   /** OpenTelemetry export; unset: no spans are made. */
   readonly tracing?: { readonly endpoint: string; readonly serviceName: string };
 }
@@ -304,6 +325,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): GatewayConf
     stateDir,
     graphiql: e.GRAPHIQL ?? e.NODE_ENV !== 'production',
     console: e.CONSOLE,
+    corsOrigins: Object.freeze(e.CORS_ORIGINS ?? []),
     ...(e.OTEL_EXPORTER_OTLP_ENDPOINT ? { tracing: Object.freeze({ endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: e.OTEL_SERVICE_NAME }) } : {}),
   };
   return Object.freeze(config);

@@ -6,7 +6,7 @@ import { startEmbeddedDatabase, type EmbeddedDatabase } from './db/embedded.js';
 import { openDatabases } from './db/open-databases.js';
 import { registerModels } from './db/register-models.js';
 import { signDemoTokens } from './db/demo-tokens.js';
-import { seedDemoData } from './db/seed-demo.js';
+import { DEMO_QUERY, seedDemoData } from './db/seed-demo.js';
 import { createLogger } from './logger.js';
 import { createGateway } from './server.js';
 
@@ -28,7 +28,7 @@ async function printDemoTokens(config: GatewayConfig, devKeys: DevKeys | undefin
   if (!devKeys || config.auth.mode !== 'development') return;
   console.log('\nDemo tokens (valid 12 h). Try:');
   console.log(`  curl -s ${url} -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \\`);
-  console.log(`    -d '{"query":"{ me { id displayName email conversations { title messages { role content } } } }"}'\n`);
+  console.log(`    -d '${JSON.stringify({ query: DEMO_QUERY })}'\n`);
   for (const { user, token } of await signDemoTokens(devKeys, config.auth, '12h')) {
     console.log(`${user.roles.join(',')} (${user.subject}@${user.tenant}):\n  ${token}\n`);
   }
@@ -41,8 +41,8 @@ async function main(): Promise<void> {
   let uri = config.mongo.uri;
   if (!uri) {
     logger.info('MONGODB_URI unset: starting an embedded development database');
-    embedded = await startEmbeddedDatabase({ prefer: config.mongo.embedded, logger });
-    logger.info({ kind: embedded.kind }, 'embedded database started');
+    embedded = await startEmbeddedDatabase({ prefer: config.mongo.embedded });
+    logger.info({ kind: embedded.kind, reason: embedded.reason }, 'embedded database started');
     uri = embedded.uri;
   }
   const databases = await openDatabases(config, uri);
@@ -74,9 +74,12 @@ async function main(): Promise<void> {
     await gateway.close();
     await databases.close();
     await embedded?.stop();
+    logger.info('stopped');
     process.exit(0);
   };
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, (s) => void shutdown(s));
+  // `on`, not `once`: npm and tsx forward the terminal's SIGINT to a child that already got it, and a
+  // second signal must not kill the process halfway through its shutdown.
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, (s) => void shutdown(s));
   await printDemoTokens(config, devKeys, `http://${shownHost}:${port}/graphql`);
 }
 

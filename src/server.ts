@@ -12,9 +12,11 @@ import { installSubjectKeys, localKeyService, masterKeyFor, SubjectKeyStore } fr
 import { createPseudonymizer, createStateSeal, governedFieldsOf, loadPolicyPack, pseudonymSecretFor, stateSealKeyFor, type PolicyPack } from './governance/index.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type GatewayMetrics } from './metrics.js';
+import { demoGraphiQLPrefill } from './plugins/graphiql-demo-prefill.js';
 import { useBodyLimit } from './plugins/use-body-limit.js';
 import { useConsole } from './plugins/use-console.js';
 import { consoleDevTokens } from './db/demo-tokens.js';
+import { useGraphiQLPage } from './plugins/use-graphiql-page.js';
 import { useGraphqlMetrics } from './plugins/use-graphql-metrics.js';
 import { useRequestLog } from './plugins/use-request-log.js';
 import { useJwks } from './plugins/use-jwks.js';
@@ -29,6 +31,7 @@ import { buildSchema } from './schema.js';
 import { sweepErasures } from './features/rights/erasure-sweeper.js';
 import { sweepRetention, type RetentionSweepResult } from './features/retention/retention-sweeper.js';
 import { startPeriodic } from './jobs/periodic.js';
+import { corsPolicy, useVaryOnOrigin } from './security/cors.js';
 import { RateLimiter } from './security/rate-limiter.js';
 
 /** An error as logs may hold it: its name and stack frames, without the message (which may carry input). */
@@ -137,7 +140,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/health',
     landingPage: false,
-    graphiql: config.graphiql ? { title: 'govgate' } : false,
+    // Served by useGraphiQLPage instead: bundled assets (no CDN), a CSP, a demo prefill in development.
+    graphiql: false,
+    cors: corsPolicy(config.corsOrigins),
     batching: { limit: limits.maxBatch },
     // The schema takes no uploads: a multipart body is not a request this gateway serves.
     multipart: false,
@@ -153,6 +158,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     plugins: [
       // First: every request gets its access-log line and its X-Request-Id, refused ones too.
       useRequestLog(logger),
+      ...(config.graphiql ? [useGraphiQLPage({ prefill: demoGraphiQLPrefill(config, options.devKeys) })] : []),
+      ...(config.corsOrigins.length > 0 ? [useVaryOnOrigin()] : []),
       // Before anything reads the body: size, then who is asking, how often, for what.
       useBodyLimit(limits.maxBodyBytes),
       admission.plugin,

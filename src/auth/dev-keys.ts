@@ -1,6 +1,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
+import { signToken, type TokenClaims } from './sign-token.js';
 
 /** Algorithm of generated development keys. */
 export const DEV_ALG = 'EdDSA';
@@ -50,4 +51,9 @@ export async function loadOrCreateDevKeys(stateDir: string): Promise<DevKeys> {
   }
   const privateKey = (await importJWK(stored.privateJwk, DEV_ALG)) as CryptoKey;
   return Object.freeze({ kid: stored.kid, privateKey, publicJwk: stored.publicJwk });
+}
+
+/** Signs a caller token with the development keys, for the development issuer and audience (the start-up banner, GraphiQL, `npm run token`). */
+export function signDevToken(claims: TokenClaims, keys: DevKeys, auth: { issuer: string; audience: string }, expiresIn: string): Promise<string> {
+  return signToken(claims, { key: keys.privateKey, kid: keys.kid, alg: DEV_ALG, issuer: auth.issuer, audience: auth.audience, expiresIn });
 }

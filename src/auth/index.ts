@@ -1,5 +1,5 @@
 export { ANONYMOUS, ROLES, isRole, isAuthenticated, type Caller, type AuthenticatedCaller, type Role } from './caller.js';
-export { loadOrCreateDevKeys, DEV_ALG, type DevKeys } from './dev-keys.js';
+export { loadOrCreateDevKeys, signDevToken, DEV_ALG, type DevKeys } from './dev-keys.js';
 export { signToken, type TokenClaims, type SignTokenOptions } from './sign-token.js';
 export { requireAuthenticated } from './require.js';
 export { requireRole } from './require-role.js';

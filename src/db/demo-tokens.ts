@@ -1,4 +1,4 @@
-import { DEV_ALG, signToken, type DevKeys } from '../auth/index.js';
+import { signDevToken, type DevKeys } from '../auth/index.js';
 import type { DevAuthConfig, GatewayConfig } from '../config.js';
 import type { ConsoleDevToken } from '../plugins/use-console.js';
 import { DEMO_USERS, type DemoUser } from './seed-demo.js';
@@ -16,10 +16,7 @@ export function signDemoTokens(devKeys: DevKeys, auth: Pick<DevAuthConfig, 'issu
   return Promise.all(
     DEMO_USERS.map(async (user) => ({
       user,
-      token: await signToken(
-        { sub: user.subject, tenant: user.tenant, roles: user.roles },
-        { key: devKeys.privateKey, kid: devKeys.kid, alg: DEV_ALG, issuer: auth.issuer, audience: auth.audience, expiresIn },
-      ),
+      token: await signDevToken({ sub: user.subject, tenant: user.tenant, roles: user.roles }, devKeys, auth, expiresIn),
     })),
   );
 }

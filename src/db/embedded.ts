@@ -1,18 +1,23 @@
-import type { Logger } from 'pino';
 import { startJavaMongoServer } from './java-mongo-server.js';
+import { locateMongod, type LocatedMongod } from './locate-mongod.js';
 
 export interface EmbeddedDatabase {
   readonly uri: string;
   readonly kind: 'mongodb-memory-server' | 'mongo-java-server';
+  /** Why this kind: which binary was found, or why none was. */
+  readonly reason: string;
   stop(): Promise<void>;
 }
 
 export interface EmbeddedOptions {
-  /** auto: a real mongod when one can be had, else the Java server. Default auto. */
+  /**
+   * auto: a mongod already on this machine (see locateMongod), else the Java server; never a
+   * download. mongodb-memory-server: a mongod, downloaded if need be, no fallback. java: the Java
+   * server. Default auto.
+   */
   prefer?: 'auto' | 'mongodb-memory-server' | 'java';
-  /** How long to wait for mongodb-memory-server to find or fetch a mongod, ms. Default 60000. */
+  /** How long to wait for mongodb-memory-server to find or fetch and start a mongod, ms. Default 60000. */
   memoryServerTimeoutMs?: number;
-  logger: Logger;
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
@@ -25,49 +30,63 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
   ]);
 }
 
-async function startMemoryServer(timeoutMs: number): Promise<EmbeddedDatabase> {
-  // Loaded lazily: it is only needed on machines where a mongod binary can be had.
+/** A mongod through mongodb-memory-server: `binary` set, that one (no download); unset, found or fetched. */
+async function startMemoryServer(binary: LocatedMongod | undefined, timeoutMs: number, reason: string): Promise<EmbeddedDatabase> {
+  // Loaded lazily: a development dependency, only needed for an embedded database.
   const { MongoBinary, MongoMemoryServer } = await import('mongodb-memory-server-core');
-  // Find (or fetch) the binary first: MongoMemoryServer.create prints a stack trace to the console
-  // when it has none, and on a fresh machine that is the expected path to the Java fallback.
   const start = async () => {
-    await MongoBinary.getPath();
-    return MongoMemoryServer.create({ instance: { ip: '127.0.0.1' } });
+    // Without a binary, find (or fetch) one first: MongoMemoryServer.create prints a stack trace
+    // to the console when it has none.
+    if (!binary) await MongoBinary.getPath();
+    return MongoMemoryServer.create({
+      instance: { ip: '127.0.0.1' },
+      // The version too, so its version check has nothing to warn about.
+      ...(binary ? { binary: { systemBinary: binary.path, version: binary.version } } : {}),
+      // Its own process group, as the Java server's (see there): Ctrl-C reaches the gateway only.
+      spawn: { detached: true },
+    });
   };
   const server = await withTimeout(start(), timeoutMs, 'mongodb-memory-server');
-  return {
-    uri: server.getUri(),
-    kind: 'mongodb-memory-server',
-    stop: async () => {
-      await server.stop();
-    },
-  };
+  return { uri: server.getUri(), kind: 'mongodb-memory-server', reason, stop: async () => void (await server.stop()) };
 }
 
-async function startJava(): Promise<EmbeddedDatabase> {
+async function startJava(reason: string): Promise<EmbeddedDatabase> {
   const server = await startJavaMongoServer();
-  return { uri: server.uri, kind: 'mongo-java-server', stop: () => server.stop() };
+  return { uri: server.uri, kind: 'mongo-java-server', reason, stop: () => server.stop() };
 }
 
-/** Development only: a database that needs nothing installed but Node (and Java as fallback). */
-export async function startEmbeddedDatabase(options: EmbeddedOptions): Promise<EmbeddedDatabase> {
-  const { prefer = 'auto', memoryServerTimeoutMs = 60_000, logger } = options;
-  const failures: string[] = [];
-  if (prefer !== 'java') {
+const javaFailed = (error: unknown, earlier: string[]): Error =>
+  new Error(
+    `No embedded database could start. Set MONGODB_URI to a MongoDB server, or install Java 17 and Maven.\n${[...earlier, `mongo-java-server: ${(error as Error).message}`].join('\n')}`,
+  );
+
+/** Development only: a database that needs nothing installed but Node and Java (or a local mongod). */
+export async function startEmbeddedDatabase(options: EmbeddedOptions = {}): Promise<EmbeddedDatabase> {
+  const { prefer = 'auto', memoryServerTimeoutMs = 60_000 } = options;
+  if (prefer === 'mongodb-memory-server') {
+    return startMemoryServer(undefined, memoryServerTimeoutMs, 'EMBEDDED_DATABASE=mongodb-memory-server').catch((error: unknown) =>
+      Promise.reject(new Error(`mongodb-memory-server: ${(error as Error).message}`)),
+    );
+  }
+  if (prefer === 'java') return startJava('EMBEDDED_DATABASE=java').catch((error: unknown) => Promise.reject(javaFailed(error, [])));
+  const search = await locateMongod();
+  const earlier: string[] = [];
+  let reason: string;
+  if (search.found) {
+    const { path, version, source } = search.found;
     try {
-      return await startMemoryServer(memoryServerTimeoutMs);
+      return await startMemoryServer(search.found, memoryServerTimeoutMs, `mongod ${version} from ${source} (${path})`);
     } catch (error) {
-      failures.push(`mongodb-memory-server: ${(error as Error).message}`);
-      if (prefer === 'mongodb-memory-server') throw new Error(failures.join('\n'));
-      logger.info({ reason: (error as Error).message }, 'no mongod binary available; using mongo-java-server');
+      earlier.push(`mongodb-memory-server: ${(error as Error).message}`);
+      reason = `the mongod from ${source} did not start (${(error as Error).message})`;
     }
+  } else {
+    reason = search.reason;
+    earlier.push(`mongod: ${reason}`);
   }
   try {
-    return await startJava();
+    return await startJava(`${reason}; EMBEDDED_DATABASE=auto never downloads one`);
   } catch (error) {
-    failures.push(`mongo-java-server: ${(error as Error).message}`);
-    throw new Error(
-      `No embedded database could start. Set MONGODB_URI to a MongoDB server, or install Java 17 and Maven.\n${failures.join('\n')}`,
-    );
+    throw javaFailed(error, earlier);
   }
 }

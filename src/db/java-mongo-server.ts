@@ -431,7 +431,8 @@ function describeExit(code: number | null, signal: NodeJS.Signals | null): strin
 /**
  * Starts a mongo-java-server instance (building the launcher first if needed) and resolves once it
  * accepts connections. The child is unref'd: it does not keep this process alive, and it ends when
- * this process ends (stdin EOF, plus an 'exit' handler). Call stop() to end it earlier.
+ * this process ends (stdin EOF, plus an 'exit' handler). It leads its own process group, so a
+ * terminal's Ctrl-C does not reach it: call stop() to end it.
  */
 export async function startJavaMongoServer(options: JavaMongoServerOptions = {}): Promise<RunningMongoServer> {
   const port = options.port ?? 0;
@@ -446,6 +447,10 @@ export async function startJavaMongoServer(options: JavaMongoServerOptions = {})
   const child = spawn('java', ['-jar', jar, '--host', '127.0.0.1', '--port', String(port), ...flags], {
     cwd: dirname(jar),
     stdio: ['pipe', 'pipe', 'inherit'],
+    // A process group of its own: Ctrl-C in a terminal signals the whole foreground group, and the
+    // database must outlive the gateway's shutdown (which flushes the audit log into it). It still
+    // ends with this process: stdin EOF, and stop().
+    detached: true,
   });
   liveChildren.add(child);
   child.once('exit', () => {

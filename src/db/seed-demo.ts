@@ -18,6 +18,9 @@ export interface DemoUser {
   conversations?: { title: string; messages: [MessageRole, string][] }[];
 }
 
+/** What the start-up banner's curl line and GraphiQL (in development) open with: alice's own data. */
+export const DEMO_QUERY = '{ me { id displayName email conversations { title messages { role content } } } }';
+
 /**
  * Two tenants, so isolation can be seen: `demo` with one user per role (and dana's agent, alice's
  * gallery, uploads and payments, everyone's API usage: seed-demo-records.ts), `acme` with one user.

@@ -1,7 +1,7 @@
 // `npm run token -- --sub ID --tenant T --roles a,b [--purposes p,q] [--ttl 1h]`: prints a JWT
 // signed with the development key the gateway trusts when no AUTH_* variables are set.
 import { parseArgs } from 'node:util';
-import { DEV_ALG, loadOrCreateDevKeys, signToken } from '../auth/index.js';
+import { loadOrCreateDevKeys, signDevToken } from '../auth/index.js';
 import { ConfigError, loadConfig } from '../config.js';
 
 const list = (value: string | undefined): string[] =>
@@ -25,10 +25,7 @@ async function run(): Promise<void> {
   }
   const keys = await loadOrCreateDevKeys(config.auth.stateDir);
   const purposes = list(values.purposes);
-  const token = await signToken(
-    { sub: values.sub, tenant: values.tenant, roles: list(values.roles), ...(purposes.length ? { purposes } : {}) },
-    { key: keys.privateKey, kid: keys.kid, alg: DEV_ALG, issuer: config.auth.issuer, audience: config.auth.audience, expiresIn: values.ttl },
-  );
+  const token = await signDevToken({ sub: values.sub, tenant: values.tenant, roles: list(values.roles), ...(purposes.length ? { purposes } : {}) }, keys, config.auth, values.ttl);
   console.log(token);
 }
 

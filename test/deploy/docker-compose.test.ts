@@ -142,28 +142,55 @@ describe('Dockerfile and .dockerignore', () => {
   const dockerignore = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim());
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
     dependencies?: Record<string, string>;
+    scripts?: Record<string, string>;
   };
 
-  it('runs the sources through tsx as the unprivileged node user', () => {
+  /** The Dockerfile's stages by name (`FROM … AS name`), each with its instructions. */
+  const stages = new Map(
+    dockerfile
+      .split(/^(?=FROM )/m)
+      .slice(1)
+      .map((stage) => [/^FROM \S+ AS (\S+)/.exec(stage)?.[1] ?? '', stage] as const),
+  );
+
+  it('builds dist/ in a build stage and runs `node dist/main.js` on production dependencies only, as the unprivileged node user', () => {
     expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:20-bookworm-slim$/m);
-    expect(dockerfile).toMatch(/npm ci --omit=dev/);
-    expect(dockerfile).toMatch(/^USER node$/m);
-    expect(dockerfile).toMatch(/^EXPOSE 4000$/m);
-    expect(dockerfile).toMatch(/^HEALTHCHECK .*\n?.*\/ready/m);
-    expect(dockerfile).toContain('CMD ["node", "--import", "tsx", "src/main.ts"]');
-    // The CMD needs tsx at runtime, and `npm ci --omit=dev` installs only dependencies.
-    expect(pkg.dependencies).toHaveProperty('tsx');
+    expect([...stages.keys()]).toEqual(['build', 'deps', 'runtime']);
+    const build = stages.get('build')!;
+    expect(build).toMatch(/^RUN npm ci$/m);
+    expect(build).toMatch(/^COPY src \.\/src$/m);
+    expect(build).toMatch(/^RUN npm run build$/m);
+    expect(stages.get('deps')).toMatch(/^RUN npm ci --omit=dev\b/m);
+
+    const runtime = stages.get('runtime')!;
+    expect(runtime).toMatch(/^COPY --from=deps \/app\/node_modules \.\/node_modules$/m);
+    expect(runtime).toMatch(/^COPY --from=build \/app\/dist \.\/dist$/m);
+    // The packs, where dist/governance/packs/ looks for them (../../../schema/policies).
+    expect(runtime).toMatch(/^COPY schema\/policies \.\/schema\/policies$/m);
+    // No sources, no full install, no TypeScript runtime in the image.
+    expect(runtime).not.toMatch(/^COPY (src|tsconfig)/m);
+    expect(runtime).not.toMatch(/^RUN npm (ci|install)/m);
+    expect(runtime).not.toMatch(/tsx/);
+    expect(runtime).toMatch(/^USER node$/m);
+    expect(runtime).toMatch(/^EXPOSE 4000$/m);
+    expect(runtime).toMatch(/^HEALTHCHECK .*\n?.*\/ready/m);
+    expect(runtime).toContain('CMD ["node", "dist/main.js"]');
+    // `npm ci --omit=dev` installs dependencies only: the runtime must need nothing else (test/deploy/build.test.ts checks dist/'s imports).
+    expect(pkg.dependencies).not.toHaveProperty('tsx');
+    expect(pkg.dependencies).not.toHaveProperty('typescript');
   });
 
-  it('builds the compliance console in a stage of its own and ships only its output where the gateway serves it from', () => {
-    expect(dockerfile).toMatch(/^FROM \$\{NODE_IMAGE\} AS console$/m);
-    expect(dockerfile).toMatch(/^RUN npm run build:console$/m);
+  it('builds the compliance console in the build stage and ships only its output where the gateway serves it from', () => {
+    expect(stages.get('build')).toMatch(/^COPY console \.\/console$/m);
+    // `npm run build` builds the console too (package.json), so the build stage's one build makes both.
+    expect(pkg.scripts?.build).toMatch(/build:console/);
     // src/plugins/use-console.ts serves <install>/console/dist; WORKDIR is /app.
-    expect(dockerfile).toMatch(/^COPY --from=console \/app\/console\/dist \.\/console\/dist$/m);
+    expect(stages.get('runtime')).toMatch(/^COPY --from=build \/app\/console\/dist \.\/console\/dist$/m);
   });
 
   it('keeps local state and dependencies out of the build context', () => {
-    for (const entry of ['node_modules', '.git', '.govgate', 'coverage', '*.log', 'test/mongo/target', 'console/dist', 'test-artifacts']) {
+    // dist and console/dist: the build stage makes its own.
+    for (const entry of ['node_modules', '.git', '.govgate', 'dist', 'coverage', '*.log', 'test/mongo/target', 'console/dist', 'test-artifacts']) {
       expect(dockerignore).toContain(entry);
     }
   });

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 /**
  * Documented options (README configuration table) through the real entry point: one spawned
  * `npm start` per profile, several options observed on each, so the suite pays for few starts.
@@ -9,7 +8,6 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { exportJWK, generateKeyPair } from 'jose';
 import mongoose from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEV_ALG, loadOrCreateDevKeys, signToken } from '../../src/auth/index.js';
@@ -20,6 +18,7 @@ import { createTestIssuer, TEST_AUDIENCE, TEST_ISSUER, type TestIssuer } from '.
 import { startBlackhole } from '../helpers/blackhole.js';
 import { testDatabaseName, testMongoUri } from '../helpers/database.js';
 import { cleanEnv, postGraphQL, spawnTs, startMain, type Spawned, type StartedGateway } from '../helpers/spawn.js';
+import { productionSecrets } from '../helpers/production-env.js';
 import { startWireTap, type WireTap } from '../helpers/wire-tap.js';
 
 const started: Spawned[] = [];
@@ -240,25 +239,17 @@ describe('npm start in production with the defaults', () => {
     tap = await startWireTap(testMongoUri());
     cleanups.push(() => tap.close());
     issuer = await createTestIssuer();
-    const dir = await mkdtemp(join(tmpdir(), 'govgate-prod-'));
-    const { privateKey } = await generateKeyPair('EdDSA', { extractable: true });
-    auditKid = `prod-audit-${Date.now().toString(36)}`;
-    await writeFile(join(dir, 'audit.jwk'), JSON.stringify({ ...(await exportJWK(privateKey)), alg: 'EdDSA', kid: auditKid }), { mode: 0o600 });
-    await writeFile(join(dir, 'master.key'), randomBytes(32).toString('hex'), { mode: 0o600 });
+    const secrets = await productionSecrets();
+    auditKid = secrets.auditKid;
     main = await startMain(
       {
-        NODE_ENV: 'production',
+        ...secrets.env,
         PORT: '0',
         MONGODB_URI: tap.uri,
         MONGODB_DB_NAME: dbName,
         AUTH_JWKS_FILE: issuer.jwksFile,
         AUTH_ISSUER: TEST_ISSUER,
         AUTH_AUDIENCE: TEST_AUDIENCE,
-        PSEUDONYM_SECRET: 'another-pseudonym-secret-of-32-characters',
-        STATE_SEAL_KEY: 'a-state-seal-key-of-at-least-32-characters',
-        AUDIT_SIGNING_KEY: join(dir, 'audit.jwk'),
-        MASTER_KEY_FILE: join(dir, 'master.key'),
-        GOVGATE_STATE_DIR: join(dir, 'state'),
         AUTH_CLOCK_TOLERANCE_S: '0',
         POLICY_PACK: 'hartsy',
         LOG_LEVEL: 'warn',

@@ -14,9 +14,19 @@ export interface Spawned {
   kill(signal?: NodeJS.Signals): void;
 }
 
-/** Runs a TypeScript entry point of this repo with tsx, as `npm start` / `npm run token` do. */
-export function spawnTs(entry: string, args: string[], env: NodeJS.ProcessEnv): Spawned {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+export interface SpawnOptions {
+  /** Lead a process group of its own (as a shell's foreground job does), so `-pid` signals the whole group, as Ctrl-C does. Default false. */
+  detached?: boolean;
+}
+
+/** Runs a TypeScript entry point of this repo with tsx, as `npm run token` does. */
+export function spawnTs(entry: string, args: string[], env: NodeJS.ProcessEnv, options: SpawnOptions = {}): Spawned {
+  return spawnNode(['--import', 'tsx', entry, ...args], env, options);
+}
+
+/** Runs node with these arguments in the repository root, collecting its output. */
+export function spawnNode(args: string[], env: NodeJS.ProcessEnv, options: SpawnOptions = {}): Spawned {
+  const child = spawn(process.execPath, args, { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: options.detached ?? false });
   let out = '';
   let err = '';
   child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
