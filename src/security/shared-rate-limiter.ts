@@ -73,7 +73,7 @@ export class SharedRateLimiter implements Limiter {
 
   constructor(private readonly options: SharedRateLimiterOptions) {
     this.local = new RateLimiter(options);
-    this.timeoutMs = Math.max(1000, 4 * options.intervalMs);
+    this.timeoutMs = Math.max(2000, 8 * options.intervalMs);
     this.liveMs = Math.max(5000, 8 * options.intervalMs);
     this.store = new RateSpendStore(options.connection, options.instanceId, this.timeoutMs);
     this.tracked = new LRUCache({ max: options.maxCallers ?? 100_000 });
@@ -117,7 +117,7 @@ export class SharedRateLimiter implements Limiter {
   private bounded<T>(work: Promise<T>): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${this.timeoutMs} ms`)), this.timeoutMs);
+      timer = setTimeout(() => reject(Object.assign(new Error(`no answer within ${this.timeoutMs} ms`), { name: 'TimeoutError' })), this.timeoutMs);
     });
     return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
   }
