@@ -3,7 +3,8 @@
  *
  * - the audit log: `verifyAuditLog` through every instance as a compliance officer. Each must
  *   answer ok with a signed tenant head (checked against the instance's published keys) that
- *   covers every event stored when it was asked, on every instance's chains; heads of different
+ *   covers every event stored when it was asked (and none that was not stored by its answer), on
+ *   every instance's chains; heads of different
  *   instances must agree on every chain they share (same size → same root, never shrinking).
  *   Each call is itself audited (one event on the answering instance's chain), so the k-th head
  *   covers exactly one more event than the (k−1)-th;
@@ -79,11 +80,13 @@ export async function checkAuditAcrossInstances(gateways: readonly string[], off
     const headInstances = head ? new Set(head.chains.map((c) => c.chainId.split(':')[0])).size : 0;
     if (head) {
       heads.push(head);
-      if (headEvents !== storedBefore) {
+      // Requests still in flight may add events between the count and the verification: never fewer than stored before, never more than stored after.
+      const storedAfter = [...(await storedByChain()).values()].reduce((a, b) => a + b, 0);
+      if (headEvents < storedBefore || headEvents > storedAfter) {
         const differ = [...new Set([...stored.keys(), ...head.chains.map((c) => c.chainId)])]
           .map((chainId) => ({ chainId, stored: stored.get(chainId) ?? 0, covered: head.chains.find((c) => c.chainId === chainId)?.size ?? 0 }))
           .filter((c) => c.stored !== c.covered);
-        problems.push(`gateway ${i + 1}: its head covers ${headEvents} events, ${storedBefore} were stored when it was asked (${differ.slice(0, 4).map((c) => `${c.chainId}: ${c.covered} covered, ${c.stored} stored`).join('; ')})`);
+        problems.push(`gateway ${i + 1}: its head covers ${headEvents} events; ${storedBefore} were stored before it was asked, ${storedAfter} after (${differ.slice(0, 4).map((c) => `${c.chainId}: ${c.covered} covered, ${c.stored} stored before`).join('; ')})`);
       }
       if (headInstances !== gateways.length) problems.push(`gateway ${i + 1}: its head covers the chains of ${headInstances} instance(s), ${gateways.length} are running`);
     }

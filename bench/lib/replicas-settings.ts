@@ -24,9 +24,13 @@ export interface ReplicaSettings {
   readonly rounds: number;
   /** autocannon connections in total, split evenly between the gateways. Default 24. */
   readonly connections: number;
-  /** Distinct `service` callers the load cycles through (each stays far below its own rate limit). Default 64. */
+  /** Distinct `service` callers the load cycles through. Default 8. */
   readonly callers: number;
-  /** The gateways' limit per caller (RATE_LIMIT_PER_SECOND / RATE_LIMIT_BURST) and sync interval. */
+  /**
+   * The rate-limit check runs on gateways started for it with this limit per caller
+   * (RATE_LIMIT_PER_SECOND / RATE_LIMIT_BURST) and sync interval; the throughput gateways share the
+   * limit too, set out of reach (100 000/s, burst 1 000 000).
+   */
   readonly ratePerSecond: number;
   readonly rateBurst: number;
   readonly rateSyncMs: number;
@@ -50,11 +54,11 @@ export function loadReplicaSettings(): ReplicaSettings {
     durationS: number('BENCH_DURATION_S', quick ? 5 : 15, 1),
     rounds: number('BENCH_ROUNDS', quick ? 1 : 2, 1),
     connections: number('BENCH_CONNECTIONS', 24, 1),
-    callers: number('BENCH_CALLERS', 64, 1),
-    ratePerSecond: number('BENCH_RATE_LIMIT_PER_SECOND', 100, 1),
-    rateBurst: number('BENCH_RATE_LIMIT_BURST', 100, 1),
+    callers: number('BENCH_CALLERS', 8, 1),
+    ratePerSecond: number('BENCH_RATE_LIMIT_PER_SECOND', 20, 1),
+    rateBurst: number('BENCH_RATE_LIMIT_BURST', 20, 1),
     rateSyncMs: number('BENCH_RATE_LIMIT_SYNC_MS', 250, 50),
-    checkRate: number('BENCH_CHECK_RATE', 300, 1),
+    checkRate: number('BENCH_CHECK_RATE', 150, 1),
     checkDurationS: number('BENCH_CHECK_DURATION_S', quick ? 4 : 10, 1),
     mongoUri: process.env.MONGODB_URI || null,
     dbName: process.env.BENCH_DB_NAME || 'govgate_bench_replicas',
