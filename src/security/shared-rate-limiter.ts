@@ -12,6 +12,8 @@ export const SPEND_WINDOW_MS = 60_000;
 export const CLOCK_SKEW_MS = 10_000;
 /** A key is kept in sync while it was taken here within this long. */
 const ACTIVE_MS = 60_000;
+/** A key not taken here since its last read is read again after this long (not every sync: reads stay proportional to what is busy). */
+const IDLE_READ_MS = 1000;
 /** Most keys read per sync (the most recently active). */
 const MAX_KEYS_PER_SYNC = 10_000;
 /** A heartbeat unchanged this long belongs to an instance that stopped without leaving: it is deleted. */
@@ -39,6 +41,8 @@ interface Tracked {
   spent: number;
   /** Monotonic ms of the last take here, admitted or not. */
   lastTake: number;
+  /** Monotonic ms of the last read of others' spend (0: never). */
+  readAt: number;
   /** Others' spend already charged, per window. */
   seen: Map<number, number>;
   /** Read once: from now on every token others add is charged (before that, what they spent is history). */
@@ -85,7 +89,7 @@ export class SharedRateLimiter implements Limiter {
     const wait = this.local.take(key);
     let tracked = this.tracked.get(key);
     if (!tracked) {
-      tracked = { hash: null, spent: 0, lastTake: 0, seen: new Map(), baselined: false };
+      tracked = { hash: null, spent: 0, lastTake: 0, readAt: 0, seen: new Map(), baselined: false };
       this.tracked.set(key, tracked);
     }
     tracked.lastTake = performance.now();
@@ -171,7 +175,7 @@ export class SharedRateLimiter implements Limiter {
     const window = Math.floor(wall / SPEND_WINDOW_MS);
     const now = performance.now();
     const rows: SpendRow[] = [];
-    const active: [string, Tracked][] = [];
+    const toRead: [string, Tracked][] = [];
     const idle: string[] = [];
     for (const [key, tracked] of this.tracked.entries()) {
       if (tracked.spent > 0) {
@@ -179,7 +183,7 @@ export class SharedRateLimiter implements Limiter {
         tracked.spent = 0;
       }
       if (now - tracked.lastTake > ACTIVE_MS) idle.push(key);
-      else if (active.length < MAX_KEYS_PER_SYNC) active.push([key, tracked]);
+      else if (toRead.length < MAX_KEYS_PER_SYNC && (tracked.lastTake >= tracked.readAt || now - tracked.readAt >= IDLE_READ_MS)) toRead.push([key, tracked]);
     }
     for (const key of idle) this.tracked.delete(key);
     await this.store.add(rows);
@@ -190,7 +194,7 @@ export class SharedRateLimiter implements Limiter {
 
     const windows = wall - window * SPEND_WINDOW_MS < CLOCK_SKEW_MS ? [window - 1, window] : [window];
     const reads = new Map<string, { key: string; tracked: Tracked; window: number }>();
-    for (const [key, tracked] of active) for (const w of windows) reads.set(`${this.hashOf(key, tracked)}:${w}`, { key, tracked, window: w });
+    for (const [key, tracked] of toRead) for (const w of windows) reads.set(`${this.hashOf(key, tracked)}:${w}`, { key, tracked, window: w });
     const spent = await this.store.othersSpent([...reads.keys()]);
     for (const [id, read] of reads) {
       const others = spent.get(id) ?? 0;
@@ -198,7 +202,8 @@ export class SharedRateLimiter implements Limiter {
       if (others > charged) this.local.charge(read.key, others - charged);
       read.tracked.seen.set(read.window, Math.max(charged, others));
     }
-    for (const [, tracked] of active) {
+    for (const [, tracked] of toRead) {
+      tracked.readAt = now;
       tracked.baselined = true;
       for (const w of tracked.seen.keys()) if (w < window - 1) tracked.seen.delete(w);
     }
