@@ -96,6 +96,11 @@ export function saturation(rows: readonly Row[], cores: number): string {
     const busyNote = `machine ${fmt(row.busy, 0)}% busy of ${cores} cores, database ${fmt(row.dbPct, 0)}% of one core, load generator ${fmt(row.loadPct, 0)}% of one core`;
     lines.push(`${previous.n} → ${row.n} gateways: ${gain >= 1 ? '+' : ''}${fmt((gain - 1) * 100, 0)}% req/s (${busyNote}).`);
   }
+  const foreign = Math.max(...rows.map((r) => (Number.isFinite(r.foreign) ? r.foreign : 0)));
+  if (foreign > 20) {
+    lines.push(`Other processes used up to ${fmt(foreign, 0)}% of the machine during these measurements: the differences between gateway counts are within that noise, and no saturation point can be named from this run.`);
+    return lines.join('\n');
+  }
   const stop = rows.findIndex((row, i) => i > 0 && row.rps / rows[i - 1]!.rps < 1.1);
   if (stop === -1) lines.push(`Throughput still grew at ${rows.at(-1)!.n} gateways.`);
   else {
