@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'test/mongo/target/**', 'test/generated/**', 'dist/**', 'coverage/**'] },
+  { ignores: ['node_modules/**', 'test/mongo/target/**', 'test/generated/**', 'test/.doc-examples/**', 'dist/**', 'coverage/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

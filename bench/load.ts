@@ -1,12 +1,13 @@
 /**
- * Load generator, one process per measurement (spawned by bench/run.ts, never in a server's
- * process). One continuous autocannon run: the first `warmupS` seconds warm the server up, the
- * next `durationS` seconds are the measurement window. The window's edges are announced over IPC
- * ("window-start", "window-end") the moment they happen, so the parent reads CPU counters while the
- * load is steady; only responses that arrive inside the window count. Every response body is
- * checked for a GraphQL `errors` key, warm-up included.
+ * Load generator: one process for the whole run (spawned by bench/run.ts, never in a server's
+ * process), one measurement at a time on request ({ type: 'run', spec } over IPC; it answers
+ * 'ready' once started). Each measurement is one continuous autocannon run: the first `warmupS`
+ * seconds warm the server up, the next `durationS` seconds are the measurement window. The
+ * window's edges are announced over IPC ("window-start", "window-end") the moment they happen, so
+ * the parent reads CPU counters while the load is steady; only responses that arrive inside the
+ * window count. Every response body is checked for a GraphQL `errors` key, warm-up included.
  *
- * Spec (JSON in BENCH_LOAD_SPEC): { url, headers, body, connections, warmupS, durationS }.
+ * Spec: { url, headers, body, connections, warmupS, durationS }.
  */
 import autocannon from 'autocannon';
 
@@ -52,8 +53,8 @@ function run(spec: LoadSpec, send: (message: object) => void): Promise<LoadResul
         // 20 connections on a server that needs ~150 ms of CPU per request queue for seconds:
         // autocannon's default 10 s timeout would count the slowest variants' queueing as failures.
         timeout: 30,
-        // A second of slack: the window closes on its own timer, before the run stops.
-        duration: spec.warmupS + spec.durationS + 1,
+        // An upper bound only: the run is stopped the moment the window closes (on its own timer).
+        duration: spec.warmupS + spec.durationS + 10,
         requests: [
           {
             method: 'POST',
@@ -108,22 +109,34 @@ function run(spec: LoadSpec, send: (message: object) => void): Promise<LoadResul
           measuring = false;
           windowEnd = Date.now();
           send({ type: 'window-end' });
+          instance.stop();
         }, spec.durationS * 1000);
       }, spec.warmupS * 1000);
     });
   });
 }
 
-async function main(): Promise<void> {
-  const raw = process.env.BENCH_LOAD_SPEC;
+function main(): void {
   const send = process.send?.bind(process);
-  if (!raw || !send) throw new Error('bench/load.ts is started by bench/run.ts (BENCH_LOAD_SPEC and an IPC channel)');
-  const result = await run(JSON.parse(raw) as LoadSpec, (message) => send(message));
-  await new Promise<void>((resolve) => send(result, () => resolve()));
-  process.disconnect();
+  if (!send) throw new Error('bench/load.ts is started by bench/run.ts (with an IPC channel)');
+  let busy = false;
+  process.on('message', (message: { type?: string; spec?: LoadSpec }) => {
+    if (message.type !== 'run' || !message.spec) return;
+    if (busy) throw new Error('one measurement at a time');
+    busy = true;
+    run(message.spec, (m) => send(m))
+      .then((result) => send(result))
+      .catch((error: unknown) => {
+        console.error(`load generator failed: ${error instanceof Error ? error.message : String(error)}`);
+        process.exit(1);
+      })
+      .finally(() => {
+        busy = false;
+      });
+  });
+  // The parent is gone (or done): so is the load generator.
+  process.once('disconnect', () => process.exit(0));
+  send({ type: 'ready' });
 }
 
-main().catch((error: unknown) => {
-  console.error(`load generator failed: ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(1);
-});
+main();

@@ -1,7 +1,7 @@
 /**
  * `npm run bench:replicas`: govgate scaled out — 1, 2, 3 gateway processes on one database.
  *
- *   1. starts MongoDB (bench/mongo: mongo-java-server with secondary indexes; or MONGODB_URI) and
+ *   1. starts MongoDB (test/mongo's launcher with secondary indexes, as npm run bench; or MONGODB_URI) and
  *      loads the data set once (bench/lib/dataset.ts);
  *   2. per gateway count N: empties the audit log, starts N gateways (bench/servers/d-govgate.ts,
  *      NODE_ENV=production, the run's keys, one fresh AUDIT_WITNESS_DIR, the shared rate limit on),
@@ -27,8 +27,9 @@ import { checkList, type GraphQLResponse } from './lib/checks.js';
 import { POLICY_PACK, TENANT, loadDataset, plaintextContentCount, type LoadedDataset } from './lib/dataset.js';
 import { BENCH_AUDIENCE, BENCH_ISSUER, createBenchKeys, type BenchKeys } from './lib/keys.js';
 import { machineInfo } from './lib/machine.js';
-import { BENCH_DIR, cpuTimeMs, killAllNow, machineBusyMs, nextMessage, spawnNode, stopAll, stopChild } from './lib/processes.js';
+import { cpuTimeMs, killAllNow, machineBusyMs, nextMessage, spawnNode, stopAll, stopChild } from './lib/processes.js';
 import { Q1 } from './lib/queries.js';
+import { requestHeaders } from './lib/servers.js';
 import { checkAuditAcrossInstances, checkSharedRateLimit, type RateCheck } from './lib/replicas-checks.js';
 import type { ReplicaLoadResult, ReplicaLoadSpec } from './lib/replicas-load.js';
 import { rowsOf, saturation, writeReplicaReport, type ReplicaPhase, type ReplicaSample } from './lib/replicas-report.js';
@@ -67,7 +68,7 @@ async function untilAllSeeEachOther(gateways: readonly Gateway[]): Promise<void>
 }
 
 const post = async (url: string, query: string, token: string): Promise<GraphQLResponse & { status: number }> => {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query }) });
+  const response = await fetch(url, { method: 'POST', headers: requestHeaders(token), body: JSON.stringify({ query }) });
   return { ...((await response.json()) as GraphQLResponse), status: response.status };
 };
 
@@ -220,10 +221,10 @@ async function run(): Promise<number> {
     let uri = settings.mongoUri;
     let database = `MongoDB at ${uri ?? ''} (MONGODB_URI; its CPU is not measured)`;
     if (!uri) {
-      log('starting MongoDB (bench/mongo: mongo-java-server + secondary indexes; first run builds it with Maven)');
-      mongo = await startJavaMongoServer({ launcherDir: join(BENCH_DIR, 'mongo') });
+      log('starting MongoDB (test/mongo launcher with secondary indexes, no oplog; first run builds it with Maven)');
+      mongo = await startJavaMongoServer({ indexed: true, oplog: false });
       uri = mongo.uri;
-      database = 'mongo-java-server 1.47.0 in-memory backend with the secondary indexes of bench/mongo (a JVM on the same machine); not a mongod, and not a replica set';
+      database = 'mongo-java-server 1.47.0, in-memory backend with secondary indexes (test/mongo launcher, `indexed: true`, no oplog; a JVM on the same machine); not a mongod, and not a replica set';
     }
     const keys: BenchKeys = await createBenchKeys(tmp);
     connection = await connectDatabase({ uri, dbName: settings.dbName, writeConcern: 'majority' });

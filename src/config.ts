@@ -11,8 +11,8 @@ const bool = z
 
 const port = z.coerce.number().int().min(0).max(65535);
 
-/** Every variable the gateway reads. Defaults are documented here and in the README table. */
-const envSchema = z
+/** Every variable the gateway reads. Defaults are documented here and in the README table (a test checks the table against this). */
+export const envSchema = z
   .object({
     /** development | test | production. Default development. */
     NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),

@@ -3,7 +3,7 @@ import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspect
 import type { GraphQLSchema } from 'graphql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { Connection } from 'mongoose';
-import { createAuditServices, type AuditServices } from './audit/index.js';
+import { createAuditServices, type AuditServices, type AuditSink } from './audit/index.js';
 import { createVerifier, type DevKeys, type Verifier } from './auth/index.js';
 import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
@@ -49,6 +49,12 @@ export interface GatewayOptions {
   schema?: GraphQLSchema;
   /** The time the periodic jobs (erasure and retention sweeps) run at. Default: the wall clock; tests move it. */
   clock?: () => Date;
+  /**
+   * Benchmark only: where audit events go instead of the store. The events are still assembled,
+   * hashed, chained, signed and witnessed; only their persistence is replaced, so the benchmark can
+   * price it. No configuration reaches it. Default: the MongoDB store.
+   */
+  auditSink?: AuditSink;
 }
 
 export interface Gateway {
@@ -103,6 +109,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     config,
     instanceId,
     logger,
+    ...(options.auditSink ? { sink: options.auditSink } : {}),
     observer: {
       written(events, waited) {
         metrics.auditBatchSize.observe(events);

@@ -2,10 +2,11 @@
  * Correctness before timing: what each variant must answer, derived from the data set. A variant
  * that answers anything else stops the run before a single number is taken.
  *
- * Kinds: 'plain' (A: no authorization), 'peer' (B, C: static role / owner rules, denied → null or
- * []), 'govgate' (D: per-value decisions; under essential.service the restricted and
- * erasure-pending subjects are redacted: id hashed, name truncated, email masked, country null,
- * conversations dropped, each listed in extensions.governance.redactions).
+ * Kinds: 'plain' (A: no authorization but the consent rule in its content resolvers), 'peer'
+ * (B, C: static role / owner rules and the consent rule, denied → null or []), 'govgate' (D:
+ * per-value decisions; under essential.service the restricted and erasure-pending subjects are
+ * redacted: id hashed, name truncated, email masked, country null, conversations dropped, each
+ * listed in extensions.governance.redactions; under train_ai_system see checkTrainingList).
  */
 import { ID_PATTERN } from '../../src/db/ids.js';
 import {
@@ -14,10 +15,13 @@ import {
   countryOf,
   displayNameOf,
   emailOf,
+  hasTrainingConsent,
+  isOptedOut,
   isRedactedForService,
   messageContentOf,
   MESSAGES_PER_CONVERSATION,
   subjectOf,
+  trainingOutcomeOf,
   type LoadedDataset,
 } from './dataset.js';
 
@@ -62,6 +66,9 @@ const common = (json: GraphQLResponse, kind: VariantKind): string[] => {
   return problems;
 };
 
+/** A pseudonymised identifier (strategy `hash`). */
+const PSEUDONYM = /^h_[A-Za-z0-9_-]{10,}$/;
+
 const masked = (value: string | null, original: string): boolean => typeof value === 'string' && value !== original && value.includes('*');
 
 /**
@@ -85,7 +92,7 @@ export function checkList(json: GraphQLResponse, kind: VariantKind, size: number
     const full = kind === 'plain' || role === 'service';
     // Identity (id, displayName).
     if (redactedSubject) {
-      if (!/^h_[A-Za-z0-9_-]{10,}$/.test(node.id)) say(`id not pseudonymised: ${node.id}`);
+      if (!PSEUDONYM.test(node.id)) say(`id not pseudonymised: ${node.id}`);
       if (node.displayName !== `${displayNameOf(i).slice(0, 1)}…`) say(`displayName not truncated: ${String(node.displayName)}`);
       expectedRedactions += 2;
     } else {
@@ -117,6 +124,84 @@ export function checkList(json: GraphQLResponse, kind: VariantKind, size: number
     const redactions = governance?.redactions ?? [];
     if (redactions.length !== expectedRedactions) problems.push(`expected ${expectedRedactions} redactions, got ${redactions.length}`);
   }
+  return problems;
+}
+
+/**
+ * q4: the first 100 subjects as an ml_engineer sees them under train_ai_system.
+ * A, B, C (the consent rule only): every id; the conversations (ids, titles) of subjects whose
+ * latest train_ai_system consent is a grant under the current terms, [] for the others.
+ * D: per subject, trainingOutcomeOf: not ALLOW → id pseudonymised and conversations dropped;
+ * ALLOW → id and conversations, but the titles of opted-out conversations truncated to '…'. The
+ * redaction list must be exactly those paths. Their reasons are the subject's state, which an
+ * ml_engineer may not read (no grant of user.privacy_preferences, date of birth or account), so
+ * each shows as WITHHELD; the precise reasons are checked in the audit event (checkTrainingDecisions).
+ */
+export function checkTrainingList(json: GraphQLResponse, kind: VariantKind, dataset: LoadedDataset): string[] {
+  const problems = common(json, kind);
+  if (problems.length) return problems;
+  const nodes = nodesOf(json.data as Record<string, unknown>) as unknown as { id: string; conversations: { id: string; title: string | null }[] }[] | null;
+  if (!nodes) return ['response is not a users connection'];
+  if (nodes.length !== 100) return [`expected 100 nodes, got ${nodes.length}`];
+  const expected = new Map<string, string>();
+  nodes.forEach((node, i) => {
+    const say = (what: string): void => {
+      if (problems.length < 10) problems.push(`node ${i} (${subjectOf(i)}): ${what}`);
+    };
+    const at = (...rest: (string | number)[]): string => ['users', 'edges', i, 'node', ...rest].join('.');
+    const titles = Array.from({ length: conversationCountOf(i) }, (_, c) => conversationTitleOf(i, c));
+    const outcome = kind === 'govgate' ? trainingOutcomeOf(i) : hasTrainingConsent(i) ? 'ALLOW' : 'CONSENT';
+    if (kind === 'govgate' && outcome !== 'ALLOW') {
+      if (!PSEUDONYM.test(node.id)) say(`id not pseudonymised (${outcome}): ${node.id}`);
+      expected.set(at('id'), 'WITHHELD');
+      expected.set(at('conversations'), 'WITHHELD');
+    } else if (node.id !== subjectOf(i)) say(`id ${node.id}`);
+    if (outcome !== 'ALLOW') {
+      if (node.conversations.length !== 0) say(`conversations not withheld (${outcome}, ${node.conversations.length})`);
+      return;
+    }
+    if (JSON.stringify(node.conversations.map((c) => c.id)) !== JSON.stringify(dataset.conversationIdsOf(i))) say('conversation ids differ from the loaded ones');
+    const optedOut = kind === 'govgate' && isOptedOut(i);
+    const want = optedOut ? titles.map(() => '…') : titles;
+    if (JSON.stringify(node.conversations.map((c) => c.title)) !== JSON.stringify(want)) say(`titles ${JSON.stringify(node.conversations.map((c) => c.title))}`);
+    if (optedOut) titles.forEach((_, c) => expected.set(at('conversations', c, 'title'), 'WITHHELD'));
+  });
+  if (kind === 'govgate') {
+    const governance = json.extensions?.governance;
+    if (typeof governance?.auditId !== 'string' || governance.auditId === '') problems.push('no extensions.governance.auditId');
+    const listed = new Map((governance?.redactions ?? []).map((r) => [r.path.join('.'), r.reason]));
+    const wrong = [...new Set([...expected.keys(), ...listed.keys()])].filter((path) => expected.get(path) !== listed.get(path));
+    if (wrong.length) problems.push(`redactions differ at ${wrong.length} path(s), e.g. ${wrong.slice(0, 3).map((p) => `${p}: ${String(listed.get(p))} ≠ ${String(expected.get(p))}`).join(', ')}`);
+  }
+  return problems;
+}
+
+/** The decisions of an audit event, as stored. */
+export interface RecordedDecision {
+  readonly coordinate: string;
+  readonly decision: string;
+  readonly reason: string | null;
+  readonly subjects: readonly (string | null)[];
+}
+
+/**
+ * q4's audit event (D): per coordinate, the precise reason each of the first 100 subjects was
+ * decided with: User.id and User.conversations by trainingOutcomeOf (ALLOW recorded without a
+ * reason), Conversation.title OPTED_OUT for the allowed subjects who had opted out.
+ */
+export function checkTrainingDecisions(decisions: readonly RecordedDecision[]): string[] {
+  const first100 = Array.from({ length: 100 }, (_, i) => i);
+  const problems: string[] = [];
+  const expect = (coordinate: string, reason: string | null, subjects: readonly number[]): void => {
+    const got = [...new Set(decisions.filter((d) => d.coordinate === coordinate && d.reason === reason).flatMap((d) => d.subjects))].sort();
+    const want = subjects.map(subjectOf).sort();
+    if (JSON.stringify(got) !== JSON.stringify(want)) problems.push(`${coordinate} ${reason ?? 'ALLOW'}: recorded for ${got.length} subjects, expected ${want.length}`);
+  };
+  for (const coordinate of ['User.id', 'User.conversations']) {
+    for (const reason of ['ERASED', 'RESTRICTED', 'CONSENT', 'MINOR'] as const) expect(coordinate, reason, first100.filter((i) => trainingOutcomeOf(i) === reason));
+    expect(coordinate, null, first100.filter((i) => trainingOutcomeOf(i) === 'ALLOW'));
+  }
+  expect('Conversation.title', 'OPTED_OUT', first100.filter((i) => trainingOutcomeOf(i) === 'ALLOW' && isOptedOut(i)));
   return problems;
 }
 

@@ -45,6 +45,49 @@ export const isRedactedForService = (i: number): boolean => isRestricted(i) || i
 /** Under 18 (the deepailab pack restricts marketing, training, personalisation for minors). */
 export const isMinor = (i: number): boolean => i % 20 === 11;
 
+/** Conversations (and their messages) created while the user had opted out of model improvement: never training data. */
+export const isOptedOut = (i: number): boolean => i % 9 === 4;
+
+/** The purpose q4 declares: it needs each subject's consent under the current version of its terms. */
+export const TRAINING_PURPOSE = 'train_ai_system';
+/** The version of train_ai_system's terms a consent must be given under (deepailab: 003-2025.1). */
+export const TRAINING_TERMS = loadPolicyPack(POLICY_PACK).consentVersionFor(TRAINING_PURPOSE);
+const OLD_TERMS = 'base-1';
+
+/**
+ * A subject's train_ai_system consent history, by i % 10: granted (0-3), granted then withdrawn
+ * (4), granted, withdrawn and granted again (5), granted under the old terms only (6), never asked
+ * (7, 9), granted under the old terms then again under the current ones (8).
+ */
+export type TrainingConsent = 'granted' | 'withdrawn' | 'regranted' | 'old-terms' | 'absent' | 'renewed';
+const TRAINING_CONSENTS: readonly TrainingConsent[] = ['granted', 'granted', 'granted', 'granted', 'withdrawn', 'regranted', 'old-terms', 'absent', 'renewed', 'absent'];
+export const trainingConsentOf = (i: number): TrainingConsent => TRAINING_CONSENTS[i % 10] as TrainingConsent;
+/** Each kind's records, oldest first: status, terms (current or old), days ago. */
+const TRAINING_HISTORIES: Readonly<Record<TrainingConsent, readonly (readonly ['GRANTED' | 'WITHDRAWN', 'current' | 'old', number])[]>> = {
+  granted: [['GRANTED', 'current', 20]],
+  withdrawn: [['GRANTED', 'current', 40], ['WITHDRAWN', 'current', 10]],
+  regranted: [['GRANTED', 'current', 60], ['WITHDRAWN', 'current', 30], ['GRANTED', 'current', 3]],
+  'old-terms': [['GRANTED', 'old', 200]],
+  renewed: [['GRANTED', 'old', 200], ['GRANTED', 'current', 25]],
+  absent: [],
+};
+/** The latest record is a grant under the current terms: 6 in 10 subjects. */
+export const hasTrainingConsent = (i: number): boolean => ['granted', 'regranted', 'renewed'].includes(trainingConsentOf(i));
+
+/**
+ * How govgate decides a non-owner's read of subject i under train_ai_system (the decision order of
+ * src/governance/decide.ts: erasure → restriction → objection → consent → retention → minors; the
+ * data set has no training objections and nothing past retention). Opt-outs are per value
+ * (conversations of opted-out users), after these.
+ */
+export function trainingOutcomeOf(i: number): 'ERASED' | 'RESTRICTED' | 'CONSENT' | 'MINOR' | 'ALLOW' {
+  if (isErasurePending(i)) return 'ERASED';
+  if (isRestricted(i)) return 'RESTRICTED';
+  if (!hasTrainingConsent(i)) return 'CONSENT';
+  if (isMinor(i)) return 'MINOR';
+  return 'ALLOW';
+}
+
 /** The user whose `me` q2 reads; not restricted, two conversations. */
 export const ME_USER = 1;
 
@@ -64,13 +107,15 @@ function consentsOf(i: number, now: number): { purpose: string; status: 'GRANTED
   const rows: { purpose: string; status: 'GRANTED' | 'WITHDRAWN'; policyVersion: string; at: Date }[] = [
     { purpose: 'essential.service', status: 'GRANTED', policyVersion: POLICY_VERSION, at: at(30) },
   ];
-  if (i % 2 === 0) rows.push({ purpose: 'train_ai_system', status: 'GRANTED', policyVersion: POLICY_VERSION, at: at(20) });
+  for (const [status, terms, daysAgo] of TRAINING_HISTORIES[trainingConsentOf(i)]) {
+    rows.push({ purpose: TRAINING_PURPOSE, status, policyVersion: terms === 'current' ? TRAINING_TERMS : OLD_TERMS, at: at(daysAgo) });
+  }
   if (i % 5 === 0) {
     rows.push({ purpose: 'marketing.communications', status: 'GRANTED', policyVersion: POLICY_VERSION, at: at(15) });
     rows.push({ purpose: 'marketing.communications', status: 'WITHDRAWN', policyVersion: POLICY_VERSION, at: at(5) });
   }
   // Granted under an older version of the terms: does not count any more.
-  if (i % 7 === 0) rows.push({ purpose: 'personalize', status: 'GRANTED', policyVersion: 'base-1', at: at(200) });
+  if (i % 7 === 0) rows.push({ purpose: 'personalize', status: 'GRANTED', policyVersion: OLD_TERMS, at: at(200) });
   return rows;
 }
 
@@ -127,7 +172,7 @@ export async function loadDataset(connection: Connection, users: number, log: (l
       for (let c = 0; c < conversationCountOf(i); c += 1) {
         const _id = newId();
         ids.push(_id);
-        conversationDocs.push({ _id, tenant: TENANT, owner: subject, title: conversationTitleOf(i, c), mipOptOut: i % 9 === 4 });
+        conversationDocs.push({ _id, tenant: TENANT, owner: subject, title: conversationTitleOf(i, c), mipOptOut: isOptedOut(i) });
         for (let m = 0; m < MESSAGES_PER_CONVERSATION; m += 1) {
           const messageId = newId();
           messageIds.set(_id, [...(messageIds.get(_id) ?? []), messageId]);
@@ -138,7 +183,7 @@ export async function loadDataset(connection: Connection, users: number, log: (l
             owner: subject,
             role: m % 2 === 0 ? 'USER' : 'ASSISTANT',
             content: messageContentOf(i, c, m),
-            mipOptOut: i % 9 === 4,
+            mipOptOut: isOptedOut(i),
           });
         }
       }

@@ -13,6 +13,13 @@ export const Q3 =
 export const Q3_CONTENT = 'Benchmark turn: what did we decide about the quarterly notes?';
 
 /**
+ * q4: a 100-subject list for model training, as an `ml_engineer` declaring train_ai_system (which
+ * needs every subject's consent): identifiers and conversation titles only, the categories that
+ * role is granted for it.
+ */
+export const Q4 = '{ users(first: 100) { edges { node { id conversations { id title } } } } }';
+
+/**
  * A list of `size` users in one request. govgate (and the peers, which share its pagination)
  * caps `first` at 100, so 1000 users are 10 aliased pages, each after the previous page's cursor.
  */

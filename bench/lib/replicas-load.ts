@@ -9,6 +9,7 @@
  * Spec (JSON in BENCH_LOAD_SPEC): ReplicaLoadSpec.
  */
 import autocannon from 'autocannon';
+import { requestHeaders } from './servers.js';
 
 export interface ReplicaLoadSpec {
   urls: string[];
@@ -52,7 +53,7 @@ function run(spec: ReplicaLoadSpec, send: (message: object) => void): Promise<Re
   let windowEnd = 0;
   const requests = spec.tokens.map((token) => ({
     method: 'POST' as const,
-    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', authorization: `Bearer ${token}`, 'user-agent': 'govgate-bench-replicas/1' },
+    headers: requestHeaders(token),
     body: spec.body,
     onResponse: (status: number, body: string) => {
       if (body.includes('"errors"')) {

@@ -1,6 +1,6 @@
 /**
  * Every knob of `npm run bench`, read once from the environment. BENCH_QUICK=1 is a smoke run
- * (~3 minutes: 1000 users, one short round); every value can still be overridden one by one.
+ * (~5 minutes: 1000 users, one short round); every value can still be overridden one by one.
  */
 const quick = /^(1|true|yes)$/i.test(process.env.BENCH_QUICK ?? '');
 
@@ -10,6 +10,14 @@ function int(name: string, fallback: number, min = 0): number {
   const value = Number(raw);
   if (!Number.isFinite(value) || value < min) throw new Error(`${name} must be a number ≥ ${min}, got "${raw}"`);
   return value;
+}
+
+function ints(name: string, fallback: readonly number[]): readonly number[] {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const values = raw.split(',').map((v) => Number(v.trim()));
+  if (values.length === 0 || values.some((v) => !Number.isInteger(v) || v < 1)) throw new Error(`${name} must be a comma list of integers ≥ 1, got "${raw}"`);
+  return [...new Set(values)].sort((a, b) => a - b);
 }
 
 function list(name: string): string[] | null {
@@ -30,8 +38,12 @@ export interface Settings {
   readonly scaleWarmupS: number;
   readonly scaleDurationS: number;
   readonly scaleRounds: number;
-  /** autocannon connections: main comparison, scaling sections (fewer: 1000-user requests are slow). */
-  readonly connections: number;
+  /**
+   * autocannon connections: every main query and the schema-size scaling are measured at each of
+   * these, in the same rounds (default 5 and 20); the users-per-request scaling at
+   * `scaleConnections` only (default 5: 1000-user requests are slow).
+   */
+  readonly connections: readonly number[];
   readonly scaleConnections: number;
   /** Only these main variants / queries (comma lists), e.g. BENCH_VARIANTS=A,D BENCH_QUERIES=q1. */
   readonly variants: string[] | null;
@@ -58,7 +70,7 @@ export function loadSettings(): Settings {
     scaleWarmupS: int('BENCH_SCALE_WARMUP_S', quick ? 1 : 3),
     scaleDurationS: int('BENCH_SCALE_DURATION_S', quick ? 2 : 5, 1),
     scaleRounds: int('BENCH_SCALE_ROUNDS', quick ? 1 : 2, 1),
-    connections: int('BENCH_CONNECTIONS', 20, 1),
+    connections: ints('BENCH_CONNECTIONS', [5, 20]),
     scaleConnections: int('BENCH_SCALE_CONNECTIONS', 5, 1),
     variants: list('BENCH_VARIANTS'),
     queries: list('BENCH_QUERIES'),

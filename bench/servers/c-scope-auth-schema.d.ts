@@ -6,10 +6,11 @@ import type { PeerContext } from './common.js';
 
 export interface ScopeAuthDeps {
   readonly resolvers: typeof resolvers;
-  readonly roles: { readonly identity: readonly Role[]; readonly contact: readonly Role[]; readonly profile: readonly Role[]; readonly content: readonly Role[] };
+  readonly roles: { readonly uniqueId: readonly Role[]; readonly identity: readonly Role[]; readonly contact: readonly Role[]; readonly profile: readonly Role[]; readonly content: readonly Role[] };
   readonly hasAnyRole: (ctx: PeerContext, roles: readonly Role[]) => boolean;
   readonly isOwner: (subject: string, value: { tenant: string }, ctx: PeerContext) => boolean;
   readonly sameTenant: (value: { tenant: string }, ctx: PeerContext) => boolean;
+  readonly consentAllows: (subject: string, ctx: PeerContext) => true | Promise<boolean>;
   readonly messageRoles: readonly string[];
 }
 

@@ -7,8 +7,8 @@
  * This module therefore imports nothing from govgate either: c-scope-auth.ts passes the shared
  * resolvers and policy in (typed by c-scope-auth-schema.d.ts, which is what tsc sees).
  *
- * Role scopes are computed once per request by the scope initializer; owner / tenant checks are
- * authScopes functions of the parent. A denied field resolves to null (an empty list for list
+ * Role scopes are computed once per request by the scope initializer; owner / tenant / consent
+ * checks are authScopes functions of the parent. A denied field resolves to null (an empty list for list
  * fields) through `unauthorizedResolver`, like a redaction, instead of an error.
  */
 import SchemaBuilder from '@pothos/core';
@@ -18,13 +18,14 @@ import { DateResolver, DateTimeResolver } from 'graphql-scalars';
 
 /** @param {import('./c-scope-auth-schema.js').ScopeAuthDeps} deps */
 export function buildScopeAuthSchema(deps) {
-  const { resolvers, roles, hasAnyRole, isOwner, sameTenant, messageRoles } = deps;
+  const { resolvers, roles, hasAnyRole, isOwner, sameTenant, consentAllows, messageRoles } = deps;
   const builder = new SchemaBuilder({
     plugins: [ScopeAuthPlugin, RelayPlugin],
     defaultFieldNullability: false,
     scopeAuth: {
       authScopes: (ctx) => ({
         authenticated: ctx.caller.authenticated,
+        uniqueId: hasAnyRole(ctx, roles.uniqueId),
         identity: hasAnyRole(ctx, roles.identity),
         contact: hasAnyRole(ctx, roles.contact),
         profile: hasAnyRole(ctx, roles.profile),
@@ -45,7 +46,13 @@ export function buildScopeAuthSchema(deps) {
 
   /** Owner, or a caller of the same tenant holding the scope. */
   const userScope = (scope) => (user, _args, ctx) => isOwner(user.subject, user, ctx) || (sameTenant(user, ctx) && { [scope]: true });
-  const contentScope = (value, _args, ctx) => isOwner(value.owner, value, ctx) || (sameTenant(value, ctx) && { content: true });
+  /** Content: also the owner's consent to the declared purpose (peer-consent.ts). */
+  const withConsent = (subject, ctx) => {
+    const allowed = consentAllows(subject, ctx);
+    return allowed === true ? { content: true } : allowed.then((ok) => ok && { content: true });
+  };
+  const userContentScope = (user, _args, ctx) => isOwner(user.subject, user, ctx) || (sameTenant(user, ctx) && withConsent(user.subject, ctx));
+  const contentScope = (value, _args, ctx) => isOwner(value.owner, value, ctx) || (sameTenant(value, ctx) && withConsent(value.owner, ctx));
   const toNull = () => null;
   const toEmpty = () => [];
   const authenticated = { authenticated: true };
@@ -57,7 +64,7 @@ export function buildScopeAuthSchema(deps) {
 
   User.implement({
     fields: (t) => ({
-      id: t.exposeID('subject', { authScopes: userScope('identity') }),
+      id: t.exposeID('subject', { authScopes: userScope('uniqueId') }),
       displayName: t.exposeString('displayName', { nullable: true, authScopes: userScope('identity'), unauthorizedResolver: toNull }),
       email: t.exposeString('email', { nullable: true, authScopes: userScope('contact'), unauthorizedResolver: toNull }),
       phone: t.exposeString('phone', { nullable: true, authScopes: userScope('contact'), unauthorizedResolver: toNull }),
@@ -66,7 +73,7 @@ export function buildScopeAuthSchema(deps) {
       createdAt: t.expose('createdAt', { type: 'DateTime', authScopes: authenticated }),
       conversations: t.field({
         type: [Conversation],
-        authScopes: userScope('content'),
+        authScopes: userContentScope,
         unauthorizedResolver: toEmpty,
         resolve: (u, _args, ctx) => resolvers.conversationsOf(u, ctx),
       }),

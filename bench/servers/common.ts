@@ -59,11 +59,13 @@ export function peerVerifier(env: BenchEnv): Promise<Verifier> {
 }
 
 /**
- * Context of the peer variants: the verified caller and the data connection, plus what
- * openContent needs to decrypt (a silent logger and the request id, as the gateway's context has).
+ * Context of the peer variants: the verified caller, the declared purpose (X-Purpose, read only for
+ * the consent rule: peer-consent.ts) and the data connection, plus what openContent needs to
+ * decrypt (a silent logger and the request id, as the gateway's context has).
  */
 export interface PeerContext {
   readonly caller: Caller;
+  readonly purpose: string | null;
   readonly connection: Connection;
   readonly logger: Logger;
   readonly requestId: string;

@@ -5,17 +5,27 @@
  * AUDIT_SIGNING_KEY (a private JWK file), STATE_SEAL_KEY and MASTER_KEY_FILE (those the data set
  * was sealed and encrypted with), MONGODB_URI, LOG_LEVEL=silent, POLICY_PACK=deepailab.
  *
- * BENCH_AUDIT=off (variant "D-noaudit") replaces the audit writer's append with an immediately
- * resolved no-op after the gateway is built: the event is still assembled by useGovernance, but
- * not hashed, chained or persisted. govgate has no switch for this; see bench/RESULTS.md.
+ * `--audit-sink=discard` (variant "D-noaudit"): createGateway's `auditSink` (benchmark only, not
+ * reachable from configuration) acknowledges every audit write at once without storing it. Each
+ * event is still assembled, hashed, chained, put under a signed tree head and witnessed; only the
+ * insert into MongoDB is gone, so D − D-noaudit prices the persistence.
  */
-import { GENESIS_HASH, type AuditEventInput } from '../../src/audit/index.js';
+import type { AuditSink } from '../../src/audit/index.js';
 import { loadConfig } from '../../src/config.js';
 import { connectDatabase } from '../../src/db/connect.js';
 import { registerModels } from '../../src/db/register-models.js';
 import { createLogger } from '../../src/logger.js';
 import { createGateway } from '../../src/server.js';
 import { main, serve } from './common.js';
+
+const DISCARD: AuditSink = { insert: () => Promise.resolve() };
+
+function auditSink(): AuditSink | undefined {
+  const arg = process.argv.find((a) => a.startsWith('--audit-sink='))?.slice('--audit-sink='.length);
+  if (arg === undefined || arg === 'store') return undefined;
+  if (arg === 'discard') return DISCARD;
+  throw new Error(`--audit-sink must be store or discard, got ${arg}`);
+}
 
 main(async () => {
   const config = loadConfig(process.env);
@@ -28,11 +38,8 @@ main(async () => {
     serverSelectionTimeoutMS: config.mongo.serverSelectionTimeoutMS,
   });
   await registerModels(connection);
-  const gateway = await createGateway({ config, connection, logger });
-  if (process.env.BENCH_AUDIT === 'off') {
-    gateway.audit.writer.append = (input: AuditEventInput) =>
-      Promise.resolve({ ...input, chainId: 'bench-noop', seq: 0, prevHash: GENESIS_HASH, continues: null, hash: GENESIS_HASH });
-  }
+  const sink = auditSink();
+  const gateway = await createGateway({ config, connection, logger, ...(sink ? { auditSink: sink } : {}) });
   await serve(gateway.yoga, async () => {
     await gateway.close();
     await connection.close();

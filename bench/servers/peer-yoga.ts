@@ -19,6 +19,7 @@ export function peerYoga(schema: GraphQLSchema, verifier: Verifier, connection: 
     logging: false,
     context: async ({ request }): Promise<PeerContext> => ({
       caller: await verifier.authenticate(request.headers.get('authorization')),
+      purpose: request.headers.get('x-purpose')?.trim() || null,
       connection,
       logger,
       requestId: requestIdOf(request),

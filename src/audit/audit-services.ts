@@ -4,7 +4,7 @@ import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
 import type { GatewayConfig } from '../config.js';
 import { loadAuditKeys, type AuditSigner } from './audit-keys.js';
-import { openAuditStore, type AuditStore } from './audit-store.js';
+import { openAuditStore, storeSink, type AuditSink, type AuditStore } from './audit-store.js';
 import { AuditWriter, type AuditWriteObserver } from './audit-writer.js';
 import { verifyTenant, type AuditVerification } from './verify/index.js';
 import { createWitness, witnessDirFor, type Witness } from './witness/index.js';
@@ -32,10 +32,12 @@ export interface AuditServicesOptions {
   logger: Logger;
   /** Told of each acknowledged audit write (the metrics). Default: nobody. */
   observer?: AuditWriteObserver;
+  /** Benchmark only (GatewayOptions.auditSink): where audit writes go instead of the store. Default: the store's collection. */
+  sink?: AuditSink;
 }
 
 export async function createAuditServices(options: AuditServicesOptions): Promise<AuditServices> {
-  const { connection, config, instanceId, logger, observer } = options;
+  const { connection, config, instanceId, logger, observer, sink } = options;
   const witnessDir = await witnessDirFor(config);
   const [store, keys, witness] = await Promise.all([
     openAuditStore(connection),
@@ -43,7 +45,7 @@ export async function createAuditServices(options: AuditServicesOptions): Promis
     createWitness({ dir: witnessDir, ...(config.audit.witnessUrl ? { url: config.audit.witnessUrl } : {}), instanceId, logger }),
   ]);
   const writer = new AuditWriter({
-    store,
+    sink: sink ?? storeSink(store),
     signer: keys.signer,
     witness,
     instanceId,

@@ -23,3 +23,18 @@ export async function openAuditStore(connection: Connection): Promise<AuditStore
   ]);
   return store;
 }
+
+/**
+ * Where the audit writer persists each group commit: its events in order, already hashed, chained
+ * and carrying their chains' signed heads. Resolves once the write is acknowledged under the write
+ * concern. The gateway's is always the store's collection ({@link storeSink}); another sink exists
+ * only for the benchmark (GatewayOptions.auditSink), never through configuration.
+ */
+export interface AuditSink {
+  insert(events: AuditEventDoc[], writeConcern: { readonly w: 'majority' | number; readonly wtimeoutMS: number }): Promise<unknown>;
+}
+
+/** The store's collection, one ordered insert per group commit. */
+export const storeSink = (store: AuditStore): AuditSink => ({
+  insert: (events, writeConcern) => store.events.insertMany(events, { ordered: true, writeConcern }),
+});

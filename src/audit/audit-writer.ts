@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { newId } from '../db/ids.js';
 import type { AuditSigner } from './audit-keys.js';
-import type { AuditStore } from './audit-store.js';
+import type { AuditSink } from './audit-store.js';
 import { hashEvent } from './canonical-hash.js';
 import { GENESIS_HASH, type AuditEvent, type AuditEventDoc, type AuditEventInput, type ChainLink } from './event.js';
 import { consistencyProof, EMPTY_ROOT, leafHash, MerkleFrontier, subtreeRoot, type SubtreeRoots } from './merkle/index.js';
@@ -9,7 +9,8 @@ import { signChainHead, type ChainHead } from './tree-head.js';
 import type { Witness, WitnessEntry } from './witness/index.js';
 
 export interface AuditWriterOptions {
-  store: AuditStore;
+  /** Where each group commit is persisted (the store's collection: storeSink). */
+  sink: AuditSink;
   signer: AuditSigner;
   witness: Witness;
   /** Identifies this gateway instance; chains are per instance and tenant so replicas never contend. */
@@ -128,7 +129,7 @@ export class AuditWriter {
    */
   private abandoned: Promise<void> | null = null;
   private closing: Promise<void> | null = null;
-  private readonly o: Required<Omit<AuditWriterOptions, 'logger' | 'store' | 'signer' | 'instanceId' | 'witness' | 'observer'>>;
+  private readonly o: Required<Omit<AuditWriterOptions, 'logger' | 'sink' | 'signer' | 'instanceId' | 'witness' | 'observer'>>;
 
   constructor(private readonly options: AuditWriterOptions) {
     this.o = {
@@ -266,9 +267,9 @@ export class AuditWriter {
           signed.set(chain, { jws, size: head.size, root });
         }),
       );
-      const insert = this.options.store.events.insertMany(
+      const insert = this.options.sink.insert(
         batch.map((p) => p.doc),
-        { ordered: true, writeConcern: { w: this.o.writeConcern, wtimeoutMS: this.o.writeTimeoutMs } },
+        { w: this.o.writeConcern, wtimeoutMS: this.o.writeTimeoutMs },
       );
       await Promise.race([
         insert,

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import canonicalize from 'canonicalize';
+import { canonicalJson } from '../canonical-json.js';
 import type { AuditEvent, AuditEventDoc } from './event.js';
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
@@ -45,9 +45,7 @@ export function hashableOf(event: Omit<AuditEvent, 'hash'>): Record<string, unkn
 
 /** SHA-256 over RFC 8785 canonical JSON of the event without its hash. */
 export function hashEvent(event: Omit<AuditEvent, 'hash'>): string {
-  const canonical = canonicalize(hashableOf(event));
-  if (canonical === undefined) throw new Error('audit event cannot be canonicalised');
-  return sha256(canonical);
+  return sha256(canonicalJson(hashableOf(event)));
 }
 
 export function eventFromDoc(doc: AuditEventDoc): AuditEvent {

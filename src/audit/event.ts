@@ -18,7 +18,8 @@ export type AuditDecision = DecisionRecord;
  * (written before it; its outcome event names it). CLOSED: the instance shut down cleanly; a chain
  * without it ended abruptly (crash, kill).
  */
-export type AuditOutcome = 'INTENT' | 'SERVED' | 'DENIED' | 'FAILED' | 'CLOSED';
+export const AUDIT_OUTCOMES = ['INTENT', 'SERVED', 'DENIED', 'FAILED', 'CLOSED'] as const;
+export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
 
 /** What a request contributes; the writer adds the chain fields. Identifiers only, never values. */
 export interface AuditEventInput {

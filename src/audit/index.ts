@@ -1,7 +1,7 @@
-export { openAuditStore, type AuditStore } from './audit-store.js';
+export { openAuditStore, storeSink, type AuditSink, type AuditStore } from './audit-store.js';
 export { AuditWriter, AuditUnavailableError, type AuditWriterOptions, type OwnChainState } from './audit-writer.js';
 export { hashEvent, eventFromDoc, documentHashOf } from './canonical-hash.js';
-export { GENESIS_HASH, type AuditEvent, type AuditEventDoc, type AuditEventInput, type AuditDecision, type AuditEffect, type AuditOutcome } from './event.js';
+export { AUDIT_OUTCOMES, GENESIS_HASH, type AuditEvent, type AuditEventDoc, type AuditEventInput, type AuditDecision, type AuditEffect, type AuditOutcome } from './event.js';
 export { legalBasisFor } from './legal-basis.js';
 export { operationFacts, requestEvent, type OperationFacts } from './request-event.js';
 export { AUDIT_ALGORITHMS, AuditKeyError, loadAuditKeys, type AuditKeys, type AuditSigner } from './audit-keys.js';

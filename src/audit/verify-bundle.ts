@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import canonicalize from 'canonicalize';
+import { canonicalJson } from '../canonical-json.js';
 import { compactVerify, type JWTVerifyGetKey } from 'jose';
 import { AUDIT_ALGORITHMS } from './audit-keys.js';
 import { leafHash, rootFromRange, verifyConsistency } from './merkle/index.js';
@@ -67,13 +67,13 @@ function summaryOf(content: Record<string, unknown>): Record<string, unknown> {
 function checkEvents(payload: BundlePayload, problems: string[]): void {
   for (const event of payload.events) {
     const where = `${event.chainId} seq ${event.seq}`;
-    const canonical = event.content ? canonicalize(event.content) : undefined;
+    const canonical = event.content ? canonicalJson(event.content) : undefined;
     if (!canonical || sha256Hex(canonical) !== event.hash) {
       problems.push(`${where}: the listed content does not hash to the event's hash`);
       continue;
     }
     const { content: _content, hash: _hash, ...listed } = event;
-    if (canonicalize(listed) !== canonicalize(summaryOf(event.content))) problems.push(`${where}: the summary differs from the event's hashed content`);
+    if (canonicalJson(listed) !== canonicalJson(summaryOf(event.content))) problems.push(`${where}: the summary differs from the event's hashed content`);
   }
 }
 

@@ -4,4 +4,4 @@ export { signToken, type TokenClaims, type SignTokenOptions } from './sign-token
 export { requireAuthenticated } from './require.js';
 export { requireRole } from './require-role.js';
 export { subjectIdSchema, subjectOrCaller } from './subject-arg.js';
-export { createVerifier, ALLOWED_ALGORITHMS, MAX_TOKEN_LENGTH, type Verifier, type VerifierOptions } from './verifier.js';
+export { createVerifier, ALLOWED_ALGORITHMS, MAX_TOKEN_LENGTH, TOKEN_CLAIMS, type Verifier, type VerifierOptions } from './verifier.js';

@@ -11,6 +11,13 @@ export const ALLOWED_ALGORITHMS = ['RS256', 'ES256', 'EdDSA'] as const;
 /** Tokens longer than this are rejected before any parsing (header bombs, oversized claims). */
 export const MAX_TOKEN_LENGTH = 8192;
 
+/**
+ * The claims govgate reads from a verified token, besides the registered ones jose checks (`exp`,
+ * `nbf`, `iss`, `aud`). docs/contract.md lists each; reading another one means adding it here.
+ */
+export const TOKEN_CLAIMS = ['sub', 'tenant', 'roles', 'purposes'] as const;
+type TokenClaim = (typeof TOKEN_CLAIMS)[number];
+
 export const idPattern = /^[A-Za-z0-9._:@-]{1,128}$/;
 
 export interface Verifier {
@@ -43,7 +50,7 @@ async function keySetFor({ auth, devKeys }: VerifierOptions): Promise<JWTVerifyG
 }
 
 function toCaller(payload: JWTPayload): AuthenticatedCaller {
-  const { sub, tenant, roles, purposes } = payload as JWTPayload & Record<string, unknown>;
+  const { sub, tenant, roles, purposes }: Partial<Record<TokenClaim, unknown>> = payload;
   if (typeof sub !== 'string' || !idPattern.test(sub)) throw unauthenticated('token subject missing or invalid');
   // Tenant names starting with "_" are reserved for the gateway's own use.
   if (typeof tenant !== 'string' || !idPattern.test(tenant) || tenant.startsWith('_')) throw unauthenticated('token tenant missing or invalid');

@@ -4,7 +4,8 @@
  * test/mongo, built with Maven on first use and run with `java -jar`.
  *
  * The launcher reports server version 7.0.0 / maxWireVersion 21 (the MongoDB Node driver 7 used by
- * mongoose 9 refuses older servers), has the oplog enabled, prints one line
+ * mongoose 9 refuses older servers), has the oplog enabled (unless `oplog: false`), builds
+ * secondary indexes only with `indexed: true` (the benchmark's), prints one line
  * `GOVGATE_MONGO_READY mongodb://127.0.0.1:<port>` when listening, and exits when its stdin reaches
  * EOF, so the JVM never outlives this process, even when this one is SIGKILLed.
  */
@@ -24,6 +25,13 @@ export interface JavaMongoServerOptions {
   port?: number;
   /** How long to wait for the ready line, ms. Default 120_000 (first build downloads from Maven Central). */
   startTimeoutMs?: number;
+  /**
+   * Secondary indexes in the memory backend (the launcher's --indexed): the stock backend ignores
+   * every non-unique index and scans the collection instead. The benchmark sets it. Default false.
+   */
+  indexed?: boolean;
+  /** Keep an oplog (change streams); false is the launcher's --no-oplog, which the benchmark sets. Default true. */
+  oplog?: boolean;
 }
 
 export interface RunningMongoServer {
@@ -434,7 +442,8 @@ export async function startJavaMongoServer(options: JavaMongoServerOptions = {})
   const jar = await ensureLauncherJar(options.launcherDir ?? DEFAULT_LAUNCHER_DIR);
 
   installExitHandler();
-  const child = spawn('java', ['-jar', jar, '--host', '127.0.0.1', '--port', String(port)], {
+  const flags = [...(options.indexed ? ['--indexed'] : []), ...(options.oplog === false ? ['--no-oplog'] : [])];
+  const child = spawn('java', ['-jar', jar, '--host', '127.0.0.1', '--port', String(port), ...flags], {
     cwd: dirname(jar),
     stdio: ['pipe', 'pipe', 'inherit'],
   });

@@ -9,7 +9,8 @@ import type { GovernedField, Outcome, StaticVerdict, SubjectState } from './type
 
 export const ALLOW: Outcome = Object.freeze({ decision: 'ALLOW', reason: null });
 const redact = (reason: Outcome['reason']): Outcome => Object.freeze({ decision: 'REDACT', reason });
-const OUTCOMES = {
+/** One frozen outcome per reason: the request path compares and keys them by identity. */
+export const OUTCOMES = {
   ROLE: redact('ROLE'),
   PURPOSE: redact('PURPOSE'),
   TENANT: Object.freeze({ decision: 'DENY', reason: 'TENANT' }) as Outcome,
@@ -84,42 +85,70 @@ export function decideWithoutState(verdict: StaticVerdict, caller: Caller, facts
   return null;
 }
 
+type Grant = Extract<StaticVerdict, { kind: 'grant' }>;
+
+/** The purpose is a legal obligation: restriction and objections do not stop it (Art. 18(2), 21(1)). */
+export const isLegalObligation = (purpose: string): boolean => covers(LEGAL_OBLIGATION, purpose);
+
 /**
- * The subject-dependent rest of the decision order: erasure → restriction / objection → consent
- * under the current version of that purpose's terms → retention → pack rules (minors and the
- * guardian route, developer data, private content, opt-out) → allow.
+ * What the subject's own choices decide, before anything about the value: erasure → restriction /
+ * objection → consent under the current version of that purpose's terms. ALLOW when none stops it.
  */
-export function decideWithState(
-  verdict: Extract<StaticVerdict, { kind: 'grant' }>,
-  purpose: string,
-  pack: PolicyPack,
-  facts: ValueFacts,
-  state: SubjectState,
-  now: Date,
-): Outcome {
+export function choicesGate(verdict: Grant, purpose: string, legal: boolean, state: SubjectState): Outcome {
   if (!state.exists || state.erased) return OUTCOMES.ERASED;
-  const legal = covers(LEGAL_OBLIGATION, purpose);
   if (state.restricted && !legal) return OUTCOMES.RESTRICTED;
   if (!legal && objectionCovers(state.objections, purpose, verdict.trainingUse)) return OUTCOMES.OBJECTED;
   if (verdict.consentPurpose) {
     const consent = state.consents.get(verdict.consentPurpose);
     if (!consent || consent.status !== 'GRANTED' || consent.policyVersion !== verdict.consentVersion) return OUTCOMES.CONSENT;
   }
-  if (verdict.retentionDays !== null && facts.timestamp && now.getTime() - facts.timestamp.getTime() > verdict.retentionDays * DAY_MS) {
-    return OUTCOMES.RETENTION;
-  }
-  // An age that cannot be checked (no birth date on record) fails closed: treated as a minor's.
-  const age = state.birthDate === null ? null : ageOn(state.birthDate, now);
-  if (verdict.minorRestricted && (age === null || age < pack.file.minors.age)) return OUTCOMES.MINOR;
-  // Until their guardian confirms, a minor who needs a guardian is processed by others for nothing
-  // but a legal obligation (the pack's guardian route; the child's own flag never counts).
-  if (verdict.guardianGate && !state.guardianConsent && pack.ageAdmission(age) !== 'alone') return OUTCOMES.MINOR;
-  // Developer data is the developer's alone; support reads it only during a grant for that agent.
-  if (verdict.developerData && facts.agent) {
-    if (!verdict.supportAccess || !supportGrantLive(state, facts.agent, now)) return OUTCOMES.DEVELOPER_DATA;
-  }
-  if (verdict.ownerOnlyWhenPrivate && facts.private === true) return OUTCOMES.PRIVATE;
-  // Opted out on the request that created the value, or by the account or its tenant since before it was created.
-  if (verdict.trainingUse && (facts.optedOut || createdWhileOptedOut(state.optOutPeriods, facts.timestamp))) return OUTCOMES.OPTED_OUT;
   return ALLOW;
+}
+
+/** The value is older than the category's maximum retention (a value of unknown age is not). */
+export const pastRetention = (verdict: Grant, timestamp: Date | null, now: Date): boolean =>
+  verdict.retentionDays !== null && timestamp !== null && now.getTime() - timestamp.getTime() > verdict.retentionDays * DAY_MS;
+
+/** The subject's age on a day; null when it cannot be checked (no birth date on record). */
+export const subjectAge = (state: SubjectState, now: Date): number | null => (state.birthDate === null ? null : ageOn(state.birthDate, now));
+
+/**
+ * Minors and the guardian route. An age that cannot be checked fails closed: treated as a minor's.
+ * Until their guardian confirms, a minor who needs a guardian is processed by others for nothing but
+ * a legal obligation (the pack's guardian route; the child's own flag never counts).
+ */
+export function ageGate(verdict: Grant, pack: PolicyPack, state: SubjectState, age: number | null): Outcome {
+  if (verdict.minorRestricted && (age === null || age < pack.file.minors.age)) return OUTCOMES.MINOR;
+  if (verdict.guardianGate && !state.guardianConsent && pack.ageAdmission(age) !== 'alone') return OUTCOMES.MINOR;
+  return ALLOW;
+}
+
+/** What the value itself decides last: whose agent it is, private, created while opted out. */
+export function valueGate(verdict: Grant, state: SubjectState, now: Date, agent: string | null, isPrivate: boolean, optedOut: boolean, timestamp: Date | null): Outcome {
+  // Developer data is the developer's alone; support reads it only during a grant for that agent.
+  if (verdict.developerData && agent) {
+    if (!verdict.supportAccess || !supportGrantLive(state, agent, now)) return OUTCOMES.DEVELOPER_DATA;
+  }
+  if (verdict.ownerOnlyWhenPrivate && isPrivate) return OUTCOMES.PRIVATE;
+  // Opted out on the request that created the value, or by the account or its tenant since before it was created.
+  if (verdict.trainingUse && (optedOut || createdWhileOptedOut(state.optOutPeriods, timestamp))) return OUTCOMES.OPTED_OUT;
+  return ALLOW;
+}
+
+/** Some rule of the verdict reads the value itself (its age, agent, visibility or opt-out), not only its subject. */
+export const readsValue = (verdict: Grant): boolean => verdict.retentionDays !== null || verdict.developerData || verdict.ownerOnlyWhenPrivate || verdict.trainingUse;
+
+/**
+ * The subject-dependent rest of the decision order: erasure → restriction / objection → consent
+ * under the current version of that purpose's terms → retention → pack rules (minors and the
+ * guardian route, developer data, private content, opt-out) → allow. The request path runs the
+ * same gates, remembering the subject's for the request (runtime/value-decider.ts).
+ */
+export function decideWithState(verdict: Grant, purpose: string, pack: PolicyPack, facts: ValueFacts, state: SubjectState, now: Date): Outcome {
+  const choices = choicesGate(verdict, purpose, isLegalObligation(purpose), state);
+  if (choices !== ALLOW) return choices;
+  if (pastRetention(verdict, facts.timestamp, now)) return OUTCOMES.RETENTION;
+  const age = ageGate(verdict, pack, state, subjectAge(state, now));
+  if (age !== ALLOW) return age;
+  return valueGate(verdict, state, now, facts.agent ?? null, facts.private === true, facts.optedOut, facts.timestamp);
 }

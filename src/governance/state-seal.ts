@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import canonicalize from 'canonicalize';
+import { canonicalJson } from '../canonical-json.js';
 import { sealableOptOut, type OptOutPeriod } from './opt-out.js';
 
 /** The fields of a user record that decisions read (restriction, objections, erasure, age). */
@@ -130,11 +130,7 @@ function recordMessage(kind: string, fields: SealableFields): string {
   return canonical({ v: 1, kind: `record:${kind}`, fields: values });
 }
 
-function canonical(value: Record<string, unknown>): string {
-  const text = canonicalize(value);
-  if (text === undefined) throw new TypeError('state cannot be canonicalised');
-  return text;
-}
+const canonical = (value: Record<string, unknown>): string => canonicalJson(value);
 
 export function createStateSeal(key: Uint8Array): StateSeal {
   if (key.byteLength < MIN_STATE_SEAL_KEY_BYTES) throw new Error(`a state seal key needs at least ${MIN_STATE_SEAL_KEY_BYTES} bytes`);

@@ -1,11 +1,28 @@
 import type { Caller } from '../auth/index.js';
 import { GovgateError } from '../errors.js';
-import { decideWithState, decideWithoutState, staticVerdict, type ValueFacts } from '../governance/decide.js';
+import { ageGate, ALLOW, choicesGate, decideWithState, decideWithoutState, isLegalObligation, OUTCOMES, pastRetention, staticVerdict, subjectAge, valueGate, type ValueFacts } from '../governance/decide.js';
 import type { PolicyPack } from '../governance/packs/index.js';
-import type { Plan } from './plan/index.js';
+import { compileFieldPlan, type FieldPlan, type Plan } from './plan/index.js';
 import type { GovernedRequest } from '../governance/plugin/governed-request.js';
 import type { Pseudonymizer } from '../governance/redact/index.js';
 import type { DecisionRecord, DecisionTally, GovernedField, Outcome, Reason, Redaction, StaticVerdict, SubjectState } from '../governance/types.js';
+
+/** One subject's loaded state, and what its gates decided in this request (per gate class: choices, age). */
+interface SubjectEntry {
+  readonly state: SubjectState;
+  /** Loaded with consents (a plan whose grants need none skips reading them). */
+  readonly withConsents: boolean;
+  readonly choices: (Outcome | undefined)[];
+  readonly age: (Outcome | undefined)[];
+  years: number | null | undefined;
+}
+
+/** Every value of one field decided with one outcome in this request. */
+interface DecisionEntry {
+  readonly record: Omit<DecisionRecord, 'subjects'>;
+  readonly subjects: Set<string | null>;
+  values: number;
+}
 
 export interface RequestGovernanceInit {
   readonly caller: Caller;
@@ -36,11 +53,17 @@ export class RequestGovernance implements GovernedRequest {
   /** The id of this mutation's INTENT event (written before any effect), once written. */
   intentId: string | null = null;
   private readonly aggregateVerdicts = new Map<GovernedField, StaticVerdict>();
-  // Keyed by field, then by outcome object (outcomes are shared frozen singletons): no string keys
-  // on the per-value path.
   /** Subject states already loaded: values of these subjects are decided synchronously. */
-  private readonly states = new Map<string, SubjectState>();
-  private readonly decisions = new Map<GovernedField, Map<Outcome, { record: DecisionRecord; subjects: Set<string | null>; values: number }>>();
+  private readonly subjects = new Map<string, SubjectEntry>();
+  private legal = false;
+  /** Fields decided outside the plan (a coordinate it did not see), compiled on first use. */
+  private extraFields: Map<GovernedField, FieldPlan> | null = null;
+  private readonly gateClasses = new Map<string, number>();
+  // By field slot, then by outcome object (outcomes are shared frozen singletons): no string keys
+  // on the per-value path.
+  private readonly decisions: (Map<Outcome, DecisionEntry> | undefined)[] = [];
+  /** Fields recorded outside the plan's slots (aggregates), by field. */
+  private readonly otherDecisions = new Map<GovernedField, Map<Outcome, DecisionEntry>>();
   private loadSubjectState: SubjectStateLoader = () => Promise.reject(new GovgateError('INTERNAL_SERVER_ERROR', 'subject state loaded before execution'));
 
   constructor(init: RequestGovernanceInit) {
@@ -56,6 +79,7 @@ export class RequestGovernance implements GovernedRequest {
     if (this.current) throw new GovgateError('INTERNAL_SERVER_ERROR', 'request governance started twice');
     this.current = plan;
     this.loadSubjectState = loadSubjectState;
+    this.legal = isLegalObligation(this.purpose);
   }
 
   /** Fails closed: no value is decided before the plan exists. */
@@ -72,32 +96,102 @@ export class RequestGovernance implements GovernedRequest {
     return this.current?.needsState ?? false;
   }
 
-  /** The plan's verdict; a coordinate the plan did not see (should not happen) is computed now. */
-  verdict(field: GovernedField): StaticVerdict {
-    return this.plan.verdicts.get(field.coordinate) ?? staticVerdict(field, this.caller, this.purpose, this.pack);
+  /**
+   * Decides one value of a governed field and records the decision: synchronously when no subject
+   * state is needed or it is loaded, else after one batched load. The decision order is decide.ts's;
+   * here its subject gates run once per subject and gate class per request, and nothing is
+   * allocated for a value that is released.
+   */
+  decideValue(field: GovernedField, parent: unknown): Outcome | Promise<Outcome> {
+    const plan = this.fieldPlan(field);
+    const type = field.type;
+    const subject = type.subjectOf(parent);
+    if (type.tenantOf(parent) !== this.caller.tenant) return this.recorded(plan, subject, OUTCOMES.TENANT);
+    // Denied for everyone (ROLE, PURPOSE) before anyone's own data is looked at.
+    if (plan.grant === null && plan.verdict.kind === 'deny') return this.recorded(plan, subject, plan.others!);
+    // The subject's own data is always theirs to see.
+    if (subject !== null && subject === this.caller.subject) return this.recorded(plan, subject, ALLOW);
+    if (plan.grant === null) return this.recorded(plan, subject, plan.others!);
+    // Data that belongs to no subject passes on the grant alone.
+    if (subject === null) return this.recorded(plan, subject, ALLOW);
+    const entry = this.subjects.get(subject);
+    const withConsents = plan.grant.consentPurpose !== null;
+    if (entry !== undefined && (entry.withConsents || !withConsents)) return this.recorded(plan, subject, this.decideLoaded(plan, entry, parent));
+    return this.loadSubjectState(subject, withConsents).then((state) => {
+      const loaded = this.remember(subject, state, withConsents);
+      return this.recorded(plan, subject, this.decideLoaded(plan, loaded, parent));
+    });
+  }
+
+  private decideLoaded(plan: FieldPlan, entry: SubjectEntry, parent: unknown): Outcome {
+    const grant = plan.grant!;
+    const cls = plan.gateClass;
+    const choices = (entry.choices[cls] ??= choicesGate(grant, this.purpose, this.legal, entry.state));
+    if (choices !== ALLOW) return choices;
+    if (!plan.readsValue) return (entry.age[cls] ??= ageGate(grant, this.pack, entry.state, this.yearsOf(entry)));
+    const type = plan.field.type;
+    // A list's items carry their own timestamps (and their fields decide retention for
+    // themselves): the parent's age says nothing about them.
+    const timestamp = plan.field.list ? null : (type.timestampOf?.(parent) ?? null);
+    if (pastRetention(grant, timestamp, this.now)) return OUTCOMES.RETENTION;
+    const age = (entry.age[cls] ??= ageGate(grant, this.pack, entry.state, this.yearsOf(entry)));
+    if (age !== ALLOW) return age;
+    const agent = grant.developerData ? (type.developerDataOf?.(parent) ?? null) : null;
+    const isPrivate = grant.ownerOnlyWhenPrivate && type.visibilityOf !== undefined && type.visibilityOf(parent) === 'PRIVATE';
+    const optedOut = grant.trainingUse && (type.optedOutOf?.(parent) ?? false);
+    return valueGate(grant, entry.state, this.now, agent, isPrivate, optedOut, timestamp);
+  }
+
+  private yearsOf(entry: SubjectEntry): number | null {
+    if (entry.years === undefined) entry.years = subjectAge(entry.state, this.now);
+    return entry.years;
+  }
+
+  private remember(subject: string, state: SubjectState, withConsents: boolean): SubjectEntry {
+    const known = this.subjects.get(subject);
+    // Two loads of one subject may race (one without consents): keep the one that has them.
+    if (known && (known.withConsents || !withConsents)) return known;
+    const entry: SubjectEntry = { state, withConsents, choices: [], age: [], years: undefined };
+    this.subjects.set(subject, entry);
+    return entry;
+  }
+
+  /** The plan's compiled field; a coordinate the plan did not see (should not happen) is compiled now. */
+  private fieldPlan(field: GovernedField): FieldPlan {
+    const compiled = this.plan.fields.get(field) ?? this.extraFields?.get(field);
+    if (compiled) return compiled;
+    this.extraFields ??= new Map();
+    // Slots after the plan's own; gate classes numbered apart from the plan's (entries are per request).
+    const extra = compileFieldPlan(field, this.caller, this.purpose, this.pack, this.plan.fields.size + this.extraFields.size, this.gateClasses);
+    const shifted = { ...extra, gateClass: extra.gateClass < 0 ? -1 : this.plan.gateClasses + extra.gateClass };
+    this.extraFields.set(field, shifted);
+    return shifted;
   }
 
   /**
-   * The verdict for counting a subject in an aggregate (usageStatistics): like `verdict`, but the
+   * The verdict for counting a subject in an aggregate (usageStatistics): like a field's, but the
    * grants of aggregate-only roles count. Never used for a value that leaves as a record.
    */
-  aggregateVerdict(field: GovernedField): StaticVerdict {
+  private aggregateVerdict(field: GovernedField): StaticVerdict {
     let verdict = this.aggregateVerdicts.get(field);
     if (!verdict) this.aggregateVerdicts.set(field, (verdict = staticVerdict(field, this.caller, this.purpose, this.pack, 'aggregate')));
     return verdict;
   }
 
-  /** Decide one value: synchronously when no subject state is needed or it is loaded, else after one batched load. */
-  decide(verdict: StaticVerdict, facts: ValueFacts): Outcome | Promise<Outcome> {
-    const early = decideWithoutState(verdict, this.caller, facts);
-    if (early) return early;
-    const subject = facts.subject as string;
-    const grant = verdict as Extract<StaticVerdict, { kind: 'grant' }>;
-    const withConsents = grant.consentPurpose !== null;
-    const known = this.states.get(subject);
-    // Prefetched states carry consents whenever the plan needs any.
-    if (known && (!withConsents || this.plan.needsConsents)) return decideWithState(grant, this.purpose, this.pack, facts, known, this.now);
-    return this.loadSubjectState(subject, withConsents).then((state) => decideWithState(grant, this.purpose, this.pack, facts, state, this.now));
+  /** Decides and records whether a subject may be counted in an aggregate of this field (usageStatistics). */
+  async decideAggregate(field: GovernedField, subject: string, tenant: string): Promise<Outcome> {
+    const verdict = this.aggregateVerdict(field);
+    const facts: ValueFacts = { subject, tenant, timestamp: null, optedOut: false };
+    let outcome = decideWithoutState(verdict, this.caller, facts);
+    if (!outcome) {
+      const grant = verdict as Extract<StaticVerdict, { kind: 'grant' }>;
+      const withConsents = grant.consentPurpose !== null;
+      const known = this.subjects.get(subject);
+      const state = known && (known.withConsents || !withConsents) ? known.state : this.remember(subject, await this.loadSubjectState(subject, withConsents), withConsents).state;
+      outcome = decideWithState(grant, this.purpose, this.pack, facts, state, this.now);
+    }
+    this.record(field, subject, outcome, this.otherDecisions);
+    return outcome;
   }
 
   /**
@@ -108,39 +202,55 @@ export class RequestGovernance implements GovernedRequest {
     if (!this.needsState) return null;
     const missing = new Set<string>();
     for (const subject of subjects) {
-      if (subject !== null && subject !== this.caller.subject && !this.states.has(subject)) missing.add(subject);
+      if (subject !== null && subject !== this.caller.subject && !this.subjects.has(subject)) missing.add(subject);
     }
     if (missing.size === 0) return null;
     const list = [...missing];
-    return Promise.all(list.map((s) => this.loadSubjectState(s, this.plan.needsConsents))).then((states) => {
-      list.forEach((s, i) => this.states.set(s, states[i]!));
+    const withConsents = this.plan.needsConsents;
+    return Promise.all(list.map((s) => this.loadSubjectState(s, withConsents))).then((states) => {
+      list.forEach((s, i) => this.remember(s, states[i]!, withConsents));
     });
   }
 
-  record(field: GovernedField, subject: string | null, outcome: Outcome): void {
-    let byOutcome = this.decisions.get(field);
-    if (!byOutcome) this.decisions.set(field, (byOutcome = new Map()));
+  private recorded(plan: FieldPlan, subject: string | null, outcome: Outcome): Outcome {
+    let byOutcome = this.decisions[plan.slot];
+    if (byOutcome === undefined) this.decisions[plan.slot] = byOutcome = new Map();
     let entry = byOutcome.get(outcome);
-    if (!entry) {
-      entry = {
-        subjects: new Set(),
-        values: 0,
-        record: { coordinate: field.coordinate, category: field.governance.category, purpose: this.purpose, decision: outcome.decision, reason: outcome.reason, subjects: [] },
-      };
-      byOutcome.set(outcome, entry);
-    }
+    if (entry === undefined) byOutcome.set(outcome, (entry = this.newEntry(plan.field, outcome)));
     entry.subjects.add(subject);
     entry.values += 1;
+    return outcome;
+  }
+
+  private record(field: GovernedField, subject: string | null, outcome: Outcome, into: Map<GovernedField, Map<Outcome, DecisionEntry>>): void {
+    let byOutcome = into.get(field);
+    if (!byOutcome) into.set(field, (byOutcome = new Map()));
+    let entry = byOutcome.get(outcome);
+    if (!entry) byOutcome.set(outcome, (entry = this.newEntry(field, outcome)));
+    entry.subjects.add(subject);
+    entry.values += 1;
+  }
+
+  private newEntry(field: GovernedField, outcome: Outcome): DecisionEntry {
+    return {
+      subjects: new Set(),
+      values: 0,
+      record: { coordinate: field.coordinate, category: field.governance.category, purpose: this.purpose, decision: outcome.decision, reason: outcome.reason },
+    };
+  }
+
+  /** Every (field, outcome) decided so far: the plan's fields in plan order, then the others. */
+  private *entries(): Generator<[Outcome, DecisionEntry]> {
+    for (const byOutcome of this.decisions) if (byOutcome) yield* byOutcome;
+    for (const byOutcome of this.otherDecisions.values()) yield* byOutcome;
   }
 
   /** How many values were decided, by decision and reason: for the access log and the metrics (counts only). */
   tally(): DecisionTally {
     const tally = new Map<string, number>();
-    for (const byOutcome of this.decisions.values()) {
-      for (const [outcome, { values }] of byOutcome) {
-        const key = `${outcome.decision}:${outcome.reason ?? 'none'}`;
-        tally.set(key, (tally.get(key) ?? 0) + values);
-      }
+    for (const [outcome, { values }] of this.entries()) {
+      const key = `${outcome.decision}:${outcome.reason ?? 'none'}`;
+      tally.set(key, (tally.get(key) ?? 0) + values);
     }
     return tally;
   }
@@ -159,8 +269,7 @@ export class RequestGovernance implements GovernedRequest {
    * one's access log. Throws when no such release was decided (nothing may leave unattributed).
    */
   attributeRelease(coordinate: string, subjects: Iterable<string>): void {
-    const released = [...this.decisions].find(([field]) => field.coordinate === coordinate)?.[1];
-    const entry = released && [...released].find(([outcome]) => outcome.decision === 'ALLOW')?.[1];
+    const entry = [...this.entries()].find(([outcome, e]) => e.record.coordinate === coordinate && outcome.decision === 'ALLOW')?.[1];
     if (!entry) throw new Error(`no release of ${coordinate} was decided in this request`);
     for (const subject of subjects) entry.subjects.add(subject);
   }
@@ -171,10 +280,10 @@ export class RequestGovernance implements GovernedRequest {
 
   /** Some governed value was decided. */
   get touched(): boolean {
-    return this.decisions.size > 0;
+    return this.decisions.length > 0 || this.otherDecisions.size > 0;
   }
 
   decisionRecords(): DecisionRecord[] {
-    return [...this.decisions.values()].flatMap((byOutcome) => [...byOutcome.values()].map(({ record, subjects }) => ({ ...record, subjects: [...subjects] })));
+    return [...this.entries()].map(([, { record, subjects }]) => ({ ...record, subjects: [...subjects] }));
   }
 }

@@ -170,6 +170,42 @@ describe('startJavaMongoServer()', () => {
     await again.close();
   });
 
+  it('indexed: true, oplog: false (the benchmark\'s) passes --indexed --no-oplog and answers paged reads exactly', async () => {
+    const server = await startJavaMongoServer({ indexed: true, oplog: false });
+    started.push(server);
+    if (process.platform === 'linux') {
+      const argv = (await readFile(`/proc/${server.pid}/cmdline`, 'utf8')).split('\0');
+      expect(argv).toEqual(expect.arrayContaining(['--indexed', '--no-oplog']));
+    }
+    const connection = await mongoose.createConnection(server.uri, { dbName: 'indexed_check' }).asPromise();
+    try {
+      const things = connection.collection<{ _id: string; tenant: string; owner: string; n: number }>('things');
+      await things.createIndex({ tenant: 1, owner: 1, _id: 1 });
+      await things.createIndex({ tenant: 1, n: 1 }, { unique: true });
+      const docs = Array.from({ length: 30 }, (_, i) => ({ _id: `id${String(i).padStart(2, '0')}`, tenant: i % 2 === 0 ? 't1' : 't2', owner: `o${i % 3}`, n: i }));
+      await things.insertMany(docs);
+      // Moved between index groups, and removed: the index must follow.
+      await things.updateOne({ _id: 'id00' }, { $set: { owner: 'o2' } });
+      await things.deleteOne({ _id: 'id06' });
+      const expected = docs
+        .filter((d) => d._id !== 'id06')
+        .map((d) => (d._id === 'id00' ? { ...d, owner: 'o2' } : d));
+      const ids = (rows: { _id: string }[]): string[] => rows.map((r) => r._id);
+      // Equality on the index prefix, _id order, limited (a page), and the next page after a cursor.
+      const page = (owner: string) => expected.filter((d) => d.tenant === 't1' && d.owner === owner);
+      expect(ids(await things.find({ tenant: 't1', owner: 'o0' }).sort({ _id: 1 }).limit(2).toArray())).toEqual(ids(page('o0').slice(0, 2)));
+      expect(ids(await things.find({ tenant: 't1', owner: 'o2', _id: { $gt: 'id04' } }).sort({ _id: 1 }).limit(3).toArray())).toEqual(
+        ids(page('o2').filter((d) => d._id > 'id04').slice(0, 3)),
+      );
+      // $in over the index keys (a DataLoader batch), and through the compound unique index.
+      const batch = await things.find({ tenant: 't2', owner: { $in: ['o0', 'o1'] } }).sort({ _id: 1 }).toArray();
+      expect(ids(batch)).toEqual(ids(expected.filter((d) => d.tenant === 't2' && ['o0', 'o1'].includes(d.owner))));
+      expect(ids(await things.find({ tenant: 't1', n: { $in: [0, 2, 6, 7] } }).sort({ _id: 1 }).toArray())).toEqual(['id00', 'id02']);
+    } finally {
+      await connection.close();
+    }
+  });
+
   it('rejects clearly when the port is taken', async () => {
     const first = await startJavaMongoServer();
     started.push(first);

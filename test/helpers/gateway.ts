@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { loadConfig, type GatewayConfig } from '../../src/config.js';
 import { connectDatabase } from '../../src/db/connect.js';
 import { registerModels } from '../../src/db/register-models.js';
+import type { AuditSink } from '../../src/audit/index.js';
 import { createGateway, type Gateway } from '../../src/server.js';
 import { createTestIssuer, TEST_AUDIENCE, TEST_ISSUER, type TestIssuer } from './auth.js';
 import { testDatabaseName, testMongoUri } from './database.js';
@@ -55,6 +56,8 @@ export interface TestGatewayOptions {
   logger?: Logger;
   /** The time the gateway's periodic jobs run at (GatewayOptions.clock). Default: the wall clock. */
   clock?: () => Date;
+  /** Where audit writes go instead of the store (GatewayOptions.auditSink). Default: the store. */
+  auditSink?: AuditSink;
 }
 
 export async function startTestGateway(options: TestGatewayOptions): Promise<TestGateway> {
@@ -88,6 +91,7 @@ export async function startTestGateway(options: TestGatewayOptions): Promise<Tes
     ...(options.auditConnection ? { auditConnection: options.auditConnection } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.auditSink ? { auditSink: options.auditSink } : {}),
   });
 
   const fetchPath = (path: string, init?: RequestInit): Promise<Response> =>

@@ -59,8 +59,7 @@ export async function usageStatistics(ctx: GatewayContext, schema: GraphQLSchema
   const eligible = async (subject: string): Promise<boolean> => {
     let allowed = true;
     for (const field of fields) {
-      const outcome = await gov.decide(gov.aggregateVerdict(field), { subject, tenant, timestamp: null, optedOut: false });
-      gov.record(field, subject, outcome);
+      const outcome = await gov.decideAggregate(field, subject, tenant);
       if (outcome.decision !== 'ALLOW') allowed = false;
     }
     return allowed;

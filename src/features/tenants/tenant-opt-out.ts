@@ -1,4 +1,4 @@
-import canonicalize from 'canonicalize';
+import { canonicalJson } from '../../canonical-json.js';
 import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
 import { stateSealOf } from '../../db/connection-seal.js';
@@ -9,7 +9,7 @@ import { tenantModel, type TenantDoc, type TenantModel } from './tenant.model.js
 const KIND = 'tenant_opt_out';
 
 /** Everything of a tenant's opt-outs goes into one sealed string field (the record seal takes flat fields). */
-const sealedFields = (tenant: string, periods: readonly OptOutPeriod[] | null | undefined) => ({ tenant, mipOptOutPeriods: canonicalize(sealableOptOut(periods)) ?? '[]' });
+const sealedFields = (tenant: string, periods: readonly OptOutPeriod[] | null | undefined) => ({ tenant, mipOptOutPeriods: canonicalJson(sealableOptOut(periods)) });
 
 /** Opted out since the epoch: how an opt-out record that does not verify is decided (fails closed). */
 const ALWAYS: readonly OptOutPeriod[] = Object.freeze([Object.freeze({ from: new Date(0), until: null })]);

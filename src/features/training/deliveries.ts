@@ -1,4 +1,4 @@
-import canonicalize from 'canonicalize';
+import { canonicalJson } from '../../canonical-json.js';
 import type { Connection } from 'mongoose';
 import type { AuthenticatedCaller } from '../../auth/index.js';
 import type { GatewayContext } from '../../context.js';
@@ -20,7 +20,7 @@ const sealedFields = (d: Unsealed) => ({
   recipientRef: d.recipientRef,
   purpose: d.purpose,
   at: d.at,
-  samples: canonicalize(d.samples.map((s) => ({ sampleId: s.sampleId, consentId: s.consentId, subjectRef: s.subjectRef }))) ?? '[]',
+  samples: canonicalJson(d.samples.map((s) => ({ sampleId: s.sampleId, consentId: s.consentId, subjectRef: s.subjectRef }))),
 });
 
 /**

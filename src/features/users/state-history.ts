@@ -1,6 +1,6 @@
 import type { Connection } from 'mongoose';
 import { stateSealOf } from '../../db/connection-seal.js';
-import canonicalize from 'canonicalize';
+import { canonicalJson } from '../../canonical-json.js';
 import { newId } from '../../db/ids.js';
 import { sealableOptOut } from '../../governance/opt-out.js';
 import { userStateOf } from '../../governance/state-seal.js';
@@ -26,7 +26,7 @@ const KIND = 'state_history';
 /** What an entry's seal covers: its id, whose, from when, and the whole state — a kind of its own, so no entry seals an account record. */
 function sealedFields(doc: Pick<StateHistoryDoc, '_id' | 'tenant' | 'subject' | 'at' | 'state'>) {
   const s = doc.state;
-  const state = canonicalize({
+  const state = canonicalJson({
     restricted: s.restricted,
     objections: [...s.objections].sort(),
     erasure: s.erasure,

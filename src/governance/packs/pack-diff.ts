@@ -1,4 +1,4 @@
-import canonicalize from 'canonicalize';
+import { canonicalJson } from '../../canonical-json.js';
 import type { PackFile } from './pack-schema.js';
 import { RULE_KIND_SPECS, type RuleKind, type RuleKindSpec } from './pack-rule-kinds.js';
 import { reConsentPurposes, type ReConsent } from './re-consent.js';
@@ -37,7 +37,7 @@ function normalise(value: unknown): unknown {
   return value;
 }
 /** Equal as rules: same content, string sets in any order. */
-export const sameRule = (a: unknown, b: unknown): boolean => canonicalize(normalise(a)) === canonicalize(normalise(b));
+export const sameRule = (a: unknown, b: unknown): boolean => canonicalJson(normalise(a)) === canonicalJson(normalise(b));
 
 function sourcesOf(value: unknown, into: string[] = []): string[] {
   if (Array.isArray(value)) value.forEach((v) => sourcesOf(v, into));

@@ -1,7 +1,6 @@
 import { GovgateError } from '../../errors.js';
-import type { ValueFacts } from '../decide.js';
 import type { Pseudonymizer } from '../redact/index.js';
-import type { GovernedField, Outcome, Reason, Redaction, StaticVerdict } from '../types.js';
+import type { GovernedField, Outcome, Reason, Redaction } from '../types.js';
 
 /**
  * What the field wrappers need of a request's governance. The runtime (src/runtime/) implements it
@@ -14,9 +13,8 @@ export interface GovernedRequest {
   readonly redactions: Redaction[];
   /** Some value of the plan may need its subject's state (a tenant-wide grant). */
   readonly needsState: boolean;
-  verdict(field: GovernedField): StaticVerdict;
-  decide(verdict: StaticVerdict, facts: ValueFacts): Outcome | Promise<Outcome>;
-  record(field: GovernedField, subject: string | null, outcome: Outcome): void;
+  /** Decides one value of the field (the object it is read from) and records the decision for the audit event. */
+  decideValue(field: GovernedField, parent: unknown): Outcome | Promise<Outcome>;
   /** The reason a response may show for a redaction of this subject's value (state reasons may be WITHHELD). */
   shownReason(subject: string | null, reason: Reason): Reason;
   /** Loads the state of these subjects in one batch; null when nothing needs loading. */

@@ -1,7 +1,7 @@
 import SchemaBuilder, { BasePlugin, type PothosOutputFieldConfig, type PothosTypeConfig, type SchemaTypes } from '@pothos/core';
 import type { GraphQLFieldResolver, GraphQLResolveInfo, GraphQLSchema } from 'graphql';
 import { responsePathAsArray } from 'graphql';
-import type { ValueFacts } from '../decide.js';
+import { ALLOW } from '../decide.js';
 import { applyStrategy, needsValue } from '../redact/index.js';
 import { REGISTRY_KEY } from '../registry.js';
 import { isPersonal } from '../taxonomy/index.js';
@@ -13,29 +13,27 @@ import './global-types.js';
 
 export const pluginName = 'governance';
 
-/** Records the decision, then resolves the value or its redacted form. */
-function finish<C>(
+/** A value the decision withholds: null for another tenant's, else its redacted form, listed in the response. */
+function redacted<C>(
   field: GovernedField,
   resolver: GraphQLFieldResolver<unknown, C, object>,
   gov: GovernedRequest,
-  facts: ValueFacts,
   outcome: Outcome,
   parent: unknown,
   args: object,
   context: C,
   info: GraphQLResolveInfo,
 ): unknown {
-  gov.record(field, facts.subject, outcome);
-  if (outcome.decision === 'ALLOW') return resolver(parent, args, context, info);
   // Another tenant's value looks exactly like a missing one: null, no redaction entry.
   if (outcome.reason === 'TENANT' || outcome.reason === null) return null;
-  const { governance } = field;
-  // The audit record (above) keeps the precise reason; the response shows the subject's own state
-  // only to the subject and to roles granted it (the plan's view, computed once).
-  const reason = gov.shownReason(facts.subject, outcome.reason);
+  const { governance, type } = field;
+  const subject = type.subjectOf(parent);
+  // The audit record keeps the precise reason; the response shows the subject's own state only to
+  // the subject and to roles granted it (the plan's view, computed once).
+  const reason = gov.shownReason(subject, outcome.reason);
   gov.redactions.push({ path: responsePathAsArray(info.path), category: governance.category, reason, strategy: governance.strategy });
   if (governance.strategy === 'drop') return [];
-  const redactContext = { tenant: facts.tenant, pseudonymizer: gov.pseudonymizer, now: gov.now };
+  const redactContext = { tenant: type.tenantOf(parent), pseudonymizer: gov.pseudonymizer, now: gov.now };
   if (!needsValue(governance)) return applyStrategy(governance, null, redactContext);
   return Promise.resolve(resolver(parent, args, context, info)).then((value) => applyStrategy(governance, value, redactContext));
 }
@@ -44,20 +42,6 @@ const describe = (field: GovernedField): string => {
   const g = field.governance;
   return `Governance: category \`${g.category}\`; purposes ${g.purposes.map((p) => `\`${p}\``).join(', ')}; redaction \`${g.strategy}\`.`;
 };
-
-function factsOf(field: GovernedField, parent: unknown): ValueFacts {
-  const { type } = field;
-  return {
-    subject: type.subjectOf(parent),
-    tenant: type.tenantOf(parent),
-    // A list's items carry their own timestamps (and their fields decide retention for
-    // themselves): the parent's age says nothing about them.
-    timestamp: field.list ? null : (type.timestampOf?.(parent) ?? null),
-    optedOut: type.optedOutOf?.(parent) ?? false,
-    agent: type.developerDataOf?.(parent) ?? null,
-    private: type.visibilityOf !== undefined && type.visibilityOf(parent) === 'PRIVATE',
-  };
-}
 
 /**
  * Field-level governance for Pothos. At build time it checks that every field of a governed type
@@ -144,13 +128,15 @@ export class GovernancePlugin<Types extends SchemaTypes> extends BasePlugin<Type
     resolver: GraphQLFieldResolver<unknown, Types['Context'], object>,
     field: GovernedField,
   ): GraphQLFieldResolver<unknown, Types['Context'], object> {
-    // No closures are created per value on the allowed path: this runs for every governed value.
+    // Nothing is allocated per value on the allowed path: this runs for every governed value.
     return (parent, args, context, info) => {
       const gov = governedRequestOf(context);
-      const facts = factsOf(field, parent);
-      const outcome = gov.decide(gov.verdict(field), facts);
-      if (outcome instanceof Promise) return outcome.then((decided) => finish(field, resolver, gov, facts, decided, parent, args, context, info));
-      return finish(field, resolver, gov, facts, outcome, parent, args, context, info);
+      const outcome = gov.decideValue(field, parent);
+      if (outcome === ALLOW) return resolver(parent, args, context, info);
+      if (outcome instanceof Promise) {
+        return outcome.then((decided) => (decided === ALLOW ? resolver(parent, args, context, info) : redacted(field, resolver, gov, decided, parent, args, context, info)));
+      }
+      return redacted(field, resolver, gov, outcome, parent, args, context, info);
     };
   }
 

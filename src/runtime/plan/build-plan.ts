@@ -1,14 +1,18 @@
 import { TypeInfo, visit, visitWithTypeInfo, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { Caller } from '../../auth/index.js';
-import { staticVerdict } from '../../governance/decide.js';
 import type { PolicyPack } from '../../governance/packs/index.js';
 import { governedFieldsOf } from '../../governance/registry.js';
 import { reasonView, type ReasonView } from '../../governance/state-reasons.js';
-import type { StaticVerdict } from '../../governance/types.js';
+import type { GovernedField, StaticVerdict } from '../../governance/types.js';
+import { compileFieldPlan, type FieldPlan } from './field-plan.js';
 
 /** Static verdicts for every governed field coordinate a document selects. */
 export interface Plan {
   readonly verdicts: ReadonlyMap<string, StaticVerdict>;
+  /** The same fields compiled for deciding values, by field (identity: no string hashing per value). */
+  readonly fields: ReadonlyMap<GovernedField, FieldPlan>;
+  /** How many subject-gate classes the fields have (FieldPlan.gateClass is below this). */
+  readonly gateClasses: number;
   /** Some value may need its subject's state (a tenant-wide grant). */
   readonly needsState: boolean;
   /** ...and consents among it. */
@@ -24,6 +28,8 @@ export interface Plan {
 export function buildPlan(schema: GraphQLSchema, document: DocumentNode, caller: Caller, purpose: string, pack: PolicyPack): Plan {
   const governed = governedFieldsOf(schema);
   const verdicts = new Map<string, StaticVerdict>();
+  const fields = new Map<GovernedField, FieldPlan>();
+  const gateClasses = new Map<string, number>();
   const typeInfo = new TypeInfo(schema);
   visit(
     document,
@@ -34,13 +40,18 @@ export function buildPlan(schema: GraphQLSchema, document: DocumentNode, caller:
         const coordinate = `${parent.name}.${node.name.value}`;
         if (verdicts.has(coordinate)) return;
         const field = governed.get(coordinate);
-        if (field?.personal) verdicts.set(coordinate, staticVerdict(field, caller, purpose, pack));
+        if (!field?.personal) return;
+        const compiled = compileFieldPlan(field, caller, purpose, pack, fields.size, gateClasses);
+        fields.set(field, compiled);
+        verdicts.set(coordinate, compiled.verdict);
       },
     }),
   );
   const grants = [...verdicts.values()].filter((v) => v.kind === 'grant' && v.scope === 'tenant');
   return {
     verdicts,
+    fields,
+    gateClasses: gateClasses.size,
     needsState: grants.length > 0,
     needsConsents: grants.some((v) => v.kind === 'grant' && v.consentPurpose !== null),
     reasons: reasonView(caller.roles, purpose, pack),

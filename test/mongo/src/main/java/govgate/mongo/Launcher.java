@@ -16,12 +16,18 @@ import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
  * Runs an in-memory MongoDB wire-protocol server (mongo-java-server) for govgate's tests and
  * for the {@code npm start} fallback.
  *
- * <p>Usage: {@code java -jar govgate-mongo-launcher.jar [--host 127.0.0.1] [--port 0] [--ignore-stdin]}
+ * <p>Usage: {@code java -jar govgate-mongo-launcher.jar [--host 127.0.0.1] [--port 0] [--ignore-stdin]
+ * [--indexed] [--no-oplog]}
  *
  * <ul>
+ *   <li>{@code --indexed}: the memory backend with secondary indexes ({@link IndexedMemoryBackend}).
+ *       The stock one ignores every non-unique index and answers {@code {tenant, owner: {$in: [...]}}}
+ *       by scanning the whole collection, which would make the benchmark measure the scan.</li>
+ *   <li>{@code --no-oplog}: no oplog (no change streams); otherwise every write is also copied into
+ *       {@code local.oplog.rs}, growing the heap for a long benchmark run.</li>
  *   <li>Reports server version 7.0.0 / maxWireVersion 21, because the MongoDB Node driver 7
  *       (mongoose 9) refuses servers that report an older wire version.</li>
- *   <li>The oplog is enabled (change streams).</li>
+ *   <li>The oplog is enabled (change streams) unless {@code --no-oplog} is given.</li>
  *   <li>Once listening, prints exactly one line to stdout:
  *       {@code GOVGATE_MONGO_READY mongodb://<host>:<port>}. Everything else (logs, errors) goes to
  *       stderr.</li>
@@ -60,6 +66,8 @@ public final class Launcher {
         String host = "127.0.0.1";
         int port = 0;
         boolean watchStdin = true;
+        boolean indexed = false;
+        boolean oplog = true;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             switch (arg) {
@@ -80,10 +88,16 @@ public final class Launcher {
                 case "--ignore-stdin":
                     watchStdin = false;
                     break;
+                case "--indexed":
+                    indexed = true;
+                    break;
+                case "--no-oplog":
+                    oplog = false;
+                    break;
                 case "--help":
                 case "-h":
                     System.err.println("usage: java -jar govgate-mongo-launcher.jar"
-                        + " [--host 127.0.0.1] [--port 0] [--ignore-stdin]");
+                        + " [--host 127.0.0.1] [--port 0] [--ignore-stdin] [--indexed] [--no-oplog]");
                     System.exit(0);
                     return;
                 default:
@@ -91,9 +105,11 @@ public final class Launcher {
             }
         }
 
-        MongoBackend backend = new MemoryBackend().version(MONGO_7_0);
+        MongoBackend backend = (indexed ? new IndexedMemoryBackend() : new MemoryBackend()).version(MONGO_7_0);
         MongoServer server = new MongoServer(backend);
-        server.enableOplog();
+        if (oplog) {
+            server.enableOplog();
+        }
 
         AtomicBoolean stopped = new AtomicBoolean(false);
         Runnable stop = () -> {

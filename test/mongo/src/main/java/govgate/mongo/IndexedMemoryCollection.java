@@ -1,4 +1,4 @@
-package govgate.bench.mongo;
+package govgate.mongo;
 
 import java.util.List;
 

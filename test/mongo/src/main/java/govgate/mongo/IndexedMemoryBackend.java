@@ -1,4 +1,4 @@
-package govgate.bench.mongo;
+package govgate.mongo;
 
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import de.bwaldvogel.mongo.backend.memory.MemoryDatabase;

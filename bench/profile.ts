@@ -1,0 +1,122 @@
+/**
+ * In-process profile of one query: the gateway (createGateway, production configuration, the bench
+ * data set) driven through `yoga.fetch` with no network, `PROFILE_CONCURRENCY` requests in flight,
+ * for `PROFILE_REQUESTS` requests after a warm-up. Prints server CPU per request and, with
+ * `PROFILE_OUT`, writes a V8 CPU profile of the measured requests (not of the set-up) to open in DevTools.
+ *
+ *   NODE_ENV=production node --import tsx bench/profile.ts q1                     # 100 users, service role
+ *   NODE_ENV=production PROFILE_FIELDS=500 node --import tsx bench/profile.ts synthetic
+ *   NODE_ENV=production PROFILE_OUT=bench/profiles/q1.cpuprofile node --import tsx bench/profile.ts q1   # V8 profile of the measured requests only
+ *
+ * NODE_ENV=production as the bench's servers run: graphql-js reads it when it loads (before this
+ * module's code runs) and checks types more expensively without it.
+ *
+ * Not a benchmark (no peers, one process does the load and the serving): a tool to see where a
+ * request's time goes, step by step, while changing the request path.
+ */
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { GraphQLSchema } from 'graphql';
+import { createYoga } from 'graphql-yoga';
+import { createVerifier, type Caller } from '../src/auth/index.js';
+import { loadConfig, type GatewayConfig } from '../src/config.js';
+import { connectDatabase } from '../src/db/connect.js';
+import { startJavaMongoServer } from '../src/db/java-mongo-server.js';
+import { registerModels } from '../src/db/register-models.js';
+import { createGateway, type Gateway } from '../src/server.js';
+import { loadDataset, POLICY_PACK, TENANT } from './lib/dataset.js';
+import { BENCH_AUDIENCE, BENCH_ISSUER, createBenchKeys } from './lib/keys.js';
+import { buildSyntheticSchema, syntheticRows } from './lib/synthetic-schema.js';
+import { Q1, syntheticQuery } from './lib/queries.js';
+
+const which = process.argv[2] ?? 'q1';
+const requests = Number(process.env.PROFILE_REQUESTS ?? 2000);
+const concurrency = Number(process.env.PROFILE_CONCURRENCY ?? 10);
+const fields = Number(process.env.PROFILE_FIELDS ?? 50);
+const rows = Number(process.env.PROFILE_ROWS ?? 20);
+
+const QUERIES: Record<string, { query: string; roles: string[]; purpose?: string }> = {
+  q1: { query: Q1, roles: ['service'] },
+  synthetic: { query: syntheticQuery(fields, rows), roles: ['service'] },
+};
+
+/** The synthetic schema without governance: Yoga with token verification only (the bench's plain variant). */
+async function plainGateway(schema: GraphQLSchema, config: GatewayConfig): Promise<Pick<Gateway, 'yoga' | 'close'>> {
+  const verifier = await createVerifier({ auth: config.auth });
+  const yoga = createYoga<Record<string, unknown>, { caller: Caller }>({
+    schema, graphqlEndpoint: '/graphql', landingPage: false, graphiql: false, maskedErrors: { isDev: false }, logging: false,
+    context: async ({ request }) => ({ caller: await verifier.authenticate(request.headers.get('authorization')) }),
+  });
+  return { yoga: yoga as unknown as Gateway['yoga'], close: () => yoga.dispose() as Promise<void> };
+}
+
+async function startProfiler(): Promise<{ stop(): Promise<unknown> }> {
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params?: object): Promise<unknown> =>
+    new Promise((resolve, reject) => session.post(method, params, (error, result) => (error ? reject(error) : resolve(result))));
+  await post('Profiler.enable');
+  await post('Profiler.setSamplingInterval', { interval: 200 });
+  await post('Profiler.start');
+  return { stop: async () => ((await post('Profiler.stop')) as { profile: unknown }).profile };
+}
+
+async function main(): Promise<void> {
+  if (process.env.NODE_ENV !== 'production') throw new Error('run with NODE_ENV=production (graphql-js reads it when it loads)');
+  const spec = QUERIES[which];
+  if (!spec) throw new Error(`unknown query ${which}: one of ${Object.keys(QUERIES).join(', ')}`);
+  const server = process.env.MONGODB_URI ? null : await startJavaMongoServer();
+  const uri = process.env.MONGODB_URI ?? server!.uri;
+  const dir = await mkdtemp(join(tmpdir(), 'govgate-profile-'));
+  const keys = await createBenchKeys(dir);
+  const config = loadConfig({
+    NODE_ENV: 'production', MONGODB_URI: uri, MONGODB_DB_NAME: 'govgate_profile', AUTH_JWKS_FILE: keys.jwksFile, AUTH_ISSUER: BENCH_ISSUER,
+    AUTH_AUDIENCE: BENCH_AUDIENCE, PSEUDONYM_SECRET: keys.pseudonymSecret, STATE_SEAL_KEY: keys.stateSealKey, MASTER_KEY_FILE: keys.masterKeyFile,
+    AUDIT_SIGNING_KEY: keys.auditKeyFile, AUDIT_WITNESS_DIR: join(dir, 'witness'), LOG_LEVEL: 'silent', POLICY_PACK, RATE_LIMIT_PER_SECOND: '0',
+    MAX_COST: '1000000', MAX_TOKENS: '100000', MONGODB_WRITE_CONCERN: '1',
+  });
+  const connection = await connectDatabase({ uri, dbName: config.mongo.dbName, writeConcern: config.mongo.writeConcern });
+  await registerModels(connection);
+  await loadDataset(connection, Number(process.env.PROFILE_USERS ?? 1000), () => undefined, keys.stateSealKey, keys.masterKey);
+  const plain = which === 'synthetic' && process.env.PROFILE_PLAIN === '1';
+  const schema = which === 'synthetic' ? buildSyntheticSchema(fields, !plain, syntheticRows(fields, rows)) : undefined;
+  const gateway = plain ? await plainGateway(schema!, config) : await createGateway({ config, connection, ...(schema ? { schema } : {}) });
+  const token = await keys.token({ sub: 'profiler', tenant: TENANT, roles: spec.roles });
+  const body = JSON.stringify({ query: spec.query });
+  const headers: Record<string, string> = { 'content-type': 'application/json', authorization: `Bearer ${token}`, ...(spec.purpose ? { 'x-purpose': spec.purpose } : {}) };
+  const once = async (): Promise<void> => {
+    const response = await gateway.yoga.fetch('http://bench.local/graphql', { method: 'POST', headers, body });
+    const json = (await response.json()) as { errors?: unknown[] };
+    if (response.status !== 200 || json.errors) throw new Error(`request failed: ${response.status} ${JSON.stringify(json.errors)}`);
+  };
+  const run = async (count: number): Promise<void> => {
+    let next = 0;
+    await Promise.all(Array.from({ length: concurrency }, async () => {
+      while (next < count) {
+        next += 1;
+        await once();
+      }
+    }));
+  };
+  await run(Math.min(500, requests));
+  const profiler = process.env.PROFILE_OUT ? await startProfiler() : null;
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  await run(requests);
+  const wall = performance.now() - started;
+  const used = process.cpuUsage(cpu);
+  if (profiler) await writeFile(process.env.PROFILE_OUT!, JSON.stringify(await profiler.stop()));
+  const cpuMs = (used.user + used.system) / 1000;
+  console.log(JSON.stringify({ query: which, plain, fields: which === 'synthetic' ? fields : undefined, rows: which === 'synthetic' ? rows : undefined, requests, concurrency, reqPerS: Math.round((requests / wall) * 1000), cpuMsPerReq: +(cpuMs / requests).toFixed(3) }));
+  await gateway.close();
+  await connection.dropDatabase();
+  await connection.close();
+  await server?.stop();
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
