@@ -118,6 +118,10 @@ export const envSchema = z
     RATE_LIMIT_PER_SECOND: z.coerce.number().min(0).max(100_000).default(50),
     /** Token bucket size (burst). Default 100. */
     RATE_LIMIT_BURST: z.coerce.number().int().min(1).max(1_000_000).default(100),
+    /** Share each caller's limit across every instance on the database (spend synchronised through MongoDB, never on the request path); false: per process. Default true. */
+    RATE_LIMIT_SHARED: bool.default(true),
+    /** How often the shared limit syncs, ms (the sync lag is what N instances may admit above the limit). Default 250. */
+    RATE_LIMIT_SYNC_MS: z.coerce.number().int().min(50).max(10_000).default(250),
     /** Active policy pack. Default deepailab. */
     POLICY_PACK: z.enum(POLICY_PACKS).default('deepailab'),
     /** Directory holding the pack files (`<pack>.json`, `base.json`). Default: the repository's schema/policies. */
@@ -209,6 +213,10 @@ export interface GatewayConfig {
     readonly trustedDocumentsOnly: boolean;
     readonly ratePerSecond: number;
     readonly rateBurst: number;
+    /** RATE_LIMIT_SHARED: one limit across the instances on the database. */
+    readonly rateShared: boolean;
+    /** RATE_LIMIT_SYNC_MS. */
+    readonly rateSyncMs: number;
   };
   readonly audit: {
     readonly signingKeyFile?: string;
@@ -302,6 +310,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): GatewayConf
       trustedDocumentsOnly: e.TRUSTED_DOCUMENTS_ONLY ?? false,
       ratePerSecond: e.RATE_LIMIT_PER_SECOND,
       rateBurst: e.RATE_LIMIT_BURST,
+      rateShared: e.RATE_LIMIT_SHARED,
+      rateSyncMs: e.RATE_LIMIT_SYNC_MS,
     }),
     audit: Object.freeze({
       ...(e.AUDIT_SIGNING_KEY ? { signingKeyFile: resolve(e.AUDIT_SIGNING_KEY) } : {}),

@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { DecisionTally } from './governance/types.js';
 
 /**
@@ -12,6 +12,12 @@ export interface GatewayMetrics {
   readonly refused: Counter<'code'>;
   /** Requests refused by the rate limit (also counted in `refused` with code RATE_LIMITED). */
   readonly rateLimited: Counter;
+  /** 1 while this instance's rate limit is shared with the other instances, 0 while it limits alone (sharing off, or the store unavailable). */
+  readonly rateLimitShared: Gauge;
+  /** Instances the burst is split between (1 when limiting alone). */
+  readonly rateLimitInstances: Gauge;
+  /** Syncs of the shared rate limit that failed or timed out (each falls back to the per-process limit). */
+  readonly rateLimitSyncFailures: Counter;
   /** Anonymous requests that reached execution: counted here instead of written to the audit log. */
   readonly anonymous: Counter;
   /** Governed values decided, by decision and reason (ALLOW has reason "none"). */
@@ -39,6 +45,9 @@ export function createMetrics(): GatewayMetrics {
     registry,
     refused: new Counter({ name: 'govgate_refused_requests_total', help: 'Requests refused before execution, by error code', labelNames: ['code'], registers }),
     rateLimited: new Counter({ name: 'govgate_rate_limited_requests_total', help: 'Requests refused by the rate limit', registers }),
+    rateLimitShared: new Gauge({ name: 'govgate_rate_limit_shared', help: '1 while the rate limit is shared across instances, 0 while this instance limits alone', registers }),
+    rateLimitInstances: new Gauge({ name: 'govgate_rate_limit_instances', help: 'Instances the rate limit burst is split between', registers }),
+    rateLimitSyncFailures: new Counter({ name: 'govgate_rate_limit_sync_failures_total', help: 'Shared rate limit syncs that failed or timed out (fallback to the per-process limit)', registers }),
     anonymous: new Counter({ name: 'govgate_anonymous_requests_total', help: 'Anonymous requests executed (never written to the audit log)', registers }),
     decisions,
     redactions,

@@ -32,7 +32,7 @@ import { sweepErasures } from './features/rights/erasure-sweeper.js';
 import { sweepRetention, type RetentionSweepResult } from './features/retention/retention-sweeper.js';
 import { startPeriodic } from './jobs/periodic.js';
 import { corsPolicy, useVaryOnOrigin } from './security/cors.js';
-import { RateLimiter } from './security/rate-limiter.js';
+import { createRateLimit } from './security/index.js';
 
 /** An error as logs may hold it: its name and stack frames, without the message (which may carry input). */
 const errorShape = (error: unknown): { name: string; frames: string } | undefined =>
@@ -102,7 +102,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const pack = loadPolicyPack(config.policyPack, config.policyDir, { fields: governedFieldsOf(schema) });
   const metrics = createMetrics();
   const planCache = createPlanCache(schema, pack, { onLookup: (hit) => metrics.planCache.inc({ result: hit ? 'hit' : 'miss' }) });
-  const pseudonymizer = createPseudonymizer(await pseudonymSecretFor(config));
+  const pseudonymSecret = await pseudonymSecretFor(config);
+  const pseudonymizer = createPseudonymizer(pseudonymSecret);
   // From here every write through the connection's models is sealed, and subject state verified.
   installStateSeal(connection, createStateSeal(await stateSealKeyFor(config)));
   // ...and every content field encrypted under its owner's data key, wrapped by the master key.
@@ -123,10 +124,18 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   });
   const handOff = new AuditHandOff(audit, pack, subjectKeys);
   const { limits } = config;
+  // Shared: every replica on the database spends from one limit per caller (synced in the background).
+  const rateLimit = createRateLimit({
+    perSecond: limits.ratePerSecond,
+    burst: limits.rateBurst,
+    metrics,
+    ...(limits.rateShared ? { shared: { connection, instanceId, secret: pseudonymSecret, intervalMs: limits.rateSyncMs, logger } } : {}),
+  });
+  await rateLimit.start();
   const admission = createAdmission({
     verifier,
     pack,
-    limiter: new RateLimiter({ perSecond: limits.ratePerSecond, burst: limits.rateBurst }),
+    limiter: rateLimit,
     handOff,
     metrics,
     logger,
@@ -199,6 +208,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     sweepErasures: (now) => sweepErasures(erasureDeps, now),
     sweepRetention: (now) => sweepRetention(erasureDeps, now),
     async close() {
+      await rateLimit.stop();
       await sweeper.stop();
       await retention.stop();
       await yoga.dispose();

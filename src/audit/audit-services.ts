@@ -75,7 +75,7 @@ export async function createAuditServices(options: AuditServicesOptions): Promis
         running = (async () => {
           const own = await writer.witnessNow(tenant);
           // Another instance's write is in flight for at most its write timeout; its head lands with it.
-          return verifyTenant({ store, tenant, keys: keys.keySet, signer: keys.signer, witness, own, pendingGraceMs: config.audit.writeTimeoutMs * 2, firstSeenUncovered });
+          return verifyTenant({ store, tenant, keys: keys.keySet, signer: keys.signer, witness, own, progress: (chainId) => writer.progress(chainId), pendingGraceMs: config.audit.writeTimeoutMs * 2, firstSeenUncovered });
         })().finally(() => inFlight.delete(tenant));
         inFlight.set(tenant, running);
       }

@@ -180,6 +180,12 @@ export class AuditWriter {
     return [...retired, { ...this.stateOf(chain), open: !this.closed }];
   }
 
+  /** How far this instance is on one of its open chains now (a verification in progress reads it as it walks). */
+  progress(chainId: string): { acked: number; assigned: number } | null {
+    for (const chain of this.chains.values()) if (chain.chainId === chainId) return { acked: chain.latest?.size ?? 0, assigned: chain.seq };
+    return null;
+  }
+
   private stateOf(chain: Chain): OwnChainState {
     return { tenant: chain.tenant, chainId: chain.chainId, size: chain.latest?.size ?? 0, root: chain.latest ? hex(chain.latest.root) : null, assigned: chain.seq, open: true };
   }

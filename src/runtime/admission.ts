@@ -6,7 +6,7 @@ import type { PolicyPack } from '../governance/packs/index.js';
 import { isPurpose } from '../governance/taxonomy/index.js';
 import type { GatewayMetrics } from '../metrics.js';
 import { clientOf, mipOptOutOf, peerAddressOf, requestIdOf } from '../request-meta.js';
-import type { RateLimiter } from '../security/rate-limiter.js';
+import type { Limiter } from '../security/index.js';
 import type { AuditHandOff } from './audit-hand-off.js';
 import { resolvePurpose } from './purpose.js';
 import { refusalResponse } from './refusal-response.js';
@@ -24,7 +24,7 @@ export interface Admitted {
 export interface AdmissionOptions {
   verifier: Verifier;
   pack: PolicyPack;
-  limiter: RateLimiter;
+  limiter: Limiter;
   handOff: AuditHandOff;
   metrics: GatewayMetrics;
   logger: Logger;

@@ -18,7 +18,10 @@ export interface Reference {
 
 const SOURCE_TEXT: Record<Reference['source'], string> = { 'this instance': 'this instance', witness: 'the witness', 'verified head': 'a verified tenant head' };
 
-/** What this instance knows first-hand about a chain it wrote (never read from the database). */
+/**
+ * What this instance knows first-hand about a chain it wrote (never read from the database). Read
+ * as the walk goes: an open chain keeps growing while it is verified.
+ */
 export interface OwnKnowledge {
   /** Events acknowledged. */
   readonly acked: number;
@@ -105,8 +108,12 @@ async function walkEvents(store: AuditStore, check: ChainCheck, keys: JWTVerifyG
     fail(p);
     walk.broken = true;
   };
+  // Once past what this instance had acknowledged, the rest of its open chain is the tail in flight
+  // (`own` grows during the walk: a later event must not be walked after an earlier one was skipped).
+  let inFlight = false;
   for await (const doc of store.events.find({ chainId }).sort({ seq: 1 })) {
-    if (own?.open && doc.seq > own.acked) {
+    if (own?.open && (inFlight || doc.seq > own.acked)) {
+      inFlight = true;
       // This instance is writing these right now; anything past what it ever assigned it never wrote.
       if (Number.isInteger(doc.seq) && doc.seq <= own.assigned) continue;
       return stop(problem('UNSIGNED_EVENTS', chainId, expected, `event ${String(doc.seq)} is beyond what this instance wrote to the chain (invented)`));

@@ -5,7 +5,7 @@ import type { OwnChainState } from '../audit-writer.js';
 import { CHAIN_HEAD_TYP, signTenantHead, TENANT_HEAD_TYP, verifyHead, type ChainHead, type TenantHead } from '../tree-head.js';
 import type { Witness } from '../witness/index.js';
 import { problem, type AuditProblem } from './problems.js';
-import { verifyChain, type ChainVerification, type Reference } from './verify-chain.js';
+import { verifyChain, type ChainVerification, type OwnKnowledge, type Reference } from './verify-chain.js';
 
 export interface AuditVerification {
   ok: boolean;
@@ -30,6 +30,12 @@ export interface VerifyTenantOptions {
   witness: Witness;
   /** This instance's chains of the tenant, as it knows them (already witnessed by the caller). */
   own: readonly OwnChainState[];
+  /**
+   * How far this instance is on one of its open chains now. The instance keeps writing while it
+   * verifies: events it acknowledged or assigned after `own` was taken (and the witness heads of
+   * them) are its own, neither deleted nor invented. Default: `own` as taken.
+   */
+  progress?: (chainId: string) => { acked: number; assigned: number } | null;
   /** How long another instance's write may take before its unsigned events count as a problem, ms. */
   pendingGraceMs: number;
   /**
@@ -75,7 +81,21 @@ export async function verifyTenant(options: VerifyTenantOptions): Promise<AuditV
   const refs = await references(options, problems);
   const stored = await options.store.events.distinct('chainId', { tenant: options.tenant });
   const chainIds = [...new Set([...stored, ...refs.keys()])].sort();
-  const own = new Map(options.own.map((c) => [c.chainId, { acked: c.size, assigned: c.assigned, open: c.open }]));
+  const progress = options.progress ?? (() => null);
+  const own = new Map(
+    options.own.map((c): [string, OwnKnowledge] => [
+      c.chainId,
+      {
+        get acked() {
+          return Math.max(c.size, (c.open && progress(c.chainId)?.acked) || 0);
+        },
+        get assigned() {
+          return Math.max(c.assigned, (c.open && progress(c.chainId)?.assigned) || 0);
+        },
+        open: c.open,
+      },
+    ]),
+  );
   const grace = options.pendingGraceMs;
   const mayBePending = (chainId: string) => (first: number, stamped: { oldest: Date; newest: Date }): boolean => {
     const key = `${chainId}\u0000${first}`;
