@@ -29,7 +29,7 @@ import { createGateway, type Gateway } from '../src/server.js';
 import { loadDataset, POLICY_PACK, TENANT } from './lib/dataset.js';
 import { BENCH_AUDIENCE, BENCH_ISSUER, createBenchKeys } from './lib/keys.js';
 import { buildSyntheticSchema, syntheticRows } from './lib/synthetic-schema.js';
-import { Q1, syntheticQuery } from './lib/queries.js';
+import { Q1, Q4, syntheticQuery } from './lib/queries.js';
 
 const which = process.argv[2] ?? 'q1';
 const requests = Number(process.env.PROFILE_REQUESTS ?? 2000);
@@ -39,6 +39,7 @@ const rows = Number(process.env.PROFILE_ROWS ?? 20);
 
 const QUERIES: Record<string, { query: string; roles: string[]; purpose?: string }> = {
   q1: { query: Q1, roles: ['service'] },
+  q4: { query: Q4, roles: ['ml_engineer'], purpose: 'train_ai_system' },
   synthetic: { query: syntheticQuery(fields, rows), roles: ['service'] },
 };
 

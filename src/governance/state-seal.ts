@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { canonicalJson } from '../canonical-json.js';
 import { sealableOptOut, type OptOutPeriod } from './opt-out.js';
+import { timeOf, VerifiedSeals } from './verified-seals.js';
 
 /** The fields of a user record that decisions read (restriction, objections, erasure, age). */
 export interface SealableUser {
@@ -60,6 +61,8 @@ export interface StateSeal {
   consent(consent: SealableConsent): string;
   /** False for a missing, malformed or wrong seal, and for a record whose fields are not what the gateway writes. */
   verifyUser(user: SealableUser & { readonly seal?: string | null }): boolean;
+  /** The record's state as sealed when its seal verifies (remembered across requests, checked field by field), else null. */
+  verifiedUserState(user: SealableUser & { readonly seal?: string | null }): SealedUserState | null;
   verifyConsent(consent: SealableConsent & { readonly seal?: string | null }): boolean;
   /**
    * A MAC binding a one-time token to the record it redeems (a guardian confirmation): a database
@@ -132,6 +135,22 @@ function recordMessage(kind: string, fields: SealableFields): string {
 
 const canonical = (value: Record<string, unknown>): string => canonicalJson(value);
 
+/** The raw fields userMessage reads, as VerifiedSeals compares them. */
+const userFields = (u: SealableUser): unknown[] => [
+  u.tenant,
+  u.subject,
+  u.restricted,
+  Array.isArray(u.objections) ? [...u.objections] : u.objections === undefined || u.objections === null ? u.objections : { notAList: true },
+  u.erasure,
+  timeOf(u.birthDate),
+  u.guardian?.consent,
+  timeOf(u.erasureDueAt),
+  Array.isArray(u.mipOptOutPeriods) ? u.mipOptOutPeriods.map((p) => [timeOf(p?.from), timeOf(p?.until)]) : u.mipOptOutPeriods === undefined || u.mipOptOutPeriods === null ? u.mipOptOutPeriods : { notAList: true },
+];
+
+/** Every field of a consent record consentMessage reads. */
+const consentFields = (c: SealableConsent): unknown[] => [c._id, c.tenant, c.subject, c.purpose, c.status, c.policyVersion, timeOf(c.at)];
+
 export function createStateSeal(key: Uint8Array): StateSeal {
   if (key.byteLength < MIN_STATE_SEAL_KEY_BYTES) throw new Error(`a state seal key needs at least ${MIN_STATE_SEAL_KEY_BYTES} bytes`);
   const mac = (message: string): Buffer => createHmac('sha256', key).update(message, 'utf8').digest();
@@ -145,12 +164,19 @@ export function createStateSeal(key: Uint8Array): StateSeal {
       return false;
     }
   };
+  // Every request reads its subjects' user and consent records: a record seen before verifies by
+  // comparing its fields with what verified, not by a MAC (verified-seals.ts).
+  const users = new VerifiedSeals<SealableUser, SealedUserState>(userFields);
+  const consents = new VerifiedSeals<SealableConsent, true>(consentFields, 200_000);
+  const verifiedUserState = (user: SealableUser & { readonly seal?: string | null }): SealedUserState | null =>
+    users.check(user.seal, user, () => (matches(() => userMessage(user), user.seal) ? userStateOf(user) : null));
   return {
     keyId: mac('govgate state seal key id').subarray(0, 8).toString('hex'),
     user: (user) => mac(userMessage(user)).toString('base64url'),
     consent: (consent) => mac(consentMessage(consent)).toString('base64url'),
-    verifyUser: (user) => matches(() => userMessage(user), user.seal),
-    verifyConsent: (consent) => matches(() => consentMessage(consent), consent.seal),
+    verifyUser: (user) => verifiedUserState(user) !== null,
+    verifiedUserState,
+    verifyConsent: (consent) => consents.check(consent.seal, consent, () => (matches(() => consentMessage(consent), consent.seal) ? true : null)) === true,
     token: (kind, fields) => mac(canonical({ v: 1, kind: `token:${kind}`, fields })).toString('base64url'),
     verifyToken: (kind, fields, given) => matches(() => canonical({ v: 1, kind: `token:${kind}`, fields }), given),
     record: (kind, fields) => mac(recordMessage(kind, fields)).toString('base64url'),

@@ -6,7 +6,6 @@ import { liveSupportGrants } from '../features/agents/index.js';
 import { consentModel, type ConsentDoc } from '../features/consents/index.js';
 import { userLoaders, type UserDoc } from '../features/users/index.js';
 import { supportGrantsConcern } from '../governance/owner-only-rules.js';
-import { userStateOf } from '../governance/state-seal.js';
 import { NO_OPT_OUT, type OptOutPeriod } from '../governance/opt-out.js';
 import type { ConsentState, SubjectState } from '../governance/types.js';
 import { tenantOptOutPeriods } from '../features/tenants/index.js';
@@ -62,8 +61,8 @@ export const subjectStates = perRequest<GatewayContext, SubjectStates>((ctx) => 
   const userStateFor = (user: UserDoc): Omit<SubjectState, 'consents'> => {
     let state = userStates.get(user);
     if (state) return state;
-    if (seal.verifyUser(user)) {
-      const sealed = userStateOf(user);
+    const sealed = seal.verifiedUserState(user);
+    if (sealed) {
       state = {
         exists: true,
         erased: sealed.erasure !== 'ACTIVE',
