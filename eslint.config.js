@@ -23,7 +23,7 @@ export default tseslint.config(
   },
   {
     // Scripts and benchmarks talk to a terminal.
-    files: ['src/scripts/**', 'bench/**', 'soak/**', 'src/main.ts'],
+    files: ['src/scripts/**', 'bench/**', 'soak/**', 'src/serve.ts', 'scripts/**'],
     rules: { 'no-console': 'off' },
   },
 );

@@ -1,14 +1,6 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { loadOrCreateDevKeys, type DevKeys } from './auth/index.js';
 import { ConfigError, loadConfig, type GatewayConfig } from './config.js';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from './db/embedded.js';
-import { openDatabases } from './db/open-databases.js';
-import { registerModels } from './db/register-models.js';
-import { signDemoTokens } from './db/demo-tokens.js';
-import { DEMO_QUERY, seedDemoData } from './db/seed-demo.js';
 import { createLogger } from './logger.js';
-import { createGateway } from './server.js';
 
 function readConfig(): GatewayConfig {
   try {
@@ -22,65 +14,22 @@ function readConfig(): GatewayConfig {
   }
 }
 
-async function printDemoTokens(config: GatewayConfig, devKeys: DevKeys | undefined, url: string): Promise<void> {
-  console.log(`\ngovgate ready: ${url}  (pack ${config.policyPack})`);
-  if (config.console) console.log(`compliance console: ${url.replace(/\/graphql$/, '/console/')}`);
-  if (!devKeys || config.auth.mode !== 'development') return;
-  console.log('\nDemo tokens (valid 12 h). Try:');
-  console.log(`  curl -s ${url} -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \\`);
-  console.log(`    -d '${JSON.stringify({ query: DEMO_QUERY })}'\n`);
-  for (const { user, token } of await signDemoTokens(devKeys, config.auth, '12h')) {
-    console.log(`${user.roles.join(',')} (${user.subject}@${user.tenant}):\n  ${token}\n`);
-  }
-}
-
+/**
+ * Start-up: configuration, then (without MONGODB_URI) the embedded development database, which
+ * boots while the gateway's modules load, then the gateway itself (serve.ts).
+ */
 async function main(): Promise<void> {
   const config = readConfig();
   const logger = createLogger(config.logLevel);
-  let embedded: EmbeddedDatabase | undefined;
-  let uri = config.mongo.uri;
-  if (!uri) {
+  let embedded: Promise<EmbeddedDatabase> | undefined;
+  if (!config.mongo.uri) {
     logger.info('MONGODB_URI unset: starting an embedded development database');
-    embedded = await startEmbeddedDatabase({ prefer: config.mongo.embedded });
-    logger.info({ kind: embedded.kind, reason: embedded.reason }, 'embedded database started');
-    uri = embedded.uri;
+    embedded = startEmbeddedDatabase({ prefer: config.mongo.embedded });
+    // Awaited in serve(); a failure meanwhile is reported there, not as an unhandled rejection.
+    embedded.catch(() => undefined);
   }
-  const databases = await openDatabases(config, uri);
-  const connection = databases.data;
-  await registerModels(connection);
-  const devKeys = config.auth.mode === 'development' ? await loadOrCreateDevKeys(config.auth.stateDir) : undefined;
-  const gateway = await createGateway({ config, connection, ...(databases.audit ? { auditConnection: databases.audit } : {}), logger, ...(devKeys ? { devKeys } : {}) });
-  // After the gateway: it installs the state seal the seeded records are sealed with.
-  if (config.seedDemo) {
-    const { created } = await seedDemoData(connection, gateway.pack.version);
-    logger.info({ created }, 'demo data seeded');
-  }
-  const server = createServer(gateway.yoga);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, resolve);
-  });
-  const { port } = server.address() as AddressInfo;
-  const shownHost = config.host === '0.0.0.0' || config.host === '127.0.0.1' ? 'localhost' : config.host;
-  // Listening means serving (and auditing): a signal from now on must end with a flushed, closed audit chain.
-  let stopping = false;
-  const shutdown = async (signal: string): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    // Stop accepting, let in-flight requests finish, flush the audit log, then release the databases.
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeAllConnections();
-    await gateway.close();
-    await databases.close();
-    await embedded?.stop();
-    logger.info('stopped');
-    process.exit(0);
-  };
-  // `on`, not `once`: npm and tsx forward the terminal's SIGINT to a child that already got it, and a
-  // second signal must not kill the process halfway through its shutdown.
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, (s) => void shutdown(s));
-  await printDemoTokens(config, devKeys, `http://${shownHost}:${port}/graphql`);
+  const { serve } = await import('./serve.js');
+  await serve(config, logger, embedded);
 }
 
 main().catch((error: unknown) => {

@@ -1,12 +1,12 @@
 // `npm run build:console`: builds the compliance console (console/ → console/dist/, served at /console).
-// `--if-stale` (npm's prestart) builds only when the sources changed since the last build: a hash
+// `--if-stale` (`npm start`) builds only when the sources changed since the last build: a hash
 // of every file under console/ (but dist/) and of package-lock.json (the Vite version) is kept in
 // console/dist/.source-hash, so an unchanged console costs a few milliseconds at start.
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CONSOLE = join(ROOT, 'console');
@@ -26,8 +26,8 @@ async function sourceHash(): Promise<string> {
   return hash.digest('hex');
 }
 
-async function run(): Promise<void> {
-  const ifStale = process.argv.includes('--if-stale');
+/** Builds the console; with `ifStale`, only when its sources changed since the last build. */
+export async function buildConsole(ifStale: boolean): Promise<void> {
   const hash = await sourceHash();
   if (ifStale && existsSync(join(DIST, 'index.html')) && existsSync(STAMP) && (await readFile(STAMP, 'utf8')) === hash) return;
   const started = performance.now();
@@ -38,7 +38,10 @@ async function run(): Promise<void> {
   console.log(`compliance console built in ${((performance.now() - started) / 1000).toFixed(1)} s: ${relative(ROOT, DIST)}/`);
 }
 
-run().catch((error: unknown) => {
-  console.error(`building the compliance console failed: ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(1);
-});
+// A command when run, a function when imported (`npm start`'s launcher calls it in its own process).
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  buildConsole(process.argv.includes('--if-stale')).catch((error: unknown) => {
+    console.error(`building the compliance console failed: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  });
+}

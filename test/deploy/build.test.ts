@@ -3,7 +3,7 @@
  * image's CMD) starts, serves and stops with what a production install has (dependencies only).
  */
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, utimesSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -95,5 +95,30 @@ describe('npm run build, then node dist/main.js', () => {
     expect(logged.filter((line) => line.level >= 40)).toEqual([]);
     expect(logged.map((line) => line.msg).slice(-2)).toEqual(['shutting down', 'stopped']);
     expect(`${app.stdout()}${app.stderr()}`).not.toMatch(/^\s+at /m);
+  });
+
+  it('npm start (scripts/start.mjs) compiles only when a source changed, then serves from dist/ in its own process', { timeout: 240_000 }, async () => {
+    const stamp = join(REPO_ROOT, 'dist', '.tsbuildinfo');
+    const run = async (): Promise<Spawned> => {
+      const app = spawnNode(['scripts/start.mjs'], cleanEnv({ PORT: '0', HOST: '127.0.0.1', GOVGATE_STATE_DIR: await mkdtemp(join(tmpdir(), 'govgate-npm-start-')), EMBEDDED_DATABASE: 'java', LOG_LEVEL: 'info' }));
+      started.push(app);
+      const [, url] = await app.waitFor(/govgate ready: (http:\/\/\S+\/graphql)/, 120_000);
+      const [, token] = await app.waitFor(/user \(alice@demo\):\n\s+(\S+)/);
+      expect((await postGraphQL<{ me: { id: string } }>(url!, { query: DEMO_QUERY }, { token: token! })).data?.me.id).toBe('alice');
+      app.kill('SIGINT');
+      expect(await app.exited(30_000)).toBe(0);
+      expect(`${app.stdout()}${app.stderr()}`).not.toMatch(/^\s+at /m);
+      return app;
+    };
+    // Built just now: nothing is compiled again.
+    const before = statSync(stamp).mtimeMs;
+    await run();
+    expect(statSync(stamp).mtimeMs).toBe(before);
+    // A source newer than the build: compiled (without type checking), then served.
+    const source = join(REPO_ROOT, 'src', 'main.ts');
+    const later = new Date(before + 2000);
+    utimesSync(source, later, later);
+    await run();
+    expect(statSync(stamp).mtimeMs).toBeGreaterThan(before);
   });
 });
