@@ -58,14 +58,24 @@ export function compactDecisions(entries: Iterable<{ readonly record: Omit<Decis
   const subjects = [...table].sort();
   const position = new Map(subjects.map((s, i) => [s, i]));
   const setIds = new Map<string, number>();
+  // The fields of one list decide its subjects in the same order: most sets are found by that order
+  // before their positions are looked up and sorted.
+  const seenInOrder = new Map<string, number>();
   const subjectSets: number[][] = [];
   const decisions = list.map(({ record, subjects: of }) => {
-    const set = [...of].map((s) => (s === null ? NO_SUBJECT : position.get(s)!)).sort((a, b) => a - b);
-    const key = set.join(',');
-    let id = setIds.get(key);
+    const inOrder = [...of];
+    // JSON keeps every id apart from every other and from null, whatever characters an id holds.
+    const raw = JSON.stringify(inOrder);
+    let id = seenInOrder.get(raw);
     if (id === undefined) {
-      setIds.set(key, (id = subjectSets.length));
-      subjectSets.push(set);
+      const set = inOrder.map((s) => (s === null ? NO_SUBJECT : position.get(s)!)).sort((a, b) => a - b);
+      const key = set.join(',');
+      id = setIds.get(key);
+      if (id === undefined) {
+        setIds.set(key, (id = subjectSets.length));
+        subjectSets.push(set);
+      }
+      seenInOrder.set(raw, id);
     }
     return { ...record, set: id };
   });
