@@ -21,6 +21,7 @@ import { useGraphqlMetrics } from './plugins/use-graphql-metrics.js';
 import { useRequestLog } from './plugins/use-request-log.js';
 import { useJwks } from './plugins/use-jwks.js';
 import { useMetricsEndpoint } from './plugins/use-metrics-endpoint.js';
+import { useOnlyEndpoint } from './plugins/use-only-endpoint.js';
 import { useQueryLimits } from './plugins/use-query-limits.js';
 import { useSafeErrors } from './plugins/use-safe-errors.js';
 import { useStatusFollowsData } from './plugins/use-status-follows-data.js';
@@ -176,6 +177,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       useJwks(audit.jwks),
       ...(config.console ? [useConsole({ devTokens: consoleDevTokens(config, options.devKeys) })] : []),
       useMetricsEndpoint(metrics.registry),
+      // Last of the paths: anything else that is not exactly /graphql is a 404, not an unadmitted GraphQL request.
+      useOnlyEndpoint(),
       useGraphqlMetrics(metrics.registry),
       ...(tracing ? [tracing.plugin] : []),
       useQueryLimits({ ...limits, blockFieldSuggestions: config.env === 'production' }),
