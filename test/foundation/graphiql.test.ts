@@ -51,7 +51,13 @@ async function expectSelfContained(response: Response): Promise<string> {
 describe('GraphiQL in development', () => {
   let db: TestDatabase;
   let gateway: Gateway;
-  const fetchPath = (path: string, init?: RequestInit) => Promise.resolve(gateway.yoga.fetch(new URL(path, 'http://localhost:4000'), init ?? {}));
+  /** As node:http hands Yoga a request: its URL names a host, its server context the TCP peer. */
+  const from =
+    (peer: string, origin = 'http://localhost:4000') =>
+    (path: string, init?: RequestInit) =>
+      Promise.resolve(gateway.yoga.fetch(new URL(path, origin), init ?? {}, { req: { socket: { remoteAddress: peer } } }));
+  // A browser on this machine.
+  const fetchPath = from('127.0.0.1');
   beforeAll(async () => {
     db = await connectTestDatabase(import.meta.url);
     const stateDir = await mkdtemp(join(tmpdir(), 'govgate-graphiql-'));
@@ -85,6 +91,17 @@ describe('GraphiQL in development', () => {
     expect(claims).toMatchObject({ sub: 'alice', tenant: 'demo', roles: ['user'] });
     expect(claims.exp - claims.iat).toBe(3600);
     await second.text();
+  });
+
+  it('prefills nothing for a caller not on this machine: a network peer, or a page whose name was rebound to 127.0.0.1', async () => {
+    const callers = [from('192.0.2.7'), from('::ffff:192.0.2.7'), from('127.0.0.1', 'http://attacker.example:4000'), from('::1', 'http://attacker.example')];
+    for (const fetch of callers) {
+      const html = await expectSelfContained(await page(fetch));
+      const options = optionsOf(html);
+      expect(options).not.toHaveProperty('defaultHeaders');
+      expect(options).not.toHaveProperty('defaultQuery');
+      expect(html).not.toMatch(/Bearer ey/);
+    }
   });
 });
 
