@@ -39,3 +39,17 @@ export function clientOf(request: Request): string | null {
 export function peerAddressOf(serverContext: unknown): string | undefined {
   return (serverContext as { req?: IncomingMessage } | undefined)?.req?.socket.remoteAddress;
 }
+
+const LOOPBACK_PEERS: ReadonlySet<string> = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * A caller on this machine: a loopback peer (not the network, e.g. a port published by Docker)
+ * that names a loopback host (not a page of another site whose name was rebound to 127.0.0.1).
+ * Development hands demo tokens to such a caller only.
+ */
+export function fromThisMachine(request: Request, serverContext: unknown): boolean {
+  const peer = peerAddressOf(serverContext);
+  const host = request.headers.get('host')?.toLowerCase().replace(/:\d+$/, '');
+  return peer !== undefined && LOOPBACK_PEERS.has(peer) && host !== undefined && LOOPBACK_HOSTS.has(host);
+}

@@ -51,11 +51,11 @@ async function expectSelfContained(response: Response): Promise<string> {
 describe('GraphiQL in development', () => {
   let db: TestDatabase;
   let gateway: Gateway;
-  /** As node:http hands Yoga a request: its URL names a host, its server context the TCP peer. */
+  /** As node:http hands Yoga a request: with the Host header the client sent, and the TCP peer in the server context. */
   const from =
-    (peer: string, origin = 'http://localhost:4000') =>
-    (path: string, init?: RequestInit) =>
-      Promise.resolve(gateway.yoga.fetch(new URL(path, origin), init ?? {}, { req: { socket: { remoteAddress: peer } } }));
+    (peer: string, host = 'localhost:4000') =>
+    (path: string, init: RequestInit = {}) =>
+      Promise.resolve(gateway.yoga.fetch(new URL(path, `http://${host}`), { ...init, headers: { ...(init.headers as Record<string, string>), host } }, { req: { socket: { remoteAddress: peer } } }));
   // A browser on this machine.
   const fetchPath = from('127.0.0.1');
   beforeAll(async () => {
@@ -94,7 +94,7 @@ describe('GraphiQL in development', () => {
   });
 
   it('prefills nothing for a caller not on this machine: a network peer, or a page whose name was rebound to 127.0.0.1', async () => {
-    const callers = [from('192.0.2.7'), from('::ffff:192.0.2.7'), from('127.0.0.1', 'http://attacker.example:4000'), from('::1', 'http://attacker.example')];
+    const callers = [from('192.0.2.7'), from('::ffff:192.0.2.7'), from('127.0.0.1', 'attacker.example:4000'), from('::1', 'attacker.example')];
     for (const fetch of callers) {
       const html = await expectSelfContained(await page(fetch));
       const options = optionsOf(html);
