@@ -7,6 +7,7 @@ import { openDatabases } from './db/open-databases.js';
 import { registerModels } from './db/register-models.js';
 import { signDemoTokens } from './db/demo-tokens.js';
 import { DEMO_QUERY, seedDemoData } from './db/seed-demo.js';
+import { httpListener } from './http-listener.js';
 import { createLogger } from './logger.js';
 import { createGateway } from './server.js';
 
@@ -55,7 +56,7 @@ async function main(): Promise<void> {
     const { created } = await seedDemoData(connection, gateway.pack.version);
     logger.info({ created }, 'demo data seeded');
   }
-  const server = createServer(gateway.yoga);
+  const server = createServer(httpListener(gateway.yoga));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, resolve);
