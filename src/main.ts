@@ -11,6 +11,9 @@ import { httpListener } from './http-listener.js';
 import { createLogger } from './logger.js';
 import { createGateway } from './server.js';
 
+/** How long in-flight requests may take to finish once a stop signal came; then their connections are closed. */
+const DRAIN_MS = 10_000;
+
 function readConfig(): GatewayConfig {
   try {
     return loadConfig();
@@ -69,9 +72,13 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
-    // Stop accepting, let in-flight requests finish, flush the audit log, then release the databases.
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeAllConnections();
+    // Stop accepting, let in-flight requests finish (a client that never finishes its request gets
+    // DRAIN_MS, then its connection is closed: it must not hold the audit flush), flush the audit
+    // log, then release the databases.
+    const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+    const cutOff = setTimeout(() => server.closeAllConnections(), DRAIN_MS);
+    await drained;
+    clearTimeout(cutOff);
     await gateway.close();
     await databases.close();
     await embedded?.stop();
