@@ -117,6 +117,17 @@ describe('GraphiQL outside development', () => {
     expect(options).not.toHaveProperty('defaultQuery');
   });
 
+  it('each page (some 9 MB) is charged to the caller\'s rate limit like any request to /graphql', async () => {
+    const gateway = await startTestGateway({ name: import.meta.url, env: { RATE_LIMIT_PER_SECOND: '0.01', RATE_LIMIT_BURST: '2', RATE_LIMIT_SHARED: 'false' } });
+    gateways.push(gateway);
+    const load = () => Promise.resolve(gateway.gateway.yoga.fetch('http://govgate.test/graphql', { headers: { accept: 'text/html' } }, { req: { socket: { remoteAddress: '192.0.2.30' } } }));
+    for (let i = 0; i < 2; i++) await expectSelfContained(await load());
+    const refused = await load();
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect((await refused.text()).length).toBeLessThan(1000);
+  });
+
   it('in production: off by default; with GRAPHIQL=true served, nothing prefilled', async () => {
     const { env } = await productionSecrets();
     const off = await startTestGateway({ name: import.meta.url, env });
