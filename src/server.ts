@@ -168,11 +168,12 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     plugins: [
       // First: every request gets its access-log line and its X-Request-Id, refused ones too.
       useRequestLog(logger),
-      ...(config.graphiql ? [useGraphiQLPage({ prefill: demoGraphiQLPrefill(config, options.devKeys) })] : []),
       ...(config.corsOrigins.length > 0 ? [useVaryOnOrigin()] : []),
       // Before anything reads the body: size, then who is asking, how often, for what.
       useBodyLimit(limits.maxBodyBytes),
       admission.plugin,
+      // After admission: a page is some 9 MB, charged to the caller's rate limit like any request.
+      ...(config.graphiql ? [useGraphiQLPage({ prefill: demoGraphiQLPrefill(config, options.devKeys) })] : []),
       useReadiness({ checks: { mongodb: connection, audit: auditConnection }, instanceId, timeoutMs: 2000 }),
       useJwks(audit.jwks),
       ...(config.console ? [useConsole({ devTokens: consoleDevTokens(config, options.devKeys) })] : []),

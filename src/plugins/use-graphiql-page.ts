@@ -48,8 +48,8 @@ let renderer: Promise<(options?: GraphiQLOptions) => string> | undefined;
 
 /**
  * GraphiQL served from this process, with no request to any CDN (it works offline), under a
- * per-page nonce Content-Security-Policy. Put it before anything that admits GraphQL requests:
- * the page itself needs no token.
+ * per-page nonce Content-Security-Policy. Put it after admission: the page needs no token (an
+ * anonymous caller is admitted), and each load, some 9 MB, is charged to the caller's rate limit.
  */
 export function useGraphiQLPage(options: GraphiQLPageOptions = {}): Plugin {
   const { endpoint = '/graphql', title = 'govgate', prefill } = options;
