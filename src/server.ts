@@ -21,6 +21,7 @@ import { useGraphqlMetrics } from './plugins/use-graphql-metrics.js';
 import { useRequestLog } from './plugins/use-request-log.js';
 import { useJwks } from './plugins/use-jwks.js';
 import { useMetricsEndpoint } from './plugins/use-metrics-endpoint.js';
+import { useNoStore } from './plugins/use-no-store.js';
 import { useOnlyEndpoint } from './plugins/use-only-endpoint.js';
 import { useQueryLimits } from './plugins/use-query-limits.js';
 import { useSafeErrors } from './plugins/use-safe-errors.js';
@@ -168,6 +169,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     plugins: [
       // First: every request gets its access-log line and its X-Request-Id, refused ones too.
       useRequestLog(logger),
+      useNoStore(),
       ...(config.corsOrigins.length > 0 ? [useVaryOnOrigin()] : []),
       // Before anything reads the body: size, then who is asking, how often, for what.
       useBodyLimit(limits.maxBodyBytes),
