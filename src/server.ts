@@ -168,7 +168,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     },
     plugins: [
       // First: every request gets its access-log line and its X-Request-Id, refused ones too.
-      useRequestLog(logger),
+      // The paths it may name: the ones the plugins below (and Yoga's /health) serve.
+      useRequestLog(logger, { paths: ['/graphql', '/health', '/ready', '/metrics', '/.well-known/jwks.json', ...(config.console ? ['/console', '/console/*'] : [])] }),
       useNoStore(),
       ...(config.corsOrigins.length > 0 ? [useVaryOnOrigin()] : []),
       // Before anything reads the body: size, then who is asking, how often, for what.
