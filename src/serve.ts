@@ -8,7 +8,11 @@ import { openDatabases } from './db/open-databases.js';
 import { registerModels } from './db/register-models.js';
 import { signDemoTokens } from './db/demo-tokens.js';
 import { DEMO_QUERY, seedDemoData } from './db/seed-demo.js';
+import { httpListener } from './http-listener.js';
 import { createGateway } from './server.js';
+
+/** How long in-flight requests may take to finish once a stop signal came; then their connections are closed. */
+const DRAIN_MS = 10_000;
 
 async function printDemoTokens(config: GatewayConfig, devKeys: DevKeys | undefined, url: string): Promise<void> {
   console.log(`\ngovgate ready: ${url}  (pack ${config.policyPack})`);
@@ -41,7 +45,7 @@ export async function serve(config: GatewayConfig, logger: Logger, embedded: Pro
     const { created } = await seedDemoData(connection, gateway.pack.version);
     logger.info({ created }, 'demo data seeded');
   }
-  const server = createServer(gateway.yoga);
+  const server = createServer(httpListener(gateway.yoga));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, resolve);
@@ -54,9 +58,13 @@ export async function serve(config: GatewayConfig, logger: Logger, embedded: Pro
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
-    // Stop accepting, let in-flight requests finish, flush the audit log, then release the databases.
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeAllConnections();
+    // Stop accepting, let in-flight requests finish (a client that never finishes its request gets
+    // DRAIN_MS, then its connection is closed: it must not hold the audit flush), flush the audit
+    // log, then release the databases.
+    const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+    const cutOff = setTimeout(() => server.closeAllConnections(), DRAIN_MS);
+    await drained;
+    clearTimeout(cutOff);
     await gateway.close();
     await databases.close();
     await database?.stop();

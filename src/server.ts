@@ -21,6 +21,8 @@ import { useGraphqlMetrics } from './plugins/use-graphql-metrics.js';
 import { useRequestLog } from './plugins/use-request-log.js';
 import { useJwks } from './plugins/use-jwks.js';
 import { useMetricsEndpoint } from './plugins/use-metrics-endpoint.js';
+import { useNoStore } from './plugins/use-no-store.js';
+import { useOnlyEndpoint } from './plugins/use-only-endpoint.js';
 import { useQueryLimits } from './plugins/use-query-limits.js';
 import { useSafeErrors } from './plugins/use-safe-errors.js';
 import { useStatusFollowsData } from './plugins/use-status-follows-data.js';
@@ -166,16 +168,21 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     },
     plugins: [
       // First: every request gets its access-log line and its X-Request-Id, refused ones too.
-      useRequestLog(logger),
-      ...(config.graphiql ? [useGraphiQLPage({ prefill: demoGraphiQLPrefill(config, options.devKeys) })] : []),
+      // The paths it may name: the ones the plugins below (and Yoga's /health) serve.
+      useRequestLog(logger, { paths: ['/graphql', '/health', '/ready', '/metrics', '/.well-known/jwks.json', ...(config.console ? ['/console', '/console/*'] : [])] }),
+      useNoStore(),
       ...(config.corsOrigins.length > 0 ? [useVaryOnOrigin()] : []),
       // Before anything reads the body: size, then who is asking, how often, for what.
       useBodyLimit(limits.maxBodyBytes),
       admission.plugin,
+      // After admission: a page is some 9 MB, charged to the caller's rate limit like any request.
+      ...(config.graphiql ? [useGraphiQLPage({ prefill: demoGraphiQLPrefill(config, options.devKeys) })] : []),
       useReadiness({ checks: { mongodb: connection, audit: auditConnection }, instanceId, timeoutMs: 2000 }),
       useJwks(audit.jwks),
       ...(config.console ? [useConsole({ devTokens: consoleDevTokens(config, options.devKeys) })] : []),
       useMetricsEndpoint(metrics.registry),
+      // Last of the paths: anything else that is not exactly /graphql is a 404, not an unadmitted GraphQL request.
+      useOnlyEndpoint(),
       useGraphqlMetrics(metrics.registry),
       ...(tracing ? [tracing.plugin] : []),
       useQueryLimits({ ...limits, blockFieldSuggestions: config.env === 'production' }),

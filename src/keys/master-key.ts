@@ -21,7 +21,13 @@ export function parseMasterKey(text: string): Buffer {
  * development one generated once in the state directory; in tests a random one per process.
  */
 export async function masterKeyFor(config: GatewayConfig): Promise<Buffer> {
-  if (config.masterKeyFile) return parseMasterKey(await readFile(config.masterKeyFile, 'utf8'));
+  if (config.masterKeyFile) {
+    const file = config.masterKeyFile;
+    const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+      throw new Error(`MASTER_KEY_FILE: cannot read ${file} (${error.code ?? 'unreadable'})`);
+    });
+    return parseMasterKey(text);
+  }
   if (config.env === 'test') return (testKey ??= randomBytes(MASTER_KEY_BYTES));
   return stateDirSecret(config.stateDir, 'master.key');
 }

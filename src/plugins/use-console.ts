@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import type { Plugin } from 'graphql-yoga';
-import { peerAddressOf } from '../request-meta.js';
+import { fromThisMachine } from '../request-meta.js';
 import { loadStaticFiles } from './static-files.js';
 
 /** Where `npm run build:console` writes the console (vite's outDir). */
@@ -39,20 +39,6 @@ const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'cross-origin-opener-policy': 'same-origin',
   'cross-origin-resource-policy': 'same-origin',
 };
-
-const LOOPBACK_PEERS = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
-
-/**
- * Demo tokens are handed only to this machine: a loopback peer (not the network, e.g. a port
- * published by Docker) that names a loopback host (not a page of another site whose name was
- * rebound to 127.0.0.1).
- */
-function fromThisMachine(request: Request, serverContext: unknown): boolean {
-  const peer = peerAddressOf(serverContext);
-  const host = request.headers.get('host')?.toLowerCase().replace(/:\d+$/, '');
-  return peer !== undefined && LOOPBACK_PEERS.has(peer) && host !== undefined && LOOPBACK_HOSTS.has(host);
-}
 
 const respond = (status: number, body: BodyInit | null, headers: Record<string, string>): Response =>
   new Response(body, { status, headers: { ...SECURITY_HEADERS, ...headers } });

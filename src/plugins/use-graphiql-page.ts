@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { shouldRenderGraphiQL, type GraphiQLOptions, type Plugin } from 'graphql-yoga';
+import { fromThisMachine } from '../request-meta.js';
 
 /** What the page opens with; computed per page load (a prefilled token is minted for each). */
 export type GraphiQLPrefill = Pick<GraphiQLOptions, 'defaultHeaders' | 'defaultQuery'>;
@@ -9,7 +10,10 @@ export interface GraphiQLPageOptions {
   endpoint?: string;
   /** Page title. Default 'govgate'. */
   title?: string;
-  /** What the editors open with. Default: nothing prefilled. */
+  /**
+   * What the editors open with, for a caller on this machine only (a loopback peer naming a
+   * loopback host: it may hold a token). Default: nothing prefilled.
+   */
   prefill?: () => Promise<GraphiQLPrefill>;
 }
 
@@ -44,19 +48,19 @@ let renderer: Promise<(options?: GraphiQLOptions) => string> | undefined;
 
 /**
  * GraphiQL served from this process, with no request to any CDN (it works offline), under a
- * per-page nonce Content-Security-Policy. Put it before anything that admits GraphQL requests:
- * the page itself needs no token.
+ * per-page nonce Content-Security-Policy. Put it after admission: the page needs no token (an
+ * anonymous caller is admitted), and each load, some 9 MB, is charged to the caller's rate limit.
  */
 export function useGraphiQLPage(options: GraphiQLPageOptions = {}): Plugin {
   const { endpoint = '/graphql', title = 'govgate', prefill } = options;
   return {
-    async onRequest({ request, url, endResponse }) {
+    async onRequest({ request, url, serverContext, endResponse }) {
       if (url.pathname !== endpoint || !shouldRenderGraphiQL(request)) return;
       // ~9 MB of inlined assets: loaded on the first page request, never when GraphiQL is off.
       renderer ??= import('@graphql-yoga/render-graphiql').then((m) => m.renderGraphiQL);
       const render = await renderer;
       const nonce = randomBytes(16).toString('base64');
-      const html = withNonce(render({ title, endpoint, ...(prefill ? await prefill() : {}) }), nonce);
+      const html = withNonce(render({ title, endpoint, ...(prefill && fromThisMachine(request, serverContext) ? await prefill() : {}) }), nonce);
       endResponse(
         new Response(html, {
           headers: {

@@ -5,7 +5,7 @@ import { GovgateError, isGovgateError } from '../errors.js';
 import type { PolicyPack } from '../governance/packs/index.js';
 import { isPurpose } from '../governance/taxonomy/index.js';
 import type { GatewayMetrics } from '../metrics.js';
-import { clientOf, mipOptOutOf, peerAddressOf, requestIdOf } from '../request-meta.js';
+import { clientNetworkOf, clientOf, mipOptOutOf, peerAddressOf, requestIdOf } from '../request-meta.js';
 import type { Limiter } from '../security/index.js';
 import type { AuditHandOff } from './audit-hand-off.js';
 import { resolvePurpose } from './purpose.js';
@@ -41,7 +41,11 @@ export interface Admission {
 const rateLimited = (waitS: number): GovgateError =>
   new GovgateError('RATE_LIMITED', 'too many requests; slow down', { extensions: { http: { headers: { 'retry-after': String(Math.max(1, Math.ceil(waitS))) } } } });
 
-const peerOf = (serverContext: unknown): string => `peer:${peerAddressOf(serverContext) ?? 'local'}`;
+/** Anonymous callers and bad tokens are charged to their network (an IPv6 /64), not to one address of it. */
+const peerOf = (serverContext: unknown): string => {
+  const address = peerAddressOf(serverContext);
+  return `peer:${address === undefined ? 'local' : clientNetworkOf(address)}`;
+};
 
 /**
  * Step 1 of a request, in Yoga's onRequest, before the body is read or parsed: authenticate the

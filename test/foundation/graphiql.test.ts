@@ -51,7 +51,13 @@ async function expectSelfContained(response: Response): Promise<string> {
 describe('GraphiQL in development', () => {
   let db: TestDatabase;
   let gateway: Gateway;
-  const fetchPath = (path: string, init?: RequestInit) => Promise.resolve(gateway.yoga.fetch(new URL(path, 'http://localhost:4000'), init ?? {}));
+  /** As node:http hands Yoga a request: with the Host header the client sent, and the TCP peer in the server context. */
+  const from =
+    (peer: string, host = 'localhost:4000') =>
+    (path: string, init: RequestInit = {}) =>
+      Promise.resolve(gateway.yoga.fetch(new URL(path, `http://${host}`), { ...init, headers: { ...(init.headers as Record<string, string>), host } }, { req: { socket: { remoteAddress: peer } } }));
+  // A browser on this machine.
+  const fetchPath = from('127.0.0.1');
   beforeAll(async () => {
     db = await connectTestDatabase(import.meta.url);
     const stateDir = await mkdtemp(join(tmpdir(), 'govgate-graphiql-'));
@@ -86,6 +92,17 @@ describe('GraphiQL in development', () => {
     expect(claims.exp - claims.iat).toBe(3600);
     await second.text();
   });
+
+  it('prefills nothing for a caller not on this machine: a network peer, or a page whose name was rebound to 127.0.0.1', async () => {
+    const callers = [from('192.0.2.7'), from('::ffff:192.0.2.7'), from('127.0.0.1', 'attacker.example:4000'), from('::1', 'attacker.example')];
+    for (const fetch of callers) {
+      const html = await expectSelfContained(await page(fetch));
+      const options = optionsOf(html);
+      expect(options).not.toHaveProperty('defaultHeaders');
+      expect(options).not.toHaveProperty('defaultQuery');
+      expect(html).not.toMatch(/Bearer ey/);
+    }
+  });
 });
 
 describe('GraphiQL outside development', () => {
@@ -98,6 +115,17 @@ describe('GraphiQL outside development', () => {
     const options = optionsOf(await expectSelfContained(await page(gateway.fetch)));
     expect(options).not.toHaveProperty('defaultHeaders');
     expect(options).not.toHaveProperty('defaultQuery');
+  });
+
+  it('each page (some 9 MB) is charged to the caller\'s rate limit like any request to /graphql', async () => {
+    const gateway = await startTestGateway({ name: import.meta.url, env: { RATE_LIMIT_PER_SECOND: '0.01', RATE_LIMIT_BURST: '2', RATE_LIMIT_SHARED: 'false' } });
+    gateways.push(gateway);
+    const load = () => Promise.resolve(gateway.gateway.yoga.fetch('http://govgate.test/graphql', { headers: { accept: 'text/html' } }, { req: { socket: { remoteAddress: '192.0.2.30' } } }));
+    for (let i = 0; i < 2; i++) await expectSelfContained(await load());
+    const refused = await load();
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect((await refused.text()).length).toBeLessThan(1000);
   });
 
   it('in production: off by default; with GRAPHIQL=true served, nothing prefilled', async () => {

@@ -345,6 +345,14 @@ describe('npm start and its databases at start-up', () => {
     });
   }
 
+  it('a MASTER_KEY_FILE that cannot be read stops the start with one line naming the variable', { timeout: 60_000 }, async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'govgate-nomaster-'));
+    const app = spawnTs('src/main.ts', [], cleanEnv({ MONGODB_URI: testMongoUri(), MONGODB_DB_NAME: dropLater(testDatabaseName(import.meta.url)), MASTER_KEY_FILE: join(dir, 'missing.key'), PORT: '0', LOG_LEVEL: 'warn', GOVGATE_STATE_DIR: dir }));
+    started.push(app);
+    expect(await app.exited(45_000)).toBe(1);
+    expect(app.stderr().trim()).toMatch(/^govgate failed to start: MASTER_KEY_FILE: cannot read \S+missing\.key \(ENOENT\)$/);
+  });
+
   it('EMBEDDED_DATABASE=mongodb-memory-server without a mongod fails clearly instead of falling back to the Java server, no stack', { timeout: 60_000 }, async () => {
     const app = spawnTs('src/main.ts', [], cleanEnv({ EMBEDDED_DATABASE: 'mongodb-memory-server', MONGOMS_SYSTEM_BINARY: '/nonexistent/mongod', PORT: '0', LOG_LEVEL: 'warn', GOVGATE_STATE_DIR: await mkdtemp(join(tmpdir(), 'govgate-nomongod-')) }));
     started.push(app);

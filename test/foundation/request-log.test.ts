@@ -39,6 +39,27 @@ describe('the access log', () => {
     expect(audited).not.toBeNull();
   });
 
+  it('logs the path as one of the paths the gateway serves, never text a client put in it', async () => {
+    const text = 'lena.canary@example.com';
+    const long = 'x'.repeat(8000);
+    const sent: [string, string][] = [
+      [`/graphql/${text}`, 'other'],
+      [`/${text}/graphql`, 'other'],
+      [`/${long}`, 'other'],
+      [`/console/${text}`, '/console/*'],
+      [`/console/assets/${long}.js`, '/console/*'],
+      ['/health', '/health'],
+      ['/graphql', '/graphql'],
+    ];
+    for (const [i, [path, logged]] of sent.entries()) {
+      const res = await t.fetch(path, { headers: { 'x-request-id': `path-test-${i}` } });
+      await res.text();
+      const line = lines.find((l) => l.msg === 'request' && l.requestId === `path-test-${i}`);
+      expect(line?.path, path.slice(0, 80)).toBe(logged);
+    }
+    expect(JSON.stringify(lines)).not.toMatch(/lena\.canary@example\.com|xxxxxxxxxxxxxxxx/);
+  });
+
   it('gives a request without an id a new one, also when it is refused before execution', async () => {
     const anonymous = await t.execute(MeDocument, {});
     expect(anonymous.status).toBeGreaterThanOrEqual(200);

@@ -1,9 +1,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
+import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cleanEnv, postGraphQL, spawnTs, type Spawned } from '../helpers/spawn.js';
+import mongoose from 'mongoose';
+import { testDatabaseName, testMongoUri } from '../helpers/database.js';
+import { cleanEnv, postGraphQL, spawnTs, startMain, type Spawned } from '../helpers/spawn.js';
 
 const started: Spawned[] = [];
 afterAll(() => {
@@ -90,5 +93,44 @@ describe.runIf(process.platform === 'linux')('Ctrl-C in a terminal (SIGINT to th
     expect(app.stderr(), 'nothing on stderr').toBe('');
     // ...and it did stop it: nothing the gateway started outlives it.
     expect(processTable().map((p) => p.pid)).not.toContain(database[0]);
+  });
+});
+
+describe('a client that never finishes its request', () => {
+  const dbName = testDatabaseName(import.meta.url);
+  const sockets: Socket[] = [];
+  const apps: Spawned[] = [];
+  afterAll(async () => {
+    for (const socket of sockets) socket.destroy();
+    for (const app of apps) app.kill('SIGKILL');
+    const connection = await mongoose.createConnection(testMongoUri(), { dbName }).asPromise();
+    await connection.dropDatabase();
+    await connection.close();
+  });
+
+  it('does not hold the shutdown: the gateway still flushes its audit log, closes and exits 0 while the client is sending', { timeout: 180_000 }, async () => {
+    const main = await startMain({ MONGODB_URI: testMongoUri(), MONGODB_DB_NAME: dbName, PORT: '0', LOG_LEVEL: 'info', GOVGATE_STATE_DIR: await mkdtemp(join(tmpdir(), 'govgate-slow-client-')) }, { started: apps });
+    const { port } = new URL(main.url);
+    // A body announced as 100 kB that arrives a byte at a time, for as long as the socket is open.
+    const socket = connect(Number(port), '127.0.0.1');
+    sockets.push(socket);
+    socket.on('error', () => undefined);
+    await new Promise<void>((resolve) => socket.once('connect', resolve));
+    socket.write(`POST /graphql HTTP/1.1\r\nHost: localhost:${port}\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"query":"`);
+    const drip = setInterval(() => socket.writable && socket.write('a'), 200);
+    try {
+      // The request is in flight: the gateway has seen it (its headers) before the signal.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      main.app.kill('SIGTERM');
+      expect(await main.app.exited(120_000)).toBe(0);
+    } finally {
+      clearInterval(drip);
+    }
+    // Every step ran (the cut request's own access-log line may come between), nothing failed.
+    const lines = logLines(main.app.stdout());
+    const messages = lines.map((line) => line.msg);
+    expect(messages.at(-1), main.app.stdout()).toBe('stopped');
+    expect(messages.indexOf('shutting down')).toBeGreaterThanOrEqual(0);
+    expect(lines.filter((line) => line.level >= 50), main.app.stdout()).toEqual([]);
   });
 });

@@ -142,6 +142,25 @@ describe('client errors never echo the input', () => {
     await expectServesNormally();
   });
 
+  it('variables and extensions that are not JSON, as GET query parameters or a form body: 400 BAD_USER_INPUT, not a 500', async () => {
+    const query = encodeURIComponent('query Q($id: ID!) { user(id: $id) { id } }');
+    for (const param of ['variables', 'extensions']) {
+      const bad = encodeURIComponent(`{"id": GET-${param}-SECRET`);
+      const get = await t.fetch(`/graphql?query=${query}&${param}=${bad}`, { headers: { authorization: `Bearer ${token}`, accept: 'application/json' } });
+      const refusedGet = await refused(get, `${param}-SECRET`);
+      expect(refusedGet.status, `GET ${param}`).toBe(400);
+      expect(refusedGet.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+      const form = await t.fetch('/graphql', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded' },
+        body: `query=${query}&${param}=${bad}`,
+      });
+      const refusedForm = await refused(form, `${param}-SECRET`);
+      expect(refusedForm.status, `form ${param}`).toBe(400);
+    }
+    await expectServesNormally();
+  });
+
   it('input validation names the field, never the value', async () => {
     const secret = 'not-an-email-SECRET-5d2';
     const res = await t.post(

@@ -32,6 +32,43 @@ describe('rate limiting before parsing', () => {
   });
 });
 
+describe('anonymous callers and bad tokens, charged by where they come from', () => {
+  let limited: TestGateway;
+  beforeAll(async () => {
+    // A burst of 3 and next to no refill: the 4th request of one client is refused.
+    limited = await startTestGateway({ name: import.meta.url, env: { RATE_LIMIT_PER_SECOND: '0.01', RATE_LIMIT_BURST: '3', RATE_LIMIT_SHARED: 'false' } });
+  });
+  afterAll(() => limited.close());
+
+  /** A request as node:http hands it over, from this TCP peer. */
+  const from = async (peer: string, authorization?: string): Promise<number> =>
+    (
+      await limited.gateway.yoga.fetch(
+        'http://govgate.test/graphql',
+        { method: 'POST', headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) }, body: JSON.stringify({ query: '{ __typename }' }) },
+        { req: { socket: { remoteAddress: peer } } },
+      )
+    ).status;
+
+  it('an IPv6 client cannot escape its limit by taking another address of its /64', async () => {
+    // One host is given a /64: every address in it is the same client.
+    const addresses = ['2001:db8:1:2::a', '2001:db8:1:2::b', '2001:db8:1:2:ffff:ffff:ffff:ffff', '2001:db8:1:2:0:0:0:c', '2001:DB8:1:2::d'];
+    const statuses = [];
+    for (const [i, peer] of addresses.entries()) statuses.push(await from(peer, i % 2 ? 'Bearer not-a-token' : undefined));
+    expect(statuses.slice(0, 3)).not.toContain(429);
+    expect(statuses.slice(3)).toEqual([429, 429]);
+    // Another /64 is another client.
+    expect(await from('2001:db8:1:3::a')).toBe(200);
+  });
+
+  it('IPv4 addresses, also written IPv4-mapped, are one client each (not one /64 for all of them)', async () => {
+    for (let i = 0; i < 3; i++) expect(await from('::ffff:192.0.2.20')).toBe(200);
+    expect(await from('192.0.2.20')).toBe(429);
+    expect(await from('::ffff:192.0.2.21')).toBe(200);
+    expect(await from('192.0.2.22')).toBe(200);
+  });
+});
+
 async function burst(t: TestGateway): Promise<void> {
   // A syntax error is found by the parser; today's limiter must have refused the request earlier.
   const codes: number[] = [];
