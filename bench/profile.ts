@@ -12,8 +12,9 @@
  *   NODE_ENV=production PROFILE_OUT=bench/profiles/q1.cpuprofile node --import tsx bench/profile.ts q1   # V8 profile of the measured requests only
  *   NODE_ENV=production PROFILE_BREAKDOWN=1 node --import tsx bench/profile.ts q4                     # … and where its CPU goes
  *
- * Other knobs: PROFILE_USERS (data set, default 1000), PROFILE_CONCURRENCY, PROFILE_FIELDS and
- * PROFILE_ROWS (synthetic), PROFILE_PLAIN=1 (synthetic without governance), MONGODB_URI (else a
+ * Other knobs: PROFILE_USERS (data set, default 1000), PROFILE_CONCURRENCY; synthetic: PROFILE_FIELDS
+ * (governed fields in the type, default 50), PROFILE_SELECTED (fields queried, default all),
+ * PROFILE_ROWS (default 20), PROFILE_PLAIN=1 (without governance); MONGODB_URI (else a
  * mongo-java-server is started, indexed as the bench's), PROFILE_DB_NAME (default govgate_profile:
  * loaded at start, dropped at the end).
  *
@@ -45,13 +46,15 @@ const which = process.argv[2] ?? 'q1';
 const requests = Number(process.env.PROFILE_REQUESTS ?? 2000);
 const concurrency = Number(process.env.PROFILE_CONCURRENCY ?? 10);
 const fields = Number(process.env.PROFILE_FIELDS ?? 50);
+/** Synthetic: the first `selected` fields are queried (default every one). */
+const selected = Math.min(fields, Number(process.env.PROFILE_SELECTED ?? fields));
 const rows = Number(process.env.PROFILE_ROWS ?? 20);
 const withBreakdown = process.env.PROFILE_BREAKDOWN === '1';
 
 const QUERIES: Record<string, { query: string; roles: string[]; purpose?: string }> = {
   q1: { query: Q1, roles: ['service'] },
   q4: { query: Q4, roles: ['ml_engineer'], purpose: 'train_ai_system' },
-  synthetic: { query: syntheticQuery(fields, rows), roles: ['service'] },
+  synthetic: { query: syntheticQuery(selected, rows), roles: ['service'] },
 };
 
 /** The synthetic schema without governance: Yoga with token verification only (the bench's plain variant). */
@@ -92,8 +95,9 @@ async function main(): Promise<void> {
   });
   const connection = await connectDatabase({ uri, dbName: config.mongo.dbName, writeConcern: config.mongo.writeConcern });
   await registerModels(connection);
-  await loadDataset(connection, Number(process.env.PROFILE_USERS ?? 1000), () => undefined, keys.stateSealKey, keys.masterKey);
   const plain = which === 'synthetic' && process.env.PROFILE_PLAIN === '1';
+  // The plain synthetic type serves in-memory rows and never reads the database.
+  if (!plain) await loadDataset(connection, Number(process.env.PROFILE_USERS ?? 1000), () => undefined, keys.stateSealKey, keys.masterKey);
   const schema = which === 'synthetic' ? buildSyntheticSchema(fields, !plain, syntheticRows(fields, rows)) : undefined;
   const gateway = plain ? await plainGateway(schema!, config) : await createGateway({ config, connection, ...(schema ? { schema } : {}) });
   const token = await keys.token({ sub: 'profiler', tenant: TENANT, roles: spec.roles });
@@ -123,7 +127,7 @@ async function main(): Promise<void> {
   const profile = await profiler?.stop();
   if (profile && process.env.PROFILE_OUT) await writeFile(process.env.PROFILE_OUT, JSON.stringify(profile));
   const cpuMs = (used.user + used.system) / 1000;
-  console.log(JSON.stringify({ query: which, plain, fields: which === 'synthetic' ? fields : undefined, rows: which === 'synthetic' ? rows : undefined, requests, concurrency, reqPerS: Math.round((requests / wall) * 1000), cpuMsPerReq: +(cpuMs / requests).toFixed(3) }));
+  console.log(JSON.stringify({ query: which, plain, fields: which === 'synthetic' ? fields : undefined, selected: which === 'synthetic' ? selected : undefined, rows: which === 'synthetic' ? rows : undefined, requests, concurrency, reqPerS: Math.round((requests / wall) * 1000), cpuMsPerReq: +(cpuMs / requests).toFixed(3) }));
   if (profile && withBreakdown) {
     // The process's CPU per request (all threads, as the bench measures a server) split by the
     // main thread's sampled shares.
