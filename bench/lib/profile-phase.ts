@@ -24,7 +24,6 @@ export interface ProfileCase {
 export interface ProfileResult {
   readonly id: string;
   readonly variant: ProfileCase['variant'];
-  readonly requests: number;
   /** Values per request (synthetic), else null. */
   readonly values: number | null;
   /** Process CPU per request (all threads, in-process load driver included), µs. */
@@ -97,5 +96,5 @@ export async function runProfile(c: ProfileCase, settings: ProfileSettings): Pro
   const line = out.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as unknown).find(isBreakdownLine);
   if (!line) throw new Error(`bench/profile.ts ${c.query} printed no breakdown`);
   const values = c.selected !== undefined && c.rows !== undefined ? c.selected * c.rows : null;
-  return { id: c.id, variant: c.variant, requests: settings.requests, values, cpuUsPerReq: line.breakdown.cpuUsPerReq, buckets: line.breakdown.buckets };
+  return { id: c.id, variant: c.variant, values, cpuUsPerReq: line.breakdown.cpuUsPerReq, buckets: line.breakdown.buckets };
 }

@@ -169,7 +169,7 @@ export function renderReport(input: ReportInput): string {
   out.push('`plain-N`: the same Pothos type without the governance plugin; `governed-N`: with it, wired like createGateway (JWT, purpose, plan cache, per-value decisions with subject state from MongoDB, redaction, audit persisted before the response). Governance CPU = governed − plain CPU per request.', '');
   out.push(...schemaTable(input), '');
   out.push(
-    ...profilesSection({ profiles: input.profiles, failures: input.profileFailures, unmet: unmetTargets(targets), samples: input.samples, connections: s.connections, users: input.dataset.users, dbName: s.dbName }),
+    ...profilesSection({ profiles: input.profiles, failures: input.profileFailures, unmet: unmetTargets(targets), samples: input.samples, connections: s.connections, users: input.dataset.users, dbName: s.dbName, requests: s.profileRequests }),
   );
   out.push('## Notes', '');
   for (const n of input.notes) out.push(`- ${n}`);
