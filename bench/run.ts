@@ -8,12 +8,16 @@
  *   3. checks every variant's answer to every query; any mismatch aborts the run;
  *   4. measures every query at each connection level (5 and 20), interleaved rounds;
  *   5. scaling: users per request (A, D) and governed fields in the schema (synthetic type);
- *   6. writes bench/RESULTS.md, with the issue #20 targets judged at each connection level.
+ *   6. profiles D on q1 and q4 and the synthetic type at 500 fields (all and ten queried), governed
+ *      and plain (bench/profile.ts as a child, its own database): CPU by bucket (lib/profile-breakdown.ts);
+ *   7. writes bench/RESULTS.md, with the issue #20 targets judged at each connection level and the
+ *      targets not met set against the profiles ("Where the time goes").
  *
  * Knobs (environment): BENCH_QUICK=1 (smoke run, ~5 min), BENCH_DURATION_S, BENCH_WARMUP_S,
  * BENCH_ROUNDS, BENCH_SCALE_DURATION_S, BENCH_SCALE_WARMUP_S, BENCH_SCALE_ROUNDS,
  * BENCH_CONNECTIONS (comma list, default 5,20), BENCH_SCALE_CONNECTIONS, BENCH_USERS,
- * BENCH_VARIANTS=A,D, BENCH_QUERIES=q1, BENCH_SKIP_SCALING=1, BENCH_CPU_PROF=D (those variants
+ * BENCH_VARIANTS=A,D, BENCH_QUERIES=q1, BENCH_SKIP_SCALING=1, BENCH_SKIP_PROFILE=1,
+ * BENCH_PROFILE_REQUESTS, BENCH_CPU_PROF=D (those variants
  * run with --cpu-prof; profiles in bench/profiles/), MONGODB_URI (use that server; the bench drops
  * and reloads database BENCH_DB_NAME, default govgate_bench), BENCH_RESULTS_FILE.
  */
@@ -47,6 +51,7 @@ import { BENCH_AUDIENCE, BENCH_ISSUER, createBenchKeys, type BenchKeys } from '.
 import { machineInfo } from './lib/machine.js';
 import { auditCount, measure, startLoadGenerator, type MeasureContext } from './lib/measure.js';
 import { NOTES } from './lib/notes.js';
+import { profileCases, runProfile, type ProfileFailure, type ProfileResult } from './lib/profile-phase.js';
 import { killAllNow, stopAll, stopChild } from './lib/processes.js';
 import { Q1, Q2, Q3, Q3_CONTENT, Q4, listQuery, syntheticQuery, type GraphQLBody } from './lib/queries.js';
 import { mainTable, writeReport, type ReportInput } from './lib/report.js';
@@ -354,7 +359,26 @@ async function run(): Promise<number> {
       for (const server of synth) await stopChild(server.child);
     }
 
-    // 6. report
+    // 6. profiles: where D's (and the synthetic type's) CPU goes, one child at a time, nothing else under load
+    let profiles: ProfileResult[] | null = null;
+    const profileFailures: ProfileFailure[] = [];
+    if (!settings.skipProfile) {
+      profiles = [];
+      const largest = schemaSizes.at(-1) as number;
+      const list = profileCases(cases.map((c) => c.id), byName.has('D'), settings.skipScaling ? null : { fields: largest, rows: schemaRows });
+      for (const c of list) {
+        log(`profiling ${c.id} ${c.variant} (${settings.profileRequests} requests, ${settings.users} users in ${settings.dbName}_profile)`);
+        try {
+          profiles.push(await runProfile(c, { uri, dbName: settings.dbName, users: settings.users, requests: settings.profileRequests }));
+        } catch (error) {
+          const message = error instanceof Error ? error.message : String(error);
+          profileFailures.push({ id: c.id, variant: c.variant, error: message });
+          log(`⚠ profile ${c.id} ${c.variant} failed: ${message}`);
+        }
+      }
+    }
+
+    // 7. report
     const input: ReportInput = {
       settings,
       machine,
@@ -369,16 +393,16 @@ async function run(): Promise<number> {
       schemaRows,
       elapsedS: (Date.now() - started) / 1000,
       notes: NOTES,
+      profiles,
+      profileFailures,
     };
     await writeReport(settings.resultsFile, input);
     console.log(`\n${mainTable(input).join('\n')}\n`);
     log(`wrote ${settings.resultsFile}`);
     const failed = samples.filter((s) => s.failures.length > 0);
-    if (failed.length) {
-      console.error(`${failed.length} measurement(s) saw failed requests: see the report`);
-      return 1;
-    }
-    return 0;
+    if (failed.length) console.error(`${failed.length} measurement(s) saw failed requests: see the report`);
+    if (profileFailures.length) console.error(`${profileFailures.length} profile(s) failed: see the report`);
+    return failed.length || profileFailures.length ? 1 : 0;
   } finally {
     await stopAll();
     await connection?.close().catch(() => undefined);

@@ -50,6 +50,8 @@ export interface SpawnOptions {
   readonly env: Record<string, string>;
   readonly nodeArgs?: readonly string[];
   readonly args?: readonly string[];
+  /** The child's stdout: the bench's (default) or a pipe to read. */
+  readonly stdout?: 'inherit' | 'pipe';
 }
 
 /** `node [nodeArgs] --import tsx <bench-relative entry> [args]` with an IPC channel. */
@@ -61,7 +63,7 @@ export function spawnNode(entry: string, options: SpawnOptions): ChildProcess {
   }
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', fileURLToPath(new URL(`../${entry}`, import.meta.url)), ...(options.args ?? [])], {
     env: { ...env, ...options.env },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    stdio: ['ignore', options.stdout ?? 'inherit', 'inherit', 'ipc'],
   });
   live.add(child);
   child.once('exit', () => live.delete(child));

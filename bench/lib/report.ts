@@ -2,10 +2,12 @@
 import { writeFile } from 'node:fs/promises';
 import { aggregate, type Sample } from './aggregate.js';
 import type { MachineInfo } from './machine.js';
+import type { ProfileFailure, ProfileResult } from './profile-phase.js';
+import { profilesSection } from './report-profiles.js';
 import { fitCost, schemaPoints } from './schema-cost.js';
 import type { Settings } from './settings.js';
 import { fmt, median, ratio } from './stats.js';
-import { targetsTable } from './targets.js';
+import { targetsTable, unmetTargets, type TargetInput } from './targets.js';
 
 export interface ReportInput {
   readonly settings: Settings;
@@ -21,6 +23,9 @@ export interface ReportInput {
   readonly schemaRows: number;
   readonly elapsedS: number;
   readonly notes: readonly string[];
+  /** The profile phase's breakdowns; null when it was skipped. */
+  readonly profiles: readonly ProfileResult[] | null;
+  readonly profileFailures: readonly ProfileFailure[];
 }
 
 const row = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`;
@@ -147,10 +152,9 @@ export function renderReport(input: ReportInput): string {
   for (const c of input.correctness) out.push(`- ${c}`);
   out.push('', '## Targets (issue #20)', '');
   out.push('Medians of this run; every ratio is the median over rounds of the ratio measured in the same round at the same number of connections.', '');
-  out.push(
-    ...targetsTable({ samples: input.samples, connections: s.connections, queries: input.queries.map((q) => q.id), schemaSizes: input.schemaSizes, schemaRows: input.schemaRows }),
-    '',
-  );
+  const targets: TargetInput = { samples: input.samples, connections: s.connections, queries: input.queries.map((q) => q.id), schemaSizes: input.schemaSizes, schemaRows: input.schemaRows };
+  out.push(...targetsTable(targets), '');
+  if (input.profiles !== null) out.push('Where the gaps come from: see [Where the time goes](#where-the-time-goes).', '');
   out.push(...foreignActivity(input));
   out.push('## Results', '');
   out.push('Medians over rounds. "× A" is the median over rounds of the ratio to A measured in the same round at the same connections. CPU is user + system time of the server process (all threads) divided by the requests completed; DB CPU the same for the MongoDB process.', '');
@@ -164,6 +168,9 @@ export function renderReport(input: ReportInput): string {
   out.push(`## Scaling: governed fields in the schema (synthetic type, ${input.schemaRows} in-memory records per request)`, '');
   out.push('`plain-N`: the same Pothos type without the governance plugin; `governed-N`: with it, wired like createGateway (JWT, purpose, plan cache, per-value decisions with subject state from MongoDB, redaction, audit persisted before the response). Governance CPU = governed − plain CPU per request.', '');
   out.push(...schemaTable(input), '');
+  out.push(
+    ...profilesSection({ profiles: input.profiles, failures: input.profileFailures, unmet: unmetTargets(targets), samples: input.samples, connections: s.connections, users: input.dataset.users, dbName: s.dbName, requests: s.profileRequests }),
+  );
   out.push('## Notes', '');
   for (const n of input.notes) out.push(`- ${n}`);
   out.push('', '## All measurements', '');

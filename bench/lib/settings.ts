@@ -50,6 +50,10 @@ export interface Settings {
   readonly queries: string[] | null;
   /** Skip the scaling sections. */
   readonly skipScaling: boolean;
+  /** Skip the profile phase ("Where the time goes"): BENCH_SKIP_PROFILE=1. */
+  readonly skipProfile: boolean;
+  /** Requests each profile measures (after as many warm-up requests, at most 500). Default 500 (quick: 100). */
+  readonly profileRequests: number;
   /** Variants started with --cpu-prof (profiles in bench/profiles/), e.g. BENCH_CPU_PROF=D. */
   readonly cpuProf: string[];
   /** Existing MongoDB; unset: a mongo-java-server is started. */
@@ -75,6 +79,8 @@ export function loadSettings(): Settings {
     variants: list('BENCH_VARIANTS'),
     queries: list('BENCH_QUERIES'),
     skipScaling: /^(1|true|yes)$/i.test(process.env.BENCH_SKIP_SCALING ?? ''),
+    skipProfile: /^(1|true|yes)$/i.test(process.env.BENCH_SKIP_PROFILE ?? ''),
+    profileRequests: int('BENCH_PROFILE_REQUESTS', quick ? 100 : 500, 10),
     cpuProf: list('BENCH_CPU_PROF') ?? [],
     mongoUri: process.env.MONGODB_URI || null,
     dbName: process.env.BENCH_DB_NAME || 'govgate_bench',
