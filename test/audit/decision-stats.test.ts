@@ -3,7 +3,7 @@
  * guarded and audited like auditEvents.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AuditEventsDocument, DecisionStatsDocument, MeDocument, RegisterAccountDocument, UserDocument, UsersDocument } from '../generated/graphql.js';
+import { AuditEventsDocument, DecisionStatsDocument, MeDocument, RegisterAccountDocument, UserDocument, UsersDocument, VerifyAuditLogDocument } from '../generated/graphql.js';
 import { auditEventsOf } from '../helpers/audited.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 
@@ -100,6 +100,27 @@ describe('decisionStats', () => {
       { bucketStart: '2024-03-01T00:00:00.000Z', decision: 'REDACT', reason: 'CONSENT', count: 3 },
       { bucketStart: '2024-03-02T00:00:00.000Z', decision: 'ALLOW', reason: null, count: 1 },
     ]);
+  });
+
+  it('counts what the hash covers: subjects written beside a decision that names its subject set change no count', async () => {
+    for (const sub of ['dora', 'eve']) await register(sub, 'edited');
+    await t.execute(UserDocument, { id: 'dora' }, { token: await t.token('sam', 'edited', ['support']) });
+    const carl = await t.token('carl', 'edited', ['compliance_officer']);
+    const before = await t.execute(DecisionStatsDocument, around(), { token: carl });
+    expect(summed(before.data!.decisionStats)).toEqual(await countedFromAuditEvents('edited'));
+    // A database writer adds inline subjects to every decision of the events kept with subject sets.
+    const events = t.connection.db!.collection<{ _id: string; decisions: unknown[] }>('audit_events');
+    const compact = await events.find({ tenant: 'edited', subjectSets: { $exists: true } }).toArray();
+    expect(compact.length).toBeGreaterThan(0);
+    const planted = Array.from({ length: 40 }, (_, i) => `sr_planted${i}`);
+    for (const e of compact) await events.updateOne({ _id: e._id }, { $set: Object.fromEntries(e.decisions.map((_, i) => [`decisions.${i}.subjects`, planted])) });
+    // The hash does not cover them (the event keeps its subjects as sets), so no reader may count them.
+    const verified = await t.execute(VerifyAuditLogDocument, {}, { token: carl });
+    expect(verified.data?.verifyAuditLog.problems).toEqual([]);
+    const after = await t.execute(DecisionStatsDocument, around(), { token: carl });
+    expect(after.errors).toBeUndefined();
+    expect(summed(after.data!.decisionStats)).toEqual(summed(before.data!.decisionStats));
+    expect(summed(after.data!.decisionStats)).toEqual(await countedFromAuditEvents('edited'));
   });
 
   it('is FORBIDDEN to every role but compliance_officer, 401 without a token', async () => {
