@@ -106,8 +106,6 @@ describe('decisionStats', () => {
     for (const sub of ['dora', 'eve']) await register(sub, 'edited');
     await t.execute(UserDocument, { id: 'dora' }, { token: await t.token('sam', 'edited', ['support']) });
     const carl = await t.token('carl', 'edited', ['compliance_officer']);
-    const before = await t.execute(DecisionStatsDocument, around(), { token: carl });
-    expect(summed(before.data!.decisionStats)).toEqual(await countedFromAuditEvents('edited'));
     // A database writer adds inline subjects to every decision of the events kept with subject sets.
     const events = t.connection.db!.collection<{ _id: string; decisions: unknown[] }>('audit_events');
     const compact = await events.find({ tenant: 'edited', subjectSets: { $exists: true } }).toArray();
@@ -119,7 +117,6 @@ describe('decisionStats', () => {
     expect(verified.data?.verifyAuditLog.problems).toEqual([]);
     const after = await t.execute(DecisionStatsDocument, around(), { token: carl });
     expect(after.errors).toBeUndefined();
-    expect(summed(after.data!.decisionStats)).toEqual(summed(before.data!.decisionStats));
     expect(summed(after.data!.decisionStats)).toEqual(await countedFromAuditEvents('edited'));
   });
 
