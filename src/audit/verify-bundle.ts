@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { canonicalJson } from '../canonical-json.js';
 import { compactVerify, type JWTVerifyGetKey } from 'jose';
 import { AUDIT_ALGORITHMS } from './audit-keys.js';
+import { hasSubjectSets } from './decision-sets.js';
 import { leafHash, rootFromRange, verifyConsistency } from './merkle/index.js';
 import { CHAIN_HEAD_TYP, TENANT_HEAD_TYP, verifyHead, type ChainHead, type TenantHead } from './tree-head.js';
 
@@ -55,7 +56,7 @@ const sha256Hex = (text: string): string => createHash('sha256').update(text).di
 function summaryOf(content: Record<string, unknown>): Record<string, unknown> {
   const decisions = (content.decisions ?? []) as { coordinate: string; decision: string; reason: string | null; subjects?: unknown[]; set?: number }[];
   // Inline subjects, or (events with subject sets) the size of the set a decision names.
-  const sets = Array.isArray(content.subjectSets) ? (content.subjectSets as unknown[][]) : undefined;
+  const sets = hasSubjectSets(content) ? (content.subjectSets as unknown[][]) : undefined;
   const values = (x: (typeof decisions)[number]): number => (sets ? (sets[x.set ?? NaN]?.length ?? 0) : (x.subjects?.length ?? 0));
   const accesses = (content.accesses ?? []) as string[];
   return {
