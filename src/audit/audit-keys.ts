@@ -56,7 +56,7 @@ async function signerFromJwk(privateJwk: JWK, origin: string): Promise<AuditSign
   await importJWK(privateJwk, alg);
   // ...but signs through WebCrypto, a thread-pool hop per signature, and every audit write signs a
   // tree head: node:crypto signs synchronously, about three times cheaper. The output is an
-  // ordinary compact JWS (RFC 7515) that jose verifies (test/audit/audit-keys.test.ts).
+  // ordinary compact JWS (RFC 7515) that jose verifies (test/audit/signing-algorithms.test.ts).
   const key = createPrivateKey({ key: privateJwk as JsonWebKey, format: 'jwk' });
   const dsaEncoding = alg === 'ES256' ? 'ieee-p1363' : undefined;
   const digest = alg === 'EdDSA' ? null : 'sha256';
