@@ -58,4 +58,28 @@ export function eventFromDoc(doc: AuditEventDoc): AuditEvent {
   return { ...rest, id: _id };
 }
 
+/**
+ * What a stored event's hash covers, or null when its document no longer has an event's shape (a
+ * time that is no date, a list that is no list): only a database writer makes one, so it counts as
+ * altered, and naming it must not fail the verification that reads it.
+ */
+export function storedHashable(doc: AuditEventDoc): Record<string, unknown> | null {
+  try {
+    return hashableOf(eventFromDoc(doc));
+  } catch {
+    return null;
+  }
+}
+
+/** A stored event's hash recomputed, or null when it cannot be (storedHashable). */
+export function storedHash(doc: AuditEventDoc): string | null {
+  const hashable = storedHashable(doc);
+  if (hashable === null) return null;
+  try {
+    return sha256(canonicalJson(hashable));
+  } catch {
+    return null;
+  }
+}
+
 export const documentHashOf = (source: string): string => sha256(source);
