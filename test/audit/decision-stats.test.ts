@@ -83,19 +83,21 @@ describe('decisionStats', () => {
       at('2024-03-01T10:30:00.000Z', [{ decision: 'REDACT', reason: 'CONSENT', subjects: ['sr_b'] }, { decision: 'DENY', reason: 'ROLE', subjects: ['sr_c'] }], 3),
       at('2024-03-02T00:00:00.000Z', [{ decision: 'ALLOW', reason: null, subjects: ['sr_a'] }], 4),
       at('2024-03-01T12:00:00.000Z', [], 5),
+      // Kept as subject sets: a decision counts the set it names; one naming no set, nothing.
+      { ...at('2024-03-01T10:15:00.000Z', [{ decision: 'ALLOW', reason: null, set: 0 }, { decision: 'REDACT', reason: 'CONSENT', set: 5 }, { decision: 'DENY', reason: 'ROLE' }] as never, 6), subjects: ['sr_a', 'sr_b'], subjectSets: [[-1, 0, 1]] },
     ]);
     const carl = await t.token('carl', 'synthetic', ['compliance_officer']);
     const hours = await t.execute(DecisionStatsDocument, { from: '2024-03-01T00:00:00Z', to: '2024-03-02T00:00:00Z', bucket: 'HOUR' }, { token: carl });
     expect(hours.errors).toBeUndefined();
     expect(hours.data!.decisionStats).toEqual([
       { bucketStart: '2024-03-01T09:00:00.000Z', decision: 'ALLOW', reason: null, count: 2 },
-      { bucketStart: '2024-03-01T10:00:00.000Z', decision: 'ALLOW', reason: null, count: 1 },
+      { bucketStart: '2024-03-01T10:00:00.000Z', decision: 'ALLOW', reason: null, count: 4 },
       { bucketStart: '2024-03-01T10:00:00.000Z', decision: 'DENY', reason: 'ROLE', count: 1 },
       { bucketStart: '2024-03-01T10:00:00.000Z', decision: 'REDACT', reason: 'CONSENT', count: 3 },
     ]);
     const days = await t.execute(DecisionStatsDocument, { from: '2024-02-28T00:00:00Z', to: '2024-03-03T00:00:00Z' }, { token: carl });
     expect(days.data!.decisionStats).toEqual([
-      { bucketStart: '2024-03-01T00:00:00.000Z', decision: 'ALLOW', reason: null, count: 3 },
+      { bucketStart: '2024-03-01T00:00:00.000Z', decision: 'ALLOW', reason: null, count: 6 },
       { bucketStart: '2024-03-01T00:00:00.000Z', decision: 'DENY', reason: 'ROLE', count: 1 },
       { bucketStart: '2024-03-01T00:00:00.000Z', decision: 'REDACT', reason: 'CONSENT', count: 3 },
       { bucketStart: '2024-03-02T00:00:00.000Z', decision: 'ALLOW', reason: null, count: 1 },

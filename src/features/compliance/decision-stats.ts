@@ -42,7 +42,7 @@ export async function decisionStats(events: mongo.Collection<AuditEventDoc>, ten
   const epochMs = { $subtract: ['$at', new Date(0)] };
   // A decision's subjects as the hash covers them (decision-sets.ts hasSubjectSets): the set it names
   // when the event keeps subject sets, else its inline list; anything else counts nothing.
-  const subjects = { $cond: [{ $isArray: '$subjectSets' }, { $arrayElemAt: ['$subjectSets', '$decisions.set'] }, '$decisions.subjects'] };
+  const subjects = { $cond: [{ $isArray: ['$subjectSets'] }, { $arrayElemAt: ['$subjectSets', '$decisions.set'] }, '$decisions.subjects'] };
   const rows = await events
     .aggregate<Grouped>([
       { $match: { tenant, at: { $gte: from, $lt: to } } },
@@ -51,7 +51,7 @@ export async function decisionStats(events: mongo.Collection<AuditEventDoc>, ten
         $group: {
           _id: { bucket: { $subtract: [epochMs, { $mod: [epochMs, STATS_BUCKETS[bucket]] }] }, decision: '$decisions.decision', reason: '$decisions.reason' },
           // One stored decision groups the subjects it was taken for alike.
-          count: { $sum: { $cond: [{ $isArray: subjects }, { $size: subjects }, 0] } },
+          count: { $sum: { $cond: [{ $isArray: [subjects] }, { $size: subjects }, 0] } },
         },
       },
       { $sort: { '_id.bucket': 1, '_id.decision': 1, '_id.reason': 1 } },
