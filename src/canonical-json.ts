@@ -27,6 +27,16 @@ function primitive(value: unknown): string | undefined {
   return JSON.stringify(value);
 }
 
+/** Every item a string, and no holes (`every` skips them; JSON.stringify would write null). */
+function allStrings(list: readonly unknown[]): boolean {
+  let seen = 0;
+  const strings = list.every((item) => {
+    seen += 1;
+    return typeof item === 'string';
+  });
+  return strings && seen === list.length;
+}
+
 function serialize(value: unknown, path: object[]): string | undefined {
   if (value === null || typeof value !== 'object') return primitive(value);
   if (path.includes(value)) throw new Error('Circular reference detected');
@@ -37,7 +47,7 @@ function serialize(value: unknown, path: object[]): string | undefined {
     path.pop();
     return result;
   }
-  if (Array.isArray(value) && value.every((item) => typeof item === 'string')) {
+  if (Array.isArray(value) && allStrings(value)) {
     // Lists of identifiers (an event's subjects): one native check and one native serialisation.
     // The separator keeps two strings from forming a surrogate pair across their boundary.
     if (LONE_SURROGATE.test(value.join('\u0000'))) throw new Error('Lone surrogate is not allowed');
@@ -49,7 +59,10 @@ function serialize(value: unknown, path: object[]): string | undefined {
     out = '[';
     for (let i = 0; i < value.length; i += 1) {
       const item: unknown = value[i];
-      out += (i === 0 ? '' : ',') + (item === undefined || typeof item === 'symbol' ? 'null' : serialize(item, path));
+      // As the package (Array#map, then join): a hole, or an item that serialises to nothing (a
+      // function, a toJSON returning undefined), writes nothing between its commas.
+      const text = !(i in value) ? '' : item === undefined || typeof item === 'symbol' ? 'null' : (serialize(item, path) ?? '');
+      out += (i === 0 ? '' : ',') + text;
     }
     out += ']';
   } else {

@@ -1,7 +1,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createPrivateKey, sign as cryptoSign, type JsonWebKey } from 'node:crypto';
-import { createLocalJWKSet, exportJWK, generateKeyPair, importJWK, type JSONWebKeySet, type JWK, type JWTVerifyGetKey } from 'jose';
+import { compactVerify, createLocalJWKSet, exportJWK, generateKeyPair, importJWK, type JSONWebKeySet, type JWK, type JWTVerifyGetKey } from 'jose';
 import type { GatewayConfig } from '../config.js';
 
 /** Algorithms accepted for audit signatures: asymmetric only. */
@@ -56,20 +56,30 @@ async function signerFromJwk(privateJwk: JWK, origin: string): Promise<AuditSign
   await importJWK(privateJwk, alg);
   // ...but signs through WebCrypto, a thread-pool hop per signature, and every audit write signs a
   // tree head: node:crypto signs synchronously, about three times cheaper. The output is an
-  // ordinary compact JWS (RFC 7515) that jose verifies (test/audit/audit-keys.test.ts).
+  // ordinary compact JWS (RFC 7515) that jose verifies (test/audit/signing-algorithms.test.ts).
   const key = createPrivateKey({ key: privateJwk as JsonWebKey, format: 'jwk' });
   const dsaEncoding = alg === 'ES256' ? 'ieee-p1363' : undefined;
   const digest = alg === 'EdDSA' ? null : 'sha256';
-  return Object.freeze({
+  const publicJwk = publicOf(privateJwk, alg, kid);
+  const signer: AuditSigner = Object.freeze({
     kid,
     alg,
-    publicJwk: publicOf(privateJwk, alg, kid),
+    publicJwk,
     sign: async (payload: unknown, typ: string) => {
       const signingInput = `${Buffer.from(JSON.stringify({ alg, kid, typ })).toString('base64url')}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
       const signature = cryptoSign(digest, Buffer.from(signingInput), dsaEncoding ? { key, dsaEncoding } : key);
       return `${signingInput}.${signature.toString('base64url')}`;
     },
   });
+  // node:crypto signs with keys jose refuses to verify (RSA below 2048 bits) and does not check
+  // that the private half matches the published one: a signer whose own output its verifiers reject
+  // would write an audit nobody can check, so it does not start.
+  try {
+    await compactVerify(await signer.sign({ probe: kid }, 'govgate-key-probe'), await importJWK(publicJwk, alg), { algorithms: [alg] });
+  } catch (error) {
+    throw new AuditKeyError(`${origin}: what the key signs does not verify with its public key (${(error as Error).message})`);
+  }
+  return signer;
 }
 
 async function generate(): Promise<JWK> {

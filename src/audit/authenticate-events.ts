@@ -1,6 +1,6 @@
 import type { JWTVerifyGetKey } from 'jose';
 import type { AuditStore } from './audit-store.js';
-import { eventFromDoc, hashEvent } from './canonical-hash.js';
+import { storedHash } from './canonical-hash.js';
 import type { AuditEventDoc } from './event.js';
 import { CHAIN_HEAD_TYP, verifyHead, type ChainHead } from './tree-head.js';
 
@@ -32,7 +32,7 @@ export async function authenticatedEvents(store: AuditStore, keys: JWTVerifyGetK
     let previous: AuditEventDoc | null = null;
     for (const event of chain) {
       const linked = previous === null ? event.seq === first : event.seq === previous.seq + 1 && event.prevHash === previous.hash;
-      if (!linked || hashEvent(eventFromDoc(event)) !== event.hash) break;
+      if (!linked || storedHash(event) !== event.hash) break;
       pending.push(event);
       previous = event;
       if (event.head) {

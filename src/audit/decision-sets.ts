@@ -15,6 +15,14 @@ export interface StoredDecision extends Omit<DecisionRecord, 'subjects'> {
   readonly set?: number;
 }
 
+/**
+ * Whether an event keeps its decisions' subjects as subject sets (else inline): the one test the
+ * hash, every reader and decisionStats' query (`$isArray`) make, so a field the hash does not cover
+ * in one form (a decision's `subjects` beside its `set`, a `subjectSets` that is no list) is
+ * read by nobody.
+ */
+export const hasSubjectSets = (event: { readonly subjectSets?: unknown }): boolean => Array.isArray(event.subjectSets);
+
 /** In a subject set: a value that belongs to no subject. */
 export const NO_SUBJECT = -1;
 
@@ -34,15 +42,15 @@ interface WithDecisions {
 
 /** The subjects of one stored decision, whichever way its event keeps them. */
 export function subjectsOfDecision(event: WithDecisions, decision: StoredDecision): (string | null)[] {
-  if (!event.subjectSets) return [...(decision.subjects ?? [])];
-  const set = event.subjectSets[decision.set ?? NaN];
+  if (!hasSubjectSets(event)) return [...(decision.subjects ?? [])];
+  const set = event.subjectSets![decision.set ?? NaN];
   if (!set) return [];
   return set.map((i) => (i === NO_SUBJECT ? null : (event.subjects[i] ?? null)));
 }
 
 /** How many values of subjects a stored decision covers (one per subject). */
 export function decisionSize(event: WithDecisions, decision: StoredDecision): number {
-  return event.subjectSets ? (event.subjectSets[decision.set ?? NaN]?.length ?? 0) : (decision.subjects?.length ?? 0);
+  return hasSubjectSets(event) ? (event.subjectSets![decision.set ?? NaN]?.length ?? 0) : (decision.subjects?.length ?? 0);
 }
 
 /** An event's decisions with their subjects listed (for readers; hashing reads the stored form). */

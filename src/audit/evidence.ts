@@ -2,7 +2,7 @@ import { decisionSize } from './decision-sets.js';
 import { GovgateError } from '../errors.js';
 import type { PolicyPack } from '../governance/index.js';
 import type { AuditServices } from './audit-services.js';
-import { eventFromDoc, hashableOf, hashEvent } from './canonical-hash.js';
+import { storedHash, storedHashable } from './canonical-hash.js';
 import type { AuditEventDoc } from './event.js';
 import { consistencyProof, leafHash, rangeProof, rootsOf } from './merkle/index.js';
 import { CHAIN_HEAD_TYP, TENANT_HEAD_TYP, verifyHead, type ChainHead, type TenantHead } from './tree-head.js';
@@ -82,7 +82,7 @@ export async function evidenceBundle(audit: AuditServices, pack: PolicyPack, ran
   }
   // The events are read again after verification: each must still hash to what the proofs cover, or
   // the bundle would sign a record changed in between. Any that does not makes the bundle say so.
-  const altered = docs.filter((d) => hashEvent(eventFromDoc(d)) !== d.hash).map((d) => ({ kind: 'EVENT_ALTERED' as const, chainId: d.chainId, seq: d.seq }));
+  const altered = docs.filter((d) => storedHash(d) !== d.hash).map((d) => ({ kind: 'EVENT_ALTERED' as const, chainId: d.chainId, seq: d.seq }));
 
   const checkpoints: BundlePayload['checkpoints'] = [];
   const proofs: BundlePayload['proofs'] = [];
@@ -119,21 +119,26 @@ export async function evidenceBundle(audit: AuditServices, pack: PolicyPack, ran
     to: range.to.toISOString(),
     pack: pack.name,
     packVersion: pack.version,
-    events: events.map((d) => ({
+    events: events.map((d) => {
       // What the hash covers, so an offline verifier recomputes it and checks the summary below against it.
-      content: hashableOf(eventFromDoc(d)),
-      id: d._id,
-      seq: d.seq,
-      chainId: d.chainId,
-      hash: d.hash,
-      prevHash: d.prevHash,
-      at: d.at.toISOString(),
-      operationName: d.operationName,
-      purpose: d.purpose,
-      outcome: d.outcome,
-      coordinates: [...new Set(d.decisions.map((x) => x.coordinate).concat(d.accesses))].sort(),
-      decisions: d.decisions.map((x) => ({ coordinate: x.coordinate, decision: x.decision, reason: x.reason, values: decisionSize(d, x) })),
-    })),
+      const content = storedHashable(d);
+      // Changed in shape since verification: listed by position only, and the verifier says it does not hash.
+      if (content === null) return { content: null, id: d._id, seq: d.seq, chainId: d.chainId, hash: d.hash, prevHash: d.prevHash, at: '' };
+      return {
+        content,
+        id: d._id,
+        seq: d.seq,
+        chainId: d.chainId,
+        hash: d.hash,
+        prevHash: d.prevHash,
+        at: d.at.toISOString(),
+        operationName: d.operationName,
+        purpose: d.purpose,
+        outcome: d.outcome,
+        coordinates: [...new Set(d.decisions.map((x) => x.coordinate).concat(d.accesses))].sort(),
+        decisions: d.decisions.map((x) => ({ coordinate: x.coordinate, decision: x.decision, reason: x.reason, values: decisionSize(d, x) })),
+      };
+    }),
     checkpoints,
     proofs,
     since: since?.jws ?? null,

@@ -1,6 +1,6 @@
 export { openAuditStore, storeSink, type AuditSink, type AuditStore } from './audit-store.js';
 export { AuditWriter, AuditUnavailableError, type AuditWriterOptions, type OwnChainState } from './audit-writer.js';
-export { hashEvent, eventFromDoc, documentHashOf } from './canonical-hash.js';
+export { hashEvent, eventFromDoc, documentHashOf, storedHash } from './canonical-hash.js';
 export { AUDIT_OUTCOMES, GENESIS_HASH, type AuditEvent, type AuditEventDoc, type AuditEventInput, type AuditDecision, type AuditEffect, type AuditOutcome } from './event.js';
 export { legalBasisFor } from './legal-basis.js';
 export { operationFacts, requestEvent, type OperationFacts } from './request-event.js';

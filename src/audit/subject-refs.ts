@@ -1,5 +1,5 @@
 import type { SubjectKeyStore } from '../keys/index.js';
-import { renameSubjects } from './decision-sets.js';
+import { hasSubjectSets, renameSubjects } from './decision-sets.js';
 import type { AuditEventDoc, AuditEventInput } from './event.js';
 
 /**
@@ -16,7 +16,7 @@ type Named = Pick<AuditEventInput, 'actor' | 'subjects' | 'decisions' | 'subject
 function subjectsOf(event: Named): string[] {
   const ids = new Set<string>(event.subjects);
   if (event.actor.subject) ids.add(event.actor.subject);
-  if (!event.subjectSets) for (const d of event.decisions) for (const s of d.subjects ?? []) if (s !== null) ids.add(s);
+  if (!hasSubjectSets(event)) for (const d of event.decisions) for (const s of d.subjects ?? []) if (s !== null) ids.add(s);
   return [...ids];
 }
 
@@ -26,9 +26,10 @@ function subjectsOf(event: Named): string[] {
  */
 function mapSubjects<E extends Named>(event: E, map: (id: string) => string, sorted: boolean): E {
   const actor = { ...event.actor, subject: event.actor.subject === null ? null : map(event.actor.subject) };
-  if (event.subjectSets) {
-    const renamed = sorted ? renameSubjects({ subjects: event.subjects, decisions: event.decisions, subjectSets: event.subjectSets }, map) : null;
-    return { ...event, actor, subjects: renamed ? renamed.subjects : event.subjects.map(map), subjectSets: renamed ? renamed.subjectSets : event.subjectSets };
+  if (hasSubjectSets(event)) {
+    const subjectSets = event.subjectSets!;
+    const renamed = sorted ? renameSubjects({ subjects: event.subjects, decisions: event.decisions, subjectSets }, map) : null;
+    return { ...event, actor, subjects: renamed ? renamed.subjects : event.subjects.map(map), subjectSets: renamed ? renamed.subjectSets : subjectSets };
   }
   return {
     ...event,

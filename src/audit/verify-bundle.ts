@@ -2,12 +2,13 @@ import { createHash } from 'node:crypto';
 import { canonicalJson } from '../canonical-json.js';
 import { compactVerify, type JWTVerifyGetKey } from 'jose';
 import { AUDIT_ALGORITHMS } from './audit-keys.js';
+import { hasSubjectSets } from './decision-sets.js';
 import { leafHash, rootFromRange, verifyConsistency } from './merkle/index.js';
 import { CHAIN_HEAD_TYP, TENANT_HEAD_TYP, verifyHead, type ChainHead, type TenantHead } from './tree-head.js';
 
 export interface BundleEvent {
-  /** The hashed form of the event (identifiers only); its SHA-256 over RFC 8785 JSON is `hash`. */
-  content: Record<string, unknown>;
+  /** The hashed form of the event (identifiers only); its SHA-256 over RFC 8785 JSON is `hash`. Null: the stored event cannot be hashed (altered). */
+  content: Record<string, unknown> | null;
   id: string;
   seq: number;
   chainId: string;
@@ -55,7 +56,7 @@ const sha256Hex = (text: string): string => createHash('sha256').update(text).di
 function summaryOf(content: Record<string, unknown>): Record<string, unknown> {
   const decisions = (content.decisions ?? []) as { coordinate: string; decision: string; reason: string | null; subjects?: unknown[]; set?: number }[];
   // Inline subjects, or (events with subject sets) the size of the set a decision names.
-  const sets = content.subjectSets as unknown[][] | undefined;
+  const sets = hasSubjectSets(content) ? (content.subjectSets as unknown[][]) : undefined;
   const values = (x: (typeof decisions)[number]): number => (sets ? (sets[x.set ?? NaN]?.length ?? 0) : (x.subjects?.length ?? 0));
   const accesses = (content.accesses ?? []) as string[];
   return {
@@ -70,13 +71,13 @@ function summaryOf(content: Record<string, unknown>): Record<string, unknown> {
 function checkEvents(payload: BundlePayload, problems: string[]): void {
   for (const event of payload.events) {
     const where = `${event.chainId} seq ${event.seq}`;
-    const canonical = event.content ? canonicalJson(event.content) : undefined;
-    if (!canonical || sha256Hex(canonical) !== event.hash) {
+    const { content, hash: _hash, ...listed } = event;
+    const canonical = content ? canonicalJson(content) : undefined;
+    if (!content || !canonical || sha256Hex(canonical) !== event.hash) {
       problems.push(`${where}: the listed content does not hash to the event's hash`);
       continue;
     }
-    const { content: _content, hash: _hash, ...listed } = event;
-    if (canonicalJson(listed) !== canonicalJson(summaryOf(event.content))) problems.push(`${where}: the summary differs from the event's hashed content`);
+    if (canonicalJson(listed) !== canonicalJson(summaryOf(content))) problems.push(`${where}: the summary differs from the event's hashed content`);
   }
 }
 

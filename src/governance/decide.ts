@@ -142,7 +142,7 @@ export const readsValue = (verdict: Grant): boolean => verdict.retentionDays !==
  * The subject-dependent rest of the decision order: erasure → restriction / objection → consent
  * under the current version of that purpose's terms → retention → pack rules (minors and the
  * guardian route, developer data, private content, opt-out) → allow. The request path runs the
- * same gates, remembering the subject's for the request (runtime/value-decider.ts).
+ * same gates, remembering the subject's for the request (runtime/request-governance.ts).
  */
 export function decideWithState(verdict: Grant, purpose: string, pack: PolicyPack, facts: ValueFacts, state: SubjectState, now: Date): Outcome {
   const choices = choicesGate(verdict, purpose, isLegalObligation(purpose), state);

@@ -142,6 +142,9 @@ export interface DecisionRecord {
   readonly purpose: string;
   readonly decision: Decision;
   readonly reason: Reason | null;
-  /** Subjects in first-seen order; null for values that belong to no one. */
+  /**
+   * Subjects, null for values that belong to no one: in first-seen order in events written before
+   * subject sets, in the order of the event's `subjects` in events with them (decision-sets.ts).
+   */
   readonly subjects: readonly (string | null)[];
 }

@@ -63,8 +63,6 @@ export class RequestGovernance implements GovernedRequest {
   // By field slot, then by outcome object (outcomes are shared frozen singletons): no string keys
   // on the per-value path.
   private readonly decisions: (Map<Outcome, DecisionEntry> | undefined)[] = [];
-  /** Fields recorded outside the plan's slots (aggregates), by field. */
-  private readonly otherDecisions = new Map<GovernedField, Map<Outcome, DecisionEntry>>();
   private loadSubjectState: SubjectStateLoader = () => Promise.reject(new GovgateError('INTERNAL_SERVER_ERROR', 'subject state loaded before execution'));
 
   constructor(init: RequestGovernanceInit) {
@@ -191,8 +189,9 @@ export class RequestGovernance implements GovernedRequest {
       const state = known && (known.withConsents || !withConsents) ? known.state : this.remember(subject, await this.loadSubjectState(subject, withConsents), withConsents).state;
       outcome = decideWithState(grant, this.purpose, this.pack, facts, state, this.now);
     }
-    this.record(field, subject, outcome, this.otherDecisions);
-    return outcome;
+    // In the field's slot: a field read as values and counted in an aggregate in one request is one
+    // decision per outcome in the event, as before plans were compiled.
+    return this.recorded(this.fieldPlan(field), subject, outcome);
   }
 
   /**
@@ -223,15 +222,6 @@ export class RequestGovernance implements GovernedRequest {
     return outcome;
   }
 
-  private record(field: GovernedField, subject: string | null, outcome: Outcome, into: Map<GovernedField, Map<Outcome, DecisionEntry>>): void {
-    let byOutcome = into.get(field);
-    if (!byOutcome) into.set(field, (byOutcome = new Map()));
-    let entry = byOutcome.get(outcome);
-    if (!entry) byOutcome.set(outcome, (entry = this.newEntry(field, outcome)));
-    entry.subjects.add(subject);
-    entry.values += 1;
-  }
-
   private newEntry(field: GovernedField, outcome: Outcome): DecisionEntry {
     return {
       subjects: new Set(),
@@ -240,10 +230,9 @@ export class RequestGovernance implements GovernedRequest {
     };
   }
 
-  /** Every (field, outcome) decided so far: the plan's fields in plan order, then the others. */
+  /** Every (field, outcome) decided so far: the plan's fields in plan order, then those it did not see. */
   private *entries(): Generator<[Outcome, DecisionEntry]> {
     for (const byOutcome of this.decisions) if (byOutcome) yield* byOutcome;
-    for (const byOutcome of this.otherDecisions.values()) yield* byOutcome;
   }
 
   /** How many values were decided, by decision and reason: for the access log and the metrics (counts only). */
@@ -281,7 +270,7 @@ export class RequestGovernance implements GovernedRequest {
 
   /** Some governed value was decided. */
   get touched(): boolean {
-    return this.decisions.length > 0 || this.otherDecisions.size > 0;
+    return this.decisions.length > 0;
   }
 
   /** What the audit event records: each (field, outcome) once, with the set of subjects it was taken for. */

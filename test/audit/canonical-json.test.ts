@@ -47,6 +47,26 @@ describe('canonicalJson', () => {
     expect(() => canonicalJson(['\uD83D', '\uDE00'])).toThrow(/Lone surrogate/);
   });
 
+  it('equals it where JSON has no answer: holes, and items that serialise to nothing (functions, toJSON returning undefined)', () => {
+    const nothing = fc.constantFrom<unknown>(() => 1, { toJSON: () => undefined }, Symbol('s'), undefined);
+    const odd = fc.letrec((tie) => ({
+      value: fc.oneof(
+        { depthSize: 'small' },
+        fc.jsonValue(),
+        nothing,
+        fc.sparseArray(tie('value'), { maxLength: 6 }),
+        fc.sparseArray(fc.string(), { maxLength: 6 }),
+        fc.dictionary(fc.string(), tie('value'), { maxKeys: 4 }),
+      ),
+    })).value;
+    fc.assert(fc.property(fc.array(odd, { maxLength: 4 }), (value) => {
+        expect(canonicalJson(value)).toBe(oracle(value));
+      }), { numRuns: 2000 });
+    const holey = ['a', 'x', 'b'];
+    delete holey[1];
+    expect(canonicalJson(holey)).toBe(oracle(holey));
+  });
+
   it('refuses NaN, infinities and cycles like the package', () => {
     expect(() => canonicalJson({ n: Number.NaN })).toThrow(/NaN/);
     expect(() => canonicalJson([Number.POSITIVE_INFINITY])).toThrow(/Infinity/);

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compactDecisions, decisionsOf, hashEvent, type AuditEvent } from '../../src/audit/index.js';
+import { compactDecisions, decisionSize, decisionsOf, hashEvent, type AuditEvent } from '../../src/audit/index.js';
 import { renameSubjects } from '../../src/audit/decision-sets.js';
 
 const record = (coordinate: string, reason: string | null) => ({
@@ -61,5 +61,21 @@ describe('subject sets', () => {
     // The same decisions as subject sets hash differently: a stored event cannot change form unnoticed.
     const compact = compactDecisions(event.decisions.map(({ subjects, ...r }) => ({ record: r, subjects: subjects! })));
     expect(hashEvent({ ...event, ...compact })).not.toBe(hashEvent(event));
+  });
+
+  it('are read only where the hash covers them: a `subjectSets` that is no list leaves an event inline, for the hash and every reader', () => {
+    const event = {
+      id: 'e1', chainId: 'c', seq: 1, prevHash: '0'.repeat(64), continues: null, at: new Date('2026-11-01T10:00:00.000Z'), tenant: 'demo', requestId: 'r',
+      actor: { subject: null, tenant: 'demo', roles: ['support'], client: null }, purpose: 'p', legalBasis: null, operationName: null, operationType: 'query',
+      documentHash: null, outcome: 'SERVED', code: null, intent: null, accesses: [], subjects: ['sr_a'],
+      decisions: [{ coordinate: 'User.email', category: 'user.contact.email', purpose: 'p', decision: 'ALLOW', reason: null, subjects: ['sr_a'] }],
+    } as unknown as Omit<AuditEvent, 'hash'>;
+    // What a database writer may add to an event written before subject sets (or to any inline one).
+    for (const planted of [{ 0: [0] }, 'x', 1, true, {}]) {
+      const edited = { ...event, subjectSets: planted } as unknown as Omit<AuditEvent, 'hash'>;
+      expect(hashEvent(edited), JSON.stringify(planted)).toBe(hashEvent(event));
+      expect(decisionsOf(edited).map((d) => d.subjects)).toEqual([['sr_a']]);
+      expect(decisionSize(edited, edited.decisions[0]!)).toBe(1);
+    }
   });
 });

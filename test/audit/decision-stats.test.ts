@@ -3,7 +3,7 @@
  * guarded and audited like auditEvents.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AuditEventsDocument, DecisionStatsDocument, MeDocument, RegisterAccountDocument, UserDocument, UsersDocument } from '../generated/graphql.js';
+import { AuditEventsDocument, DecisionStatsDocument, MeDocument, RegisterAccountDocument, UserDocument, UsersDocument, VerifyAuditLogDocument } from '../generated/graphql.js';
 import { auditEventsOf } from '../helpers/audited.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 
@@ -83,23 +83,43 @@ describe('decisionStats', () => {
       at('2024-03-01T10:30:00.000Z', [{ decision: 'REDACT', reason: 'CONSENT', subjects: ['sr_b'] }, { decision: 'DENY', reason: 'ROLE', subjects: ['sr_c'] }], 3),
       at('2024-03-02T00:00:00.000Z', [{ decision: 'ALLOW', reason: null, subjects: ['sr_a'] }], 4),
       at('2024-03-01T12:00:00.000Z', [], 5),
+      // Kept as subject sets: a decision counts the set it names; one naming no set, nothing.
+      { ...at('2024-03-01T10:15:00.000Z', [{ decision: 'ALLOW', reason: null, set: 0 }, { decision: 'REDACT', reason: 'CONSENT', set: 5 }, { decision: 'DENY', reason: 'ROLE' }] as never, 6), subjects: ['sr_a', 'sr_b'], subjectSets: [[-1, 0, 1]] },
     ]);
     const carl = await t.token('carl', 'synthetic', ['compliance_officer']);
     const hours = await t.execute(DecisionStatsDocument, { from: '2024-03-01T00:00:00Z', to: '2024-03-02T00:00:00Z', bucket: 'HOUR' }, { token: carl });
     expect(hours.errors).toBeUndefined();
     expect(hours.data!.decisionStats).toEqual([
       { bucketStart: '2024-03-01T09:00:00.000Z', decision: 'ALLOW', reason: null, count: 2 },
-      { bucketStart: '2024-03-01T10:00:00.000Z', decision: 'ALLOW', reason: null, count: 1 },
+      { bucketStart: '2024-03-01T10:00:00.000Z', decision: 'ALLOW', reason: null, count: 4 },
       { bucketStart: '2024-03-01T10:00:00.000Z', decision: 'DENY', reason: 'ROLE', count: 1 },
       { bucketStart: '2024-03-01T10:00:00.000Z', decision: 'REDACT', reason: 'CONSENT', count: 3 },
     ]);
     const days = await t.execute(DecisionStatsDocument, { from: '2024-02-28T00:00:00Z', to: '2024-03-03T00:00:00Z' }, { token: carl });
     expect(days.data!.decisionStats).toEqual([
-      { bucketStart: '2024-03-01T00:00:00.000Z', decision: 'ALLOW', reason: null, count: 3 },
+      { bucketStart: '2024-03-01T00:00:00.000Z', decision: 'ALLOW', reason: null, count: 6 },
       { bucketStart: '2024-03-01T00:00:00.000Z', decision: 'DENY', reason: 'ROLE', count: 1 },
       { bucketStart: '2024-03-01T00:00:00.000Z', decision: 'REDACT', reason: 'CONSENT', count: 3 },
       { bucketStart: '2024-03-02T00:00:00.000Z', decision: 'ALLOW', reason: null, count: 1 },
     ]);
+  });
+
+  it('counts what the hash covers: subjects written beside a decision that names its subject set change no count', async () => {
+    for (const sub of ['dora', 'eve']) await register(sub, 'edited');
+    await t.execute(UserDocument, { id: 'dora' }, { token: await t.token('sam', 'edited', ['support']) });
+    const carl = await t.token('carl', 'edited', ['compliance_officer']);
+    // A database writer adds inline subjects to every decision of the events kept with subject sets.
+    const events = t.connection.db!.collection<{ _id: string; decisions: unknown[] }>('audit_events');
+    const compact = await events.find({ tenant: 'edited', subjectSets: { $exists: true } }).toArray();
+    expect(compact.length).toBeGreaterThan(0);
+    const planted = Array.from({ length: 40 }, (_, i) => `sr_planted${i}`);
+    for (const e of compact) await events.updateOne({ _id: e._id }, { $set: Object.fromEntries(e.decisions.map((_, i) => [`decisions.${i}.subjects`, planted])) });
+    // The hash does not cover them (the event keeps its subjects as sets), so no reader may count them.
+    const verified = await t.execute(VerifyAuditLogDocument, {}, { token: carl });
+    expect(verified.data?.verifyAuditLog.problems).toEqual([]);
+    const after = await t.execute(DecisionStatsDocument, around(), { token: carl });
+    expect(after.errors).toBeUndefined();
+    expect(summed(after.data!.decisionStats)).toEqual(await countedFromAuditEvents('edited'));
   });
 
   it('is FORBIDDEN to every role but compliance_officer, 401 without a token', async () => {

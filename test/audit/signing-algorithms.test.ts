@@ -3,6 +3,7 @@
  * published key alone (jose, offline), through the real gateway: the signer writes compact JWS
  * itself (node:crypto), so this is what proves its output is standard.
  */
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -50,5 +51,17 @@ describe.each(['EdDSA', 'ES256', 'RS256'] as const)('audit signatures with %s', 
     expect(checked.problems).toEqual([]);
     expect(checked.ok).toBe(true);
     expect(checked.events).toBeGreaterThan(3);
+  });
+});
+
+describe('an audit signing key no verifier accepts', () => {
+  it('stops start-up (an RSA key below 2048 bits: node:crypto signs with it, jose refuses every signature)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'govgate-alg-'));
+    const file = join(dir, 'short.json');
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
+    await writeFile(file, JSON.stringify({ ...privateKey.export({ format: 'jwk' }), alg: 'RS256', kid: 'k-short' }));
+    const started = startTestGateway({ name: `${import.meta.url}-short`, env: { AUDIT_SIGNING_KEY: file } });
+    started.then((t) => open.push(t), () => undefined);
+    await expect(started).rejects.toThrow(/AUDIT_SIGNING_KEY: .*2048/);
   });
 });

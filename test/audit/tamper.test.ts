@@ -106,6 +106,17 @@ describe('(a) one event changed in place', () => {
     await expectBroken('t-decision', chainId, 'EVENT_ALTERED', 12, /content does not match its hash/);
   });
 
+  it('an event edited into a shape that cannot be hashed → that seq, EVENT_ALTERED (not a failed verification)', async () => {
+    const chainId = await seeded('t-unhashable');
+    const original = await eventAt(chainId, 9);
+    expect(Array.isArray(original.subjectSets)).toBe(true);
+    // A subject set that is no list, on one event; a time that is no date, on a later one.
+    await events().updateOne({ _id: original._id }, { $set: { 'subjectSets.0': 5 } });
+    await events().updateOne({ chainId, seq: 11 }, { $set: { at: 'yesterday' as unknown as Date } });
+    const verification = await expectBroken('t-unhashable', chainId, 'EVENT_ALTERED', 9, /cannot be hashed/);
+    expect(JSON.stringify(verification)).not.toContain('yesterday');
+  });
+
   it('an event re-hashed after the edit, its own head left → that seq, HEAD_MISMATCH', async () => {
     const chainId = await seeded('t-rehash-one');
     const original = await eventAt(chainId, 8);

@@ -1,6 +1,6 @@
 import type { JWTVerifyGetKey } from 'jose';
 import type { AuditStore } from '../audit-store.js';
-import { eventFromDoc, hashEvent } from '../canonical-hash.js';
+import { storedHash } from '../canonical-hash.js';
 import { GENESIS_HASH, type AuditEventDoc } from '../event.js';
 import { leafHash, MerkleFrontier } from '../merkle/index.js';
 import { CHAIN_HEAD_TYP, verifyHead, type ChainHead } from '../tree-head.js';
@@ -160,7 +160,9 @@ function eventProblem(doc: AuditEventDoc, tenant: string, expected: number, prev
   const { chainId } = doc;
   if (doc.tenant !== tenant) return problem('EVENT_ALTERED', chainId, expected, `event ${expected} names another tenant`);
   if (doc.seq !== expected) return problem('EVENT_MISSING', chainId, expected, `event ${expected} is missing (next stored is ${String(doc.seq)})`);
-  if (hashEvent(eventFromDoc(doc)) !== doc.hash) return problem('EVENT_ALTERED', chainId, doc.seq, `event ${doc.seq}: content does not match its hash`);
+  const hash = storedHash(doc);
+  if (hash === null) return problem('EVENT_ALTERED', chainId, doc.seq, `event ${doc.seq}: content cannot be hashed (its shape was changed)`);
+  if (hash !== doc.hash) return problem('EVENT_ALTERED', chainId, doc.seq, `event ${doc.seq}: content does not match its hash`);
   if (doc.prevHash !== prev) return problem('LINK_BROKEN', chainId, doc.seq, `event ${doc.seq}: prevHash does not match the previous event`);
   return null;
 }

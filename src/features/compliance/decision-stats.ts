@@ -40,6 +40,9 @@ export function checkStatsRange(from: Date, to: Date, bucket: StatsBucket): void
 export async function decisionStats(events: mongo.Collection<AuditEventDoc>, tenant: string, from: Date, to: Date, bucket: StatsBucket): Promise<DecisionStatRow[]> {
   checkStatsRange(from, to, bucket);
   const epochMs = { $subtract: ['$at', new Date(0)] };
+  // A decision's subjects as the hash covers them (decision-sets.ts hasSubjectSets): the set it names
+  // when the event keeps subject sets, else its inline list; anything else counts nothing.
+  const subjects = { $cond: [{ $isArray: ['$subjectSets'] }, { $arrayElemAt: ['$subjectSets', '$decisions.set'] }, '$decisions.subjects'] };
   const rows = await events
     .aggregate<Grouped>([
       { $match: { tenant, at: { $gte: from, $lt: to } } },
@@ -47,9 +50,8 @@ export async function decisionStats(events: mongo.Collection<AuditEventDoc>, ten
       {
         $group: {
           _id: { bucket: { $subtract: [epochMs, { $mod: [epochMs, STATS_BUCKETS[bucket]] }] }, decision: '$decisions.decision', reason: '$decisions.reason' },
-          // One stored decision groups the subjects it was taken for alike: inline, or (events with
-          // subject sets, decision-sets.ts) as the set it names.
-          count: { $sum: { $size: { $ifNull: ['$decisions.subjects', { $arrayElemAt: ['$subjectSets', '$decisions.set'] }] } } },
+          // One stored decision groups the subjects it was taken for alike.
+          count: { $sum: { $cond: [{ $isArray: [subjects] }, { $size: subjects }, 0] } },
         },
       },
       { $sort: { '_id.bucket': 1, '_id.decision': 1, '_id.reason': 1 } },

@@ -1,5 +1,5 @@
 import type { Connection } from 'mongoose';
-import { eventFromDoc, hashEvent, subjectsOfDecision, type AuditEventDoc } from '../../audit/index.js';
+import { storedHash, subjectsOfDecision, type AuditEventDoc } from '../../audit/index.js';
 import { ageOn, bandOf, REDACTION_AGE_BANDS } from '../../governance/age.js';
 import { decideWithoutState, decideWithState, staticVerdict } from '../../governance/decide.js';
 import type { PolicyPack } from '../../governance/packs/index.js';
@@ -73,7 +73,7 @@ export async function explainDecision(input: ExplainInput): Promise<Explanation>
   const notes: string[] = [];
   const record = event.decisions.find((d) => d.coordinate === coordinate && subjectsOfDecision(event, d).includes(subjectRef));
   if (!record) throw new Error('no such decision');
-  if (hashEvent(eventFromDoc(event)) !== event.hash) notes.push('the stored event does not match its hash: it was altered after it was written (verifyAuditLog names it)');
+  if (storedHash(event) !== event.hash) notes.push('the stored event does not match its hash: it was altered after it was written (verifyAuditLog names it)');
   const decidedBy = event.policy ? `${event.policy.pack}@${event.policy.version}` : null;
   const explainedWith = `${pack.name}@${pack.version}`;
   if (decidedBy === null) notes.push('the event predates recording the deciding pack; explained with the active one');
