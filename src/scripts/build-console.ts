@@ -26,10 +26,19 @@ async function sourceHash(): Promise<string> {
   return hash.digest('hex');
 }
 
-/** Builds the console; with `ifStale`, only when its sources changed since the last build. */
+/** The built console is missing or older than its sources. */
+export async function consoleIsStale(): Promise<boolean> {
+  return !(existsSync(join(DIST, 'index.html')) && existsSync(STAMP) && (await readFile(STAMP, 'utf8')) === (await sourceHash()));
+}
+
+/**
+ * Builds the console; with `ifStale`, only when its sources changed since the last build. Vite sets
+ * NODE_ENV=production in the process it builds in: run it in a process of its own, never in the
+ * gateway's (`npm start` spawns this script).
+ */
 export async function buildConsole(ifStale: boolean): Promise<void> {
+  if (ifStale && !(await consoleIsStale())) return;
   const hash = await sourceHash();
-  if (ifStale && existsSync(join(DIST, 'index.html')) && existsSync(STAMP) && (await readFile(STAMP, 'utf8')) === hash) return;
   const started = performance.now();
   // Only when building: Vite is a development dependency and takes a while to load.
   const { build } = await import('vite');
@@ -38,7 +47,7 @@ export async function buildConsole(ifStale: boolean): Promise<void> {
   console.log(`compliance console built in ${((performance.now() - started) / 1000).toFixed(1)} s: ${relative(ROOT, DIST)}/`);
 }
 
-// A command when run, a function when imported (`npm start`'s launcher calls it in its own process).
+// A command when run; imported, it only offers its functions.
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   buildConsole(process.argv.includes('--if-stale')).catch((error: unknown) => {
     console.error(`building the compliance console failed: ${error instanceof Error ? error.message : String(error)}`);

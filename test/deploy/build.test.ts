@@ -3,7 +3,7 @@
  * image's CMD) starts, serves and stops with what a production install has (dependencies only).
  */
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, statSync, utimesSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, statSync, symlinkSync, utimesSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -95,6 +95,25 @@ describe('npm run build, then node dist/main.js', () => {
     expect(logged.filter((line) => line.level >= 40)).toEqual([]);
     expect(logged.map((line) => line.msg).slice(-2)).toEqual(['shutting down', 'stopped']);
     expect(`${app.stdout()}${app.stderr()}`).not.toMatch(/^\s+at /m);
+  });
+
+  it('npm start on a checkout without a built console builds it apart, and the gateway still starts in development', { timeout: 240_000 }, async () => {
+    // A copy of the checkout (the repository's own console/dist is served by other tests meanwhile).
+    const copy = await mkdtemp(join(tmpdir(), 'govgate-checkout-'));
+    const skip = new Set(['node_modules', '.git', 'test-artifacts', '.govgate']);
+    for (const entry of readdirSync(REPO_ROOT)) {
+      if (!skip.has(entry)) cpSync(join(REPO_ROOT, entry), join(copy, entry), { recursive: true, filter: (path) => !path.includes(`${join('console', 'dist')}`) });
+    }
+    symlinkSync(join(REPO_ROOT, 'node_modules'), join(copy, 'node_modules'));
+    const app = spawnNode([join(copy, 'scripts', 'start.mjs')], cleanEnv({ PORT: '0', HOST: '127.0.0.1', GOVGATE_STATE_DIR: await mkdtemp(join(tmpdir(), 'govgate-npm-start-')), EMBEDDED_DATABASE: 'java', LOG_LEVEL: 'info' }));
+    started.push(app);
+    await app.waitFor(/compliance console built/, 120_000);
+    // Vite sets NODE_ENV=production where it builds: had it built in this process, the gateway would refuse development keys.
+    const [, url] = await app.waitFor(/govgate ready: (http:\/\/\S+\/graphql)/, 120_000);
+    await app.waitFor(/user \(alice@demo\):\n\s+\S+/);
+    expect((await fetch(url!.replace(/\/graphql$/, '/console/'))).status).toBe(200);
+    app.kill('SIGINT');
+    expect(await app.exited(30_000)).toBe(0);
   });
 
   it('npm start (scripts/start.mjs) compiles only when a source changed, then serves from dist/ in its own process', { timeout: 240_000 }, async () => {
