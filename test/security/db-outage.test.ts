@@ -1,8 +1,23 @@
+import { Writable } from 'node:stream';
+import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startJavaMongoServer, type RunningMongoServer } from '../../src/db/java-mongo-server.js';
 import { RegisterAccountDocument } from '../generated/graphql.js';
 import { eventually } from '../helpers/eventually.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+
+// The gateway's error lines (messages only: identifiers, never values), so a failure says what the
+// audit writer met after the restart.
+const errors: { time: number; msg: string; err: string }[] = [];
+const errorSink = new Writable({
+  write(chunk: Buffer, _encoding, done) {
+    for (const line of chunk.toString().split('\n').filter(Boolean)) {
+      const entry = JSON.parse(line) as { time: number; msg: string; level: number; err?: { message?: string } };
+      if (entry.level >= 50) errors.push({ time: entry.time, msg: entry.msg, err: entry.err?.message ?? '' });
+    }
+    done();
+  },
+});
 
 let server: RunningMongoServer | undefined;
 let t: TestGateway | undefined;
@@ -15,7 +30,7 @@ describe('database outage under load', () => {
   it('answers 503 AUDIT_UNAVAILABLE without personal values, /ready 503, and recovers without a restart', { timeout: 150_000 }, async () => {
     server = await startJavaMongoServer();
     const port = server.port;
-    t = await startTestGateway({ name: import.meta.url, uri: server.uri, env: { MONGODB_SERVER_SELECTION_TIMEOUT_MS: '500', AUDIT_WRITE_TIMEOUT_MS: '1000' } });
+    t = await startTestGateway({ name: import.meta.url, uri: server.uri, env: { MONGODB_SERVER_SELECTION_TIMEOUT_MS: '500', AUDIT_WRITE_TIMEOUT_MS: '1000' }, logger: pino({ level: 'error' }, errorSink) });
     const gateway = t;
     const token = await gateway.token('olive', 'outage', ['user']);
     await gateway.execute(RegisterAccountDocument, { input: { displayName: 'Olive Outage', email: 'olive.outage@example.com', birthDate: '1990-01-01', country: 'FR' } }, { token });
@@ -38,6 +53,7 @@ describe('database outage under load', () => {
     expect((await gateway.fetch('/ready')).status).toBe(503);
     server = await startJavaMongoServer({ port });
     phase = 'after';
+    const restarted = Date.now();
     // Generous: on a loaded CI machine the driver's rediscovery and the JVM's warm-up take their time.
     const until = Date.now() + 60_000;
     while (Date.now() < until && !seen.some((s) => s.phase === 'after' && s.status === 200)) await new Promise((r) => setTimeout(r, 200));
@@ -66,7 +82,9 @@ describe('database outage under load', () => {
       const key = `${s.status} ${/"code":"([A-Z_]+)"/.exec(s.text)?.[1] ?? ''}`;
       counts.set(key, (counts.get(key) ?? 0) + 1);
     }
-    const summary = JSON.stringify([...counts]);
+    const met = new Map<string, number>();
+    for (const e of errors.filter((e) => e.time >= restarted)) met.set(`${e.msg}: ${e.err.slice(0, 160)}`, (met.get(`${e.msg}: ${e.err.slice(0, 160)}`) ?? 0) + 1);
+    const summary = `${JSON.stringify([...counts])}; gateway errors since: ${JSON.stringify([...met])}`;
     expect(after.some((s) => s.status === 200), `after the restart: ${summary}`).toBe(true);
     // /ready shares one probe per second among its callers.
     expect(await eventually(async () => (await gateway.fetch('/ready')).status === 200, 10_000)).toBe(true);
