@@ -7,7 +7,7 @@
  * (lib/profile-breakdown.ts), each bucket's share of the sampled time and that share of the CPU per
  * request in µs.
  *
- *   NODE_ENV=production node --import tsx bench/profile.ts q1                     # 100 users, service role
+ *   NODE_ENV=production node --import tsx bench/profile.ts q1                     # 100 users, service role (q2, q3, q4: as the bench sends them)
  *   NODE_ENV=production PROFILE_FIELDS=500 node --import tsx bench/profile.ts synthetic
  *   NODE_ENV=production PROFILE_OUT=bench/profiles/q1.cpuprofile node --import tsx bench/profile.ts q1   # V8 profile of the measured requests only
  *   NODE_ENV=production PROFILE_BREAKDOWN=1 node --import tsx bench/profile.ts q4                     # … and where its CPU goes
@@ -37,10 +37,10 @@ import { startJavaMongoServer } from '../src/db/java-mongo-server.js';
 import { registerModels } from '../src/db/register-models.js';
 import { createGateway, type Gateway } from '../src/server.js';
 import { breakdown, type CpuProfile } from './lib/profile-breakdown.js';
-import { loadDataset, POLICY_PACK, TENANT } from './lib/dataset.js';
+import { loadDataset, ME_USER, POLICY_PACK, subjectOf, TENANT } from './lib/dataset.js';
 import { BENCH_AUDIENCE, BENCH_ISSUER, createBenchKeys } from './lib/keys.js';
 import { buildSyntheticSchema, syntheticRows } from './lib/synthetic-schema.js';
-import { Q1, Q4, syntheticQuery } from './lib/queries.js';
+import { Q1, Q2, Q3, Q3_CONTENT, Q4, syntheticQuery } from './lib/queries.js';
 
 const which = process.argv[2] ?? 'q1';
 const requests = Number(process.env.PROFILE_REQUESTS ?? 2000);
@@ -51,8 +51,24 @@ const selected = Math.min(fields, Number(process.env.PROFILE_SELECTED ?? fields)
 const rows = Number(process.env.PROFILE_ROWS ?? 20);
 const withBreakdown = process.env.PROFILE_BREAKDOWN === '1';
 
-const QUERIES: Record<string, { query: string; roles: string[]; purpose?: string }> = {
+const users = Number(process.env.PROFILE_USERS ?? 1000);
+/** As bench/run.ts sends them: q2 as user ME_USER, q3 by the last user into their first conversation. */
+const Q3_OWNER = users - 1;
+
+interface QuerySpec {
+  readonly query: string;
+  readonly roles: string[];
+  readonly purpose?: string;
+  /** The caller (default a service account). */
+  readonly sub?: string;
+  /** Variables, given the loaded data set's conversations of a user. */
+  readonly variables?: (conversationsOf: (i: number) => string[]) => Record<string, unknown>;
+}
+
+const QUERIES: Record<string, QuerySpec> = {
   q1: { query: Q1, roles: ['service'] },
+  q2: { query: Q2, roles: ['user'], sub: subjectOf(ME_USER) },
+  q3: { query: Q3, roles: ['user'], sub: subjectOf(Q3_OWNER), variables: (conversationsOf) => ({ conversationId: conversationsOf(Q3_OWNER)[0], content: Q3_CONTENT }) },
   q4: { query: Q4, roles: ['ml_engineer'], purpose: 'train_ai_system' },
   synthetic: { query: syntheticQuery(selected, rows), roles: ['service'] },
 };
@@ -97,11 +113,12 @@ async function main(): Promise<void> {
   await registerModels(connection);
   const plain = which === 'synthetic' && process.env.PROFILE_PLAIN === '1';
   // The plain synthetic type serves in-memory rows and never reads the database.
-  if (!plain) await loadDataset(connection, Number(process.env.PROFILE_USERS ?? 1000), () => undefined, keys.stateSealKey, keys.masterKey);
+  const dataset = plain ? null : await loadDataset(connection, users, () => undefined, keys.stateSealKey, keys.masterKey);
   const schema = which === 'synthetic' ? buildSyntheticSchema(fields, !plain, syntheticRows(fields, rows)) : undefined;
   const gateway = plain ? await plainGateway(schema!, config) : await createGateway({ config, connection, ...(schema ? { schema } : {}) });
-  const token = await keys.token({ sub: 'profiler', tenant: TENANT, roles: spec.roles });
-  const body = JSON.stringify({ query: spec.query });
+  const token = await keys.token({ sub: spec.sub ?? 'profiler', tenant: TENANT, roles: spec.roles });
+  const variables = spec.variables && dataset ? spec.variables((i) => dataset.conversationIdsOf(i)) : undefined;
+  const body = JSON.stringify({ query: spec.query, ...(variables ? { variables } : {}) });
   const headers: Record<string, string> = { 'content-type': 'application/json', authorization: `Bearer ${token}`, ...(spec.purpose ? { 'x-purpose': spec.purpose } : {}) };
   const once = async (): Promise<void> => {
     const response = await gateway.yoga.fetch('http://bench.local/graphql', { method: 'POST', headers, body });

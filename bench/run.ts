@@ -8,7 +8,7 @@
  *   3. checks every variant's answer to every query; any mismatch aborts the run;
  *   4. measures every query at each connection level (5 and 20), interleaved rounds;
  *   5. scaling: users per request (A, D) and governed fields in the schema (synthetic type);
- *   6. profiles D on q1 and q4 and the synthetic type at 500 fields (all and ten queried), governed
+ *   6. profiles D on every query (q1–q4) and the synthetic type at 500 fields (all and ten queried), governed
  *      and plain (bench/profile.ts as a child, its own database): CPU by bucket (lib/profile-breakdown.ts);
  *   7. writes bench/RESULTS.md, with the issue #20 targets judged at each connection level and the
  *      targets not met set against the profiles ("Where the time goes").

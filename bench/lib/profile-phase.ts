@@ -10,11 +10,11 @@ import { spawnNode } from './processes.js';
 import { schemaQueryId } from './schema-cost.js';
 
 export interface ProfileCase {
-  /** The query as the report names it: 'q1', 'q4', or a schema-size point ('schema-500-10'). */
+  /** The query as the report names it: 'q1' … 'q4', or a schema-size point ('schema-500-10'). */
   readonly id: string;
   readonly variant: 'D' | 'governed' | 'plain';
   /** bench/profile.ts's argument. */
-  readonly query: 'q1' | 'q4' | 'synthetic';
+  readonly query: 'q1' | 'q2' | 'q3' | 'q4' | 'synthetic';
   /** Synthetic: governed fields in the type, fields queried, rows; values per request = selected × rows. */
   readonly fields?: number;
   readonly selected?: number;
@@ -46,14 +46,14 @@ export interface ProfileSettings {
 }
 
 /**
- * The profile phase's cases: D on q1 and q4 (those the run measures), and the synthetic type with
+ * The profile phase's cases: D on every query the run measures (q1–q4), and the synthetic type with
  * `fields` governed fields, every field and the first ten queried (the bench's two points at that
  * size: the difference between them is the cost per value), each governed and plain.
  */
 export function profileCases(queries: readonly string[], withD: boolean, synthetic: { fields: number; rows: number } | null): ProfileCase[] {
   const points = synthetic ? [synthetic.fields, 10].map((selected) => ({ ...synthetic, selected, id: schemaQueryId(synthetic.fields, selected) })) : [];
   return [
-    ...(['q1', 'q4'] as const).filter((q) => withD && queries.includes(q)).map((q): ProfileCase => ({ id: q, variant: 'D', query: q })),
+    ...(['q1', 'q2', 'q3', 'q4'] as const).filter((q) => withD && queries.includes(q)).map((q): ProfileCase => ({ id: q, variant: 'D', query: q })),
     ...points.flatMap((p) => (['governed', 'plain'] as const).map((variant): ProfileCase => ({ ...p, variant, query: 'synthetic' }))),
   ];
 }

@@ -167,7 +167,7 @@ export function profilesSection(input: ProfilesInput): string[] {
   const out = ['## Where the time goes', ''];
   const { profiles } = input;
   if (profiles === null) return [...out, 'Not profiled in this run (BENCH_SKIP_PROFILE=1).', ''];
-  if (profiles.length === 0 && input.failures.length === 0) return [...out, 'Nothing to profile in this run: D was not measured on q1 or q4, and the scaling sections were skipped.', ''];
+  if (profiles.length === 0 && input.failures.length === 0) return [...out, 'Nothing to profile in this run: D was not measured, and the scaling sections were skipped.', ''];
   out.push(
     `After the measurements, bench/profile.ts ran once per case below, alone (the database server idle): createGateway as D runs it, or the synthetic type governed and plain, with ${input.users} users loaded into a database of its own (\`${input.dbName}_profile\`), requests sent in process through \`yoga.fetch\` (no HTTP server; the load driver shares the process), ${input.requests} requests profiled after a warm-up (V8 sampling profiler, main thread). Each sample goes to a bucket by its stack (bench/lib/profile-breakdown.ts: the innermost frame in one of govgate's source areas decides, else the innermost known package); µs/request is the bucket's share of the sampled time × the process's CPU per request (all threads). Totals differ from the measurements above (no HTTP server, no network): the shares are what carries over. † marks the buckets of govgate's governance code. GC, the database driver (encoding queries, decoding every reply, whoever asked) and "other" are shared: they include governance's garbage and its reads of subject state in proportions a sampling profile cannot tell apart.`,
     '',
