@@ -6,7 +6,7 @@
 import { aggregate, type Sample } from './aggregate.js';
 import { GOVERNANCE_BUCKETS, type Bucket } from './profile-breakdown.js';
 import type { ProfileFailure, ProfileResult } from './profile-phase.js';
-import { fmt } from './stats.js';
+import { fmt, row } from './stats.js';
 import type { UnmetTarget } from './targets.js';
 
 export interface ProfilesInput {
@@ -28,7 +28,6 @@ interface Part {
   readonly amount: number;
 }
 
-const row = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`;
 const pct = (share: number): string => `${fmt(share * 100, 0)} %`;
 const isGovernance = (bucket: Bucket): boolean => GOVERNANCE_BUCKETS.includes(bucket);
 const mark = (bucket: Bucket): string => (isGovernance(bucket) ? `${bucket} †` : bucket);

@@ -6,7 +6,7 @@ import type { ProfileFailure, ProfileResult } from './profile-phase.js';
 import { profilesSection } from './report-profiles.js';
 import { fitCost, schemaPoints } from './schema-cost.js';
 import type { Settings } from './settings.js';
-import { fmt, median, ratio } from './stats.js';
+import { fmt, median, ratio, row } from './stats.js';
 import { targetsTable, unmetTargets, type TargetInput } from './targets.js';
 
 export interface ReportInput {
@@ -28,7 +28,6 @@ export interface ReportInput {
   readonly profileFailures: readonly ProfileFailure[];
 }
 
-const row = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`;
 
 export function mainTable(input: ReportInput): string[] {
   const lines = [

@@ -16,3 +16,6 @@ export function ratio(value: number | null | undefined, digits = 2): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return '–';
   return `${value.toFixed(digits)}×`;
 }
+
+/** One row of a Markdown table. */
+export const row = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`;

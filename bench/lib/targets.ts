@@ -6,7 +6,7 @@
  */
 import { aggregate, type Sample } from './aggregate.js';
 import { fitCost, schemaPoints } from './schema-cost.js';
-import { fmt, ratio } from './stats.js';
+import { fmt, ratio, row } from './stats.js';
 
 export interface TargetInput {
   readonly samples: readonly Sample[];
@@ -125,7 +125,6 @@ function targetsOf(input: TargetInput): Target[] {
   return list;
 }
 
-const row = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`;
 
 /** One row per target: measured value and verdict at each connection level, then a count per level. */
 export function targetsTable(input: TargetInput): string[] {

@@ -83,7 +83,10 @@ describe('database outage under load', () => {
       counts.set(key, (counts.get(key) ?? 0) + 1);
     }
     const met = new Map<string, number>();
-    for (const e of errors.filter((e) => e.time >= restarted)) met.set(`${e.msg}: ${e.err.slice(0, 160)}`, (met.get(`${e.msg}: ${e.err.slice(0, 160)}`) ?? 0) + 1);
+    for (const e of errors.filter((e) => e.time >= restarted)) {
+      const line = `${e.msg}: ${e.err.slice(0, 160)}`;
+      met.set(line, (met.get(line) ?? 0) + 1);
+    }
     const summary = `${JSON.stringify([...counts])}; gateway errors since: ${JSON.stringify([...met])}`;
     expect(after.some((s) => s.status === 200), `after the restart: ${summary}`).toBe(true);
     // /ready shares one probe per second among its callers.
